@@ -1,0 +1,40 @@
+# The two commands a newcomer runs: `make up` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: up down test lint bench deps build clean
+
+$(STAMP): pyproject.toml setup.py
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+deps:
+	bash hack/install-deps.sh
+
+build: $(STAMP)
+	$(BIN)/python setup.py -q build_ext --inplace
+
+up: deps build
+	$(BIN)/kube up
+
+down:
+	@test -x $(BIN)/kube && $(BIN)/kube down || true
+
+test: deps build
+	bash hack/start-dockerd.sh
+	$(BIN)/ruff check kube tests
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: build
+	$(BIN)/python -m pytest tests/benchmarks --benchmark-enable
+
+lint: $(STAMP)
+	$(BIN)/ruff check kube tests
+
+clean:
+	rm -rf build kube/_fast/*.c kube/_fast/*.so

@@ -1,0 +1,3 @@
+from kube.cli.main import main
+
+raise SystemExit(main())
