@@ -20,6 +20,8 @@ build: $(STAMP)
 	$(BIN)/python setup.py -q build_ext --inplace
 
 up: deps build
+	bash hack/start-dockerd.sh
+	bash hack/blackhole-routes.sh
 	$(BIN)/kube up
 
 down:
@@ -27,6 +29,7 @@ down:
 
 test: deps build
 	bash hack/start-dockerd.sh
+	bash hack/blackhole-routes.sh
 	$(BIN)/ruff check kube tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
