@@ -30,6 +30,8 @@ class FieldError:
         "FieldValueForbidden": "Forbidden",
         "FieldValueTooLong": "Too long",
         "FieldValueTooMany": "Too many",
+        "FieldValueNotFound": "Not found",
+        "InternalError": "Internal error",
     }
 
     def message(self) -> str:

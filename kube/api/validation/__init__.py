@@ -1,0 +1,63 @@
+"""Validation: Kubernetes field errors for every built-in kind.
+
+`validate(obj, old)` dispatches on apiVersion/kind (unknown kinds give no
+errors) and never raises: wrong JSON types become FieldValueTypeInvalid. With
+`old`, update rules (immutable fields) apply as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kube.api.errors import FieldError
+from kube.api.validation.cluster_kinds import (
+    validate_event,
+    validate_lease,
+    validate_namespace,
+    validate_pod_disruption_budget,
+)
+from kube.api.validation.config_data import validate_config_map, validate_secret
+from kube.api.validation.node import validate_node
+from kube.api.validation.object_meta import validate_object_meta_update
+from kube.api.validation.pod import validate_pod
+from kube.api.validation.service import validate_endpoints, validate_service
+from kube.api.validation.workloads import validate_deployment, validate_replica_set
+
+__all__ = ["validate", "VALIDATORS", "INTERNAL_ERROR"]
+
+Validator = Callable[[dict[str, Any], dict[str, Any] | None], list[FieldError]]
+INTERNAL_ERROR = "InternalError"
+
+VALIDATORS: dict[tuple[str, str], Validator] = {
+    ("v1", "Pod"): validate_pod,
+    ("v1", "Service"): validate_service,
+    ("v1", "Endpoints"): validate_endpoints,
+    ("v1", "Namespace"): validate_namespace,
+    ("v1", "Node"): validate_node,
+    ("v1", "ConfigMap"): validate_config_map,
+    ("v1", "Secret"): validate_secret,
+    ("v1", "Event"): validate_event,
+    ("apps/v1", "ReplicaSet"): validate_replica_set,
+    ("apps/v1", "Deployment"): validate_deployment,
+    ("coordination.k8s.io/v1", "Lease"): validate_lease,
+    ("policy/v1", "PodDisruptionBudget"): validate_pod_disruption_budget,
+}
+
+
+def validate(obj: dict[str, Any], old: dict[str, Any] | None = None) -> list[FieldError]:
+    """All field errors of `obj` (and of the update from `old`, when given)."""
+    if not isinstance(obj, dict):
+        return [FieldError("FieldValueTypeInvalid", "", "must be of type object", obj, True)]
+    key = (obj.get("apiVersion"), obj.get("kind"))
+    validator = VALIDATORS.get(key) if all(isinstance(k, str) for k in key) else None  # type: ignore[arg-type]
+    if validator is None:
+        return []
+    previous = old if isinstance(old, dict) else None
+    try:
+        errs = validator(obj, previous)
+        if previous is not None:
+            errs = validate_object_meta_update(obj, previous) + errs
+    except Exception as exc:  # a validator bug must answer 422, not 500 with a traceback
+        return [FieldError(INTERNAL_ERROR, "", f"validation failed: {type(exc).__name__}: {exc}")]
+    return errs

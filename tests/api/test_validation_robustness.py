@@ -1,0 +1,65 @@
+"""validate() never raises, whatever JSON a client sends (property test over every kind)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kube.api.defaults import apply_defaults
+from kube.api.validation import INTERNAL_ERROR, validate
+from tests.api.validation_objects import KINDS, sample
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+def _paths(obj: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            out += _paths(value, (*prefix, key))
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            out += _paths(value, (*prefix, i))
+    return out
+
+
+def _set(obj: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+    target: Any = obj
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+
+
+def _no_internal_errors(obj: Any, old: Any = None) -> None:
+    errors = validate(obj, old)
+    assert all(e.type != INTERNAL_ERROR for e in errors), [e.message() for e in errors]
+    for e in errors:
+        assert e.field or e.type == "FieldValueTooLong" or e.type == "FieldValueTypeInvalid"
+        e.message()
+        e.cause()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(KINDS), st.data(), _json)
+def test_any_value_at_any_path_gives_field_errors_not_exceptions(kind: str, data: st.DataObject, junk: Any) -> None:
+    obj = sample(kind)
+    path = data.draw(st.sampled_from([p for p in _paths(obj) if len(p) >= 1 and p[0] not in ("apiVersion", "kind")]))
+    _set(obj, path, junk)
+    _no_internal_errors(obj)
+    _no_internal_errors(obj, sample(kind))
+    _no_internal_errors(sample(kind), obj)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(KINDS), st.dictionaries(st.sampled_from(["metadata", "spec", "status", "data", "subsets",
+                                                                 "involvedObject", "type"]), _json, max_size=4))
+def test_arbitrary_bodies_of_known_kinds(kind: str, body: dict[str, Any]) -> None:
+    obj = {"apiVersion": sample(kind)["apiVersion"], "kind": kind, **body}
+    apply_defaults(obj)
+    _no_internal_errors(obj)
