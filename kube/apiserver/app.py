@@ -1,0 +1,159 @@
+"""The aiohttp application: one catch-all handler instead of a middleware stack.
+
+Every request passes the same few steps, inline for speed: non-resource paths
+(health, version, metrics, discovery, OpenAPI), authentication, request info,
+authorization, the in-flight cap, the verb's handler; and on the way out one
+metrics observation. Every failure becomes a Kubernetes Status body; an
+unexpected exception is logged and answered 500, never shown as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from kube.api.errors import (
+    StatusError,
+    forbidden_request,
+    method_not_allowed,
+    too_many_requests,
+    unauthorized,
+)
+from kube.apiserver import discovery, health, request_info
+from kube.apiserver.auth import UserInfo, authorize, authorize_non_resource
+from kube.apiserver.encoding import json_response, raw_json_response, status_response
+from kube.apiserver.handlers_delete import delete, delete_collection
+from kube.apiserver.handlers_read import get_object, list_objects
+from kube.apiserver.handlers_write import create, update
+from kube.apiserver.patching import patch
+from kube.apiserver.request_info import RequestInfo
+from kube.apiserver.state import STATE, ServerState
+from kube.apiserver.subresources.binding import bind
+from kube.apiserver.subresources.eviction import evict
+from kube.apiserver.subresources.log import pod_log
+from kube.apiserver.subresources.scale import get_scale, write_scale
+
+log = logging.getLogger("kube.apiserver")
+
+Handler = Callable[[web.Request, ServerState, RequestInfo], Awaitable[web.StreamResponse]]
+
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("get", ""): get_object, ("list", ""): list_objects, ("watch", ""): list_objects,
+    ("create", ""): create, ("update", ""): update, ("patch", ""): patch,
+    ("delete", ""): delete, ("deletecollection", ""): delete_collection,
+    ("get", "status"): get_object, ("update", "status"): update, ("patch", "status"): patch,
+    ("update", "finalize"): update,
+    ("get", "scale"): get_scale, ("update", "scale"): write_scale, ("patch", "scale"): write_scale,
+    ("create", "binding"): bind, ("create", "eviction"): evict, ("get", "log"): pod_log,
+}
+PUBLIC_PREFIXES = ("/healthz", "/livez", "/readyz", "/version")
+DISCOVERY = discovery.documents()
+
+
+def _public(request: web.Request, state: ServerState, path: str) -> web.StreamResponse:
+    if path.startswith("/version"):
+        return json_response(health.version_info())
+    checks = {"ping": True, "log": True}
+    if not path.startswith("/livez"):
+        checks["etcd"] = state.cache.ready.is_set()
+    if path.startswith("/readyz"):
+        checks["informer-sync"] = state.cache.ready.is_set()
+    code, text = health.health_text(checks, "verbose" in request.query)
+    return web.Response(text=text, status=code, content_type="text/plain")
+
+
+def _non_resource(request: web.Request, state: ServerState, path: str) -> web.StreamResponse | None:
+    doc = DISCOVERY.get(path)
+    if doc is not None:
+        return raw_json_response(doc)
+    if path == "/metrics":
+        state.metrics.watchers = lambda: _watchers(state)
+        return web.Response(body=state.metrics.render().encode(),
+                            headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+    if path == "/openapi/v3" or path.startswith("/openapi/v3/"):
+        from kube.apiserver import openapi
+
+        if path == "/openapi/v3":
+            return json_response(openapi.root_document())
+        found = openapi.group_document(path[len("/openapi/v3/"):])
+        if found is None:
+            raise StatusError(404, "NotFound", f"the server could not find the requested resource (path {path})")
+        return json_response(found)
+    return None
+
+
+def _watchers(state: ServerState) -> dict[str, int]:
+    counts = state.cache.watcher_counts()
+    if state.replays:
+        counts["(replayed from store)"] = state.replays
+    return counts
+
+
+def _user(request: web.Request, state: ServerState) -> UserInfo | None:
+    transport = request.transport
+    peercert = transport.get_extra_info("peercert") if transport is not None else None
+    return state.authenticator.authenticate(request.headers, peercert)
+
+
+async def dispatch(request: web.Request) -> web.StreamResponse:
+    state = request.app[STATE]
+    started = time.perf_counter()
+    path = request.path
+    if len(path) > 1:
+        path = path.rstrip("/")
+    verb, resource, counted = request.method.lower(), "", False
+    resp: web.StreamResponse
+    try:
+        if path.startswith(PUBLIC_PREFIXES):
+            return _public(request, state, path)
+        user = None
+        if state.authenticator is not None:
+            user = _user(request, state)
+            if user is None:
+                raise unauthorized()
+        special = _non_resource(request, state, path)
+        if special is not None:
+            if user is not None and not authorize_non_resource(user, path):
+                raise StatusError(403, "Forbidden", f'forbidden: User "{user.name}" cannot get path "{path}"')
+            return special
+        watch = request.query.get("watch", "").lower() in ("true", "1")
+        info = request_info.parse(request.method, path, watch)
+        verb, resource = info.verb, info.kind.plural
+        handler = HANDLERS.get((info.verb, info.subresource))
+        if handler is None:
+            raise method_not_allowed(f"the server does not allow this method on the requested resource "
+                                     f"({request.method} {info.kind.plural}/{info.subresource})")
+        if user is not None:
+            if not authorize(user, info.verb, info.kind.plural, info.subresource, info.namespace, info.kind.group):
+                raise forbidden_request(user.name, info.verb, info.kind.plural, info.kind.group,
+                                        info.namespace)
+        if info.verb != "watch" and not (info.subresource == "log" and "follow" in request.query):
+            if state.metrics.inflight >= state.config.max_requests_inflight:
+                raise too_many_requests("Too many requests, please try again later.", 1)
+            state.metrics.inflight += 1
+            counted = True
+        resp = await handler(request, state, info)
+    except StatusError as exc:
+        resp = status_response(exc)
+    except web.HTTPRequestEntityTooLarge:
+        resp = status_response(StatusError(413, "RequestEntityTooLarge", "Request entity too large"))
+    except (ConnectionResetError, ConnectionError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the contract: a Status, never a traceback
+        log.exception("internal error serving %s %s", request.method, request.path_qs)
+        resp = status_response(StatusError(500, "InternalError", f"an internal error occurred: {type(exc).__name__}"))
+    finally:
+        if counted:
+            state.metrics.inflight -= 1
+    state.metrics.observe(verb.upper() if not resource else verb, resource, resp.status, time.perf_counter() - started)
+    return resp
+
+
+def build_app(state: ServerState) -> web.Application:
+    app = web.Application(client_max_size=state.config.max_body_bytes, handler_args={"max_field_size": 65536})
+    app[STATE] = state
+    app.router.add_route("*", "/{tail:.*}", dispatch)
+    return app

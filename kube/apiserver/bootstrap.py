@@ -1,0 +1,24 @@
+"""Objects every cluster has from its first second: the four system namespaces."""
+
+from __future__ import annotations
+
+from kube.api.errors import StatusError
+from kube.api.registry import by_gvk
+from kube.apiserver.state import ServerState
+from kube.apiserver.write_path import create_object
+
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+async def bootstrap(state: ServerState) -> None:
+    """Create what is missing; harmless on every restart."""
+    namespace = by_gvk("", "v1", "Namespace")
+    assert namespace is not None
+    for name in SYSTEM_NAMESPACES:
+        if await state.objects.get(namespace, "", name) is not None:
+            continue
+        try:
+            await create_object(state, namespace, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        except StatusError as exc:
+            if exc.reason != "AlreadyExists":  # another API server got there first
+                raise

@@ -1,0 +1,91 @@
+"""`kube apiserver`: the Kubernetes API over HTTPS, with Kubernetes' flag names."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from kube import __version__
+from kube.apiserver.config import ServerConfig
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("apiserver", help="serve the Kubernetes API (REST + watch) over HTTPS")
+    p.add_argument("--version", action="version", version=f"kube apiserver {__version__}")
+    p.add_argument("--store", default="", help="embedded store: sqlite:PATH")
+    p.add_argument("--etcd-servers", default="", help="etcd endpoints: URL,URL,...")
+    p.add_argument("--etcd-cafile", default="")
+    p.add_argument("--etcd-certfile", default="")
+    p.add_argument("--etcd-keyfile", default="")
+    p.add_argument("--etcd-prefix", default="")
+    p.add_argument("--bind-address", default="0.0.0.0")
+    p.add_argument("--secure-port", type=int, default=6443)
+    p.add_argument("--tls-cert-file", default="")
+    p.add_argument("--tls-private-key-file", default="")
+    p.add_argument("--client-ca-file", default="")
+    p.add_argument("--token-auth-file", default="")
+    p.add_argument("--cert-dir", default="", help="where generated certificates go when none are given")
+    p.add_argument("--service-cluster-ip-range", default="10.96.0.0/12")
+    p.add_argument("--service-node-port-range", default="30000-32767")
+    p.add_argument("--max-requests-inflight", type=int, default=400)
+    p.add_argument("--watch-bookmark-seconds", type=float, default=10.0, help=argparse.SUPPRESS)
+    p.add_argument("-v", "--v", dest="verbosity", type=int, default=0, help="log verbosity (0-5)")
+    p.set_defaults(func=run)
+
+
+def config_from(args: argparse.Namespace) -> ServerConfig:
+    if bool(args.store) == bool(args.etcd_servers):
+        raise SystemExit("error: give exactly one of --store sqlite:PATH or --etcd-servers URL,...")
+    if args.store and not args.store.startswith("sqlite:"):
+        raise SystemExit(f"error: --store must look like sqlite:PATH, got {args.store!r}")
+    if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
+        raise SystemExit("error: --tls-cert-file and --tls-private-key-file go together")
+    if not 0 < args.secure_port < 65536:
+        raise SystemExit(f"error: --secure-port must be 1-65535, got {args.secure_port}")
+    if args.max_requests_inflight < 1:
+        raise SystemExit("error: --max-requests-inflight must be at least 1")
+    return ServerConfig(
+        store=args.store or f"etcd:{args.etcd_servers}", etcd_cafile=args.etcd_cafile,
+        etcd_certfile=args.etcd_certfile, etcd_keyfile=args.etcd_keyfile, etcd_prefix=args.etcd_prefix,
+        bind_address=args.bind_address, secure_port=args.secure_port, tls_cert_file=args.tls_cert_file,
+        tls_private_key_file=args.tls_private_key_file, client_ca_file=args.client_ca_file,
+        token_auth_file=args.token_auth_file, cert_dir=args.cert_dir,
+        service_cluster_ip_range=args.service_cluster_ip_range, service_node_port_range=args.service_node_port_range,
+        max_requests_inflight=args.max_requests_inflight, watch_bookmark_seconds=args.watch_bookmark_seconds,
+    )
+
+
+async def serve(config: ServerConfig) -> None:
+    from kube.apiserver.server import APIServer
+
+    server = APIServer(config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await server.start()
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    level = logging.DEBUG if args.verbosity >= 4 else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    try:
+        asyncio.run(serve(config))
+    except OSError as exc:
+        print(f"error: cannot serve on {config.bind_address}:{config.secure_port}: {exc}", file=sys.stderr)
+        return 1
+    return 0

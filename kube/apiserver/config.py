@@ -1,0 +1,31 @@
+"""The API server's settings, as its flags name them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kube.store.protocol import MAX_REQUEST_BYTES
+
+
+@dataclass
+class ServerConfig:
+    store: str = ""  # "sqlite:PATH" or "etcd:URL,..." (what kube.store.open.open_store takes)
+    etcd_cafile: str = ""
+    etcd_certfile: str = ""
+    etcd_keyfile: str = ""
+    etcd_prefix: str = ""
+    bind_address: str = "0.0.0.0"
+    secure_port: int = 6443
+    tls_cert_file: str = ""
+    tls_private_key_file: str = ""
+    client_ca_file: str = ""
+    token_auth_file: str = ""
+    cert_dir: str = ""
+    service_cluster_ip_range: str = "10.96.0.0/12"
+    service_node_port_range: str = "30000-32767"
+    max_requests_inflight: int = 400
+    max_body_bytes: int = MAX_REQUEST_BYTES
+    watch_bookmark_seconds: float = 10.0
+    min_request_timeout: int = 1800  # default watch timeout, as Kubernetes' --min-request-timeout
+    compaction_interval: float = 300.0
+    authenticate: bool = True  # False only for in-process tests of the REST core

@@ -1,0 +1,43 @@
+"""Store leases for Events, so Events expire (1 h) as Kubernetes' --event-ttl makes them.
+
+One lease per minute of Events rather than one per Event, as Kubernetes' lease
+manager reuses leases: granting is a store write, and Events are the most
+frequent writes a cluster makes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from kube.store.protocol import Store
+
+REUSE_SECONDS = 60
+
+
+def event_ttl_seconds() -> int:
+    from kube.store.upkeep import EVENT_TTL_SECONDS
+
+    return int(EVENT_TTL_SECONDS)
+
+
+class EventLeases:
+    def __init__(self, store: Store, ttl_seconds: int | None = None) -> None:
+        self.store = store
+        self.ttl = ttl_seconds
+        self._lease = 0
+        self._granted_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def lease(self) -> int:
+        """A lease that outlives an Event created now by at least the TTL."""
+        now = time.monotonic()
+        if self._lease and now - self._granted_at < REUSE_SECONDS:
+            return self._lease
+        async with self._lock:
+            now = time.monotonic()
+            if not self._lease or now - self._granted_at >= REUSE_SECONDS:
+                ttl = self.ttl if self.ttl is not None else event_ttl_seconds()
+                self._lease = await self.store.grant_lease(ttl + REUSE_SECONDS)
+                self._granted_at = now
+            return self._lease

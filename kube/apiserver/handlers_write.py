@@ -1,0 +1,52 @@
+"""create (POST) and update (PUT) of whole objects."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from aiohttp import web
+
+from kube.api.errors import method_not_allowed
+from kube.apiserver.encoding import decode_object, dry_run, json_response, read_body
+from kube.apiserver.lifecycle import check_identity
+from kube.apiserver.request_info import RequestInfo
+from kube.apiserver.state import ServerState
+from kube.apiserver.write_path import create_object, update_object
+
+# kinds Kubernetes lets a PUT create (AllowCreateOnUpdate in their strategies)
+CREATE_ON_UPDATE = {"Endpoints", "Lease", "Event"}
+
+
+async def body_of(request: web.Request, state: ServerState) -> dict[str, Any]:
+    raw = await read_body(request, state.config.max_body_bytes)
+    return decode_object(raw, request.headers.get("Content-Type", ""))
+
+
+async def create(request: web.Request, state: ServerState, info: RequestInfo) -> web.StreamResponse:
+    kind = info.kind
+    if info.name:
+        raise method_not_allowed(f"the server does not allow this method on the requested resource "
+                                 f"(post {kind.plural} {info.name})")
+    if kind.namespaced and not info.namespace:
+        raise method_not_allowed(f"the server does not allow this method on the requested resource "
+                                 f"(post {kind.plural}): create in a namespace (/namespaces/NAME/{kind.plural})")
+    body = await body_of(request, state)
+    check_identity(kind, body, info.namespace, "")
+    obj = await create_object(state, kind, body, dry_run=dry_run(request))
+    return json_response(obj, 201)
+
+
+async def update(request: web.Request, state: ServerState, info: RequestInfo) -> web.StreamResponse:
+    kind = info.kind
+    body = await body_of(request, state)
+    check_identity(kind, body, info.namespace, info.name)
+
+    def replace(current: dict[str, Any] | None) -> dict[str, Any]:
+        return copy.deepcopy(body)  # each attempt starts from what the client sent
+
+    obj, created = await update_object(state, kind, info.namespace, info.name, replace,
+                                       subresource=info.subresource,
+                                       allow_create=kind.kind in CREATE_ON_UPDATE and not info.subresource,
+                                       dry_run=dry_run(request))
+    return json_response(obj, 201 if created else 200)

@@ -1,0 +1,124 @@
+"""The API server as one object: store, watch cache, upkeep, HTTPS listener.
+
+`kube apiserver` runs it until signalled; tests start it in-process on a free port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from kube.apiserver.app import build_app
+from kube.apiserver.bootstrap import bootstrap
+from kube.apiserver.config import ServerConfig
+from kube.apiserver.event_leases import EventLeases
+from kube.apiserver.metrics import Metrics
+from kube.apiserver.object_store import ObjectStore
+from kube.apiserver.state import ServerState
+from kube.apiserver.tls import ServingFiles, server_context, serving_files
+from kube.apiserver.watch_cache import WatchCache
+from kube.store.protocol import Store
+
+log = logging.getLogger("kube.apiserver")
+
+
+async def open_configured_store(config: ServerConfig) -> Store:
+    from kube.store.open import open_store
+
+    if config.store.startswith("etcd:") or not config.store:
+        servers = config.store.removeprefix("etcd:")
+        return await open_store(f"etcd:{servers}", cafile=config.etcd_cafile or None,
+                                certfile=config.etcd_certfile or None, keyfile=config.etcd_keyfile or None,
+                                prefix=config.etcd_prefix or None)
+    return await open_store(config.store)
+
+
+class APIServer:
+    def __init__(self, config: ServerConfig, store: Store | None = None) -> None:
+        self.config = config
+        self._store = store
+        self._own_store = store is None
+        self.state: ServerState | None = None
+        self.files: ServingFiles | None = None
+        self._runner: web.AppRunner | None = None
+        self._upkeep: Any = None
+
+    @property
+    def url(self) -> str:
+        host = self.config.bind_address
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        return f"https://{host}:{self.config.secure_port}"
+
+    async def start(self) -> None:
+        config = self.config
+        self.files = serving_files(config)
+        ssl_ctx = server_context(self.files)
+        store = self._store if self._store is not None else await open_configured_store(config)
+        self._store = store
+        cache = WatchCache(store)
+        await cache.start()
+        state = ServerState(config=config, store=store, objects=ObjectStore(store), cache=cache, metrics=Metrics(),
+                            event_leases=EventLeases(store))
+        if config.authenticate:
+            from kube.apiserver.auth import Authenticator
+
+            state.authenticator = Authenticator(config.token_auth_file or None, self.files.client_ca or None)
+        state.allocators = _allocators(store, config)
+        self.state = state
+        await bootstrap(state)
+        self._upkeep = await _start_upkeep(store, config)
+        app = build_app(state)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, config.bind_address, config.secure_port, ssl_context=ssl_ctx,
+                           backlog=2048, reuse_address=True)
+        await site.start()
+        log.info("serving on %s (store %s)", self.url, config.store or "etcd")
+
+    async def stop(self) -> None:
+        """Stop serving and release the store; harmless when called twice."""
+        if self.state is not None:
+            await self.state.cache.stop()
+            self.state = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._upkeep is not None:
+            stop = getattr(self._upkeep, "stop", None)
+            if stop is not None:
+                result = stop()
+                if asyncio.iscoroutine(result):
+                    await result
+            self._upkeep = None
+        if self._own_store and self._store is not None:
+            await self._store.close()
+            self._store = None
+
+
+def _allocators(store: Store, config: ServerConfig) -> Any:
+    try:
+        from kube.apiserver.allocators import ServiceAllocators
+    except ImportError:
+        log.warning("service IP/port allocation is not in this build: Services get no clusterIP")
+        return None
+    return ServiceAllocators(store, service_cidr=config.service_cluster_ip_range,
+                             node_port_range=config.service_node_port_range)
+
+
+async def _start_upkeep(store: Store, config: ServerConfig) -> Any:
+    """Periodic compaction (and whatever else the store needs) in the background."""
+    try:
+        from kube.store.upkeep import Upkeep
+    except ImportError:
+        log.warning("store upkeep is not in this build: no compaction")
+        return None
+    upkeep = Upkeep(store)
+    start = getattr(upkeep, "start", None)
+    if start is not None:
+        result = start()
+        if asyncio.iscoroutine(result):
+            await result
+    return upkeep

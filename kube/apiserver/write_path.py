@@ -1,0 +1,129 @@
+"""The two ways an object is written, shared by every verb and subresource.
+
+`create_object` and `update_object` apply the lifecycle rules, kind hooks
+(Service allocations) and the store's compare-and-swap. `update_object` takes a
+transform of the current object, so it can retry from a fresh read when another
+writer got in first: a precondition the client set (its resourceVersion) then
+fails as 409 Conflict, while an unconditional write simply goes through.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from kube.api.errors import StatusError, conflict, invalid_object, not_found
+from kube.api.errors import required as field_required
+from kube.api.registry import KindInfo
+from kube.apiserver import lifecycle
+from kube.apiserver.namespace_guard import check_writable
+from kube.apiserver.object_store import MODIFIED_MESSAGE
+from kube.apiserver.state import ServerState
+
+Transform = Callable[[dict[str, Any] | None], dict[str, Any] | Awaitable[dict[str, Any]]]
+MAX_ATTEMPTS = 16
+
+
+async def create_object(state: ServerState, kind: KindInfo, obj: dict[str, Any], *,
+                        dry_run: bool = False) -> dict[str, Any]:
+    """Name, namespace check, server metadata, defaults and validation, hooks, then the store."""
+    meta = obj["metadata"]
+    generated = lifecycle.generate_name(meta)
+    name = meta.get("name")
+    if not isinstance(name, str) or not name:
+        raise invalid_object(kind.kind, "", [field_required("metadata.name", "name or generateName is required")],
+                             kind.group)
+    await check_writable(state, kind, meta.get("namespace", ""), name)
+    lifecycle.prepare_create(kind, obj)
+    obj = lifecycle.admit(kind, obj)
+    if dry_run:
+        return obj
+    allocated = False
+    if kind.kind == "Service" and state.allocators is not None:
+        obj = await state.allocators.allocate(obj) or obj
+        allocated = True
+    lease = await state.event_leases.lease() if kind.kind == "Event" else 0
+    try:
+        for attempt in range(5):
+            try:
+                return await state.objects.create(kind, obj, lease=lease)
+            except StatusError as exc:
+                if exc.reason != "AlreadyExists" or not generated or attempt == 4:
+                    raise
+                meta["name"] = ""
+                lifecycle.generate_name(meta)
+    except BaseException:
+        if allocated:
+            await state.allocators.release(obj)
+        raise
+    raise AssertionError("unreachable")
+
+
+def _deletable_now(obj: dict[str, Any]) -> bool:
+    """Marked for deletion with nothing left to wait for: the write that got it here deletes it."""
+    meta = obj["metadata"]
+    if not meta.get("deletionTimestamp") or meta.get("finalizers"):
+        return False
+    if obj.get("kind") == "Namespace" and ((obj.get("spec") or {}).get("finalizers")):
+        return False
+    return not meta.get("deletionGracePeriodSeconds")
+
+
+async def update_object(state: ServerState, kind: KindInfo, namespace: str, name: str, transform: Transform, *,
+                        subresource: str = "", allow_create: bool = False, dry_run: bool = False,
+                        ) -> tuple[dict[str, Any], bool]:
+    """Read, transform, check, write; retried on a lost compare-and-swap. Returns (object, created)."""
+    for _ in range(MAX_ATTEMPTS):
+        old = await state.objects.get(kind, namespace, name)
+        if old is None:
+            if not allow_create:
+                raise not_found(kind.plural, name, kind.group)
+            new = await _call(transform, None)
+            new["metadata"].pop("resourceVersion", None)
+            try:
+                return await create_object(state, kind, new, dry_run=dry_run), True
+            except StatusError as exc:
+                if exc.reason == "AlreadyExists":
+                    continue  # created meanwhile: update it instead
+                raise
+        old_rv = old["metadata"]["resourceVersion"]
+        current = copy.deepcopy(old)
+        del current["metadata"]["resourceVersion"]  # set in the result only when the client asks a precondition
+        new = await _call(transform, current)
+        wanted_rv = new["metadata"].get("resourceVersion")
+        if wanted_rv not in (None, "") and str(wanted_rv) != old_rv:
+            raise conflict(kind.plural, name, MODIFIED_MESSAGE, kind.group)
+        new["metadata"]["resourceVersion"] = old_rv
+        new = lifecycle.prepare_update(kind, old, new, subresource)
+        new = lifecycle.admit(kind, new, old)
+        if lifecycle.same_content(old, new):
+            return old, False
+        if dry_run:
+            return new, False
+        if kind.kind == "Service" and state.allocators is not None:
+            new = await state.allocators.update(old, new) or new
+        try:
+            if _deletable_now(new):
+                await state.objects.delete(kind, namespace, name, expected_revision=int(old_rv))
+                await after_delete(state, kind, new)
+                return new, False
+            updated = await state.objects.update(kind, new, int(old_rv))
+        except StatusError as exc:
+            if exc.reason == "Conflict" and wanted_rv in (None, ""):
+                continue
+            raise
+        return updated, False
+    raise conflict(kind.plural, name, MODIFIED_MESSAGE, kind.group)
+
+
+async def after_delete(state: ServerState, kind: KindInfo, obj: dict[str, Any]) -> None:
+    if kind.kind == "Service" and state.allocators is not None:
+        await state.allocators.release(obj)
+
+
+async def _call(transform: Transform, value: dict[str, Any] | None) -> dict[str, Any]:
+    result = transform(value)
+    if isinstance(result, Awaitable):
+        result = await result
+    return result  # type: ignore[return-value]

@@ -1,0 +1,62 @@
+"""Discovery documents, metrics, in-flight limit."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from kube.apiserver.server import APIServer
+from tests.apiserver.conftest import ADMIN_TOKEN, Api, ca_file, client_session, server_config
+
+
+async def test_api_and_apis(api: Api) -> None:
+    status, body = await api.get("/api")
+    assert status == 200 and body["versions"] == ["v1"]
+    status, body = await api.get("/apis")
+    assert status == 200 and {g["name"] for g in body["groups"]} >= {"apps", "policy", "coordination.k8s.io"}
+    status, body = await api.get("/apis/apps")
+    assert status == 200 and body["preferredVersion"]["groupVersion"] == "apps/v1"
+
+
+async def test_resource_lists_carry_verbs_short_names_and_subresources(api: Api) -> None:
+    _, core = await api.get("/api/v1")
+    by_name = {r["name"]: r for r in core["resources"]}
+    assert by_name["pods"]["shortNames"] == ["po"] and by_name["pods"]["namespaced"] is True
+    assert "watch" in by_name["pods"]["verbs"] and by_name["pods"]["singularName"] == "pod"
+    assert {"pods/status", "pods/binding", "pods/eviction", "pods/log"} <= set(by_name)
+    assert by_name["nodes"]["namespaced"] is False
+    _, apps = await api.get("/apis/apps/v1")
+    scale = {r["name"]: r for r in apps["resources"]}["deployments/scale"]
+    assert scale["kind"] == "Scale" and scale["group"] == "autoscaling"
+
+
+async def test_metrics_count_requests_by_verb_resource_and_code(api: Api) -> None:
+    await api.get("/api/v1/namespaces/default/pods")
+    await api.get("/api/v1/namespaces/default/pods/missing")
+    status, text = await api.get("/metrics")
+    assert status == 200
+    assert 'apiserver_request_total{verb="list",resource="pods",code="200"} 1' in text
+    assert 'apiserver_request_total{verb="get",resource="pods",code="404"} 1' in text
+    assert 'apiserver_request_duration_seconds_bucket{verb="list",resource="pods",le="+Inf"} 1' in text
+    assert "apiserver_current_inflight_requests" in text and "apiserver_registered_watchers" in text
+
+
+async def test_beyond_max_inflight_answers_429_with_retry_after(pki_dir: Path, tmp_path: Path) -> None:
+    server = APIServer(server_config(pki_dir, tmp_path, max_requests_inflight=1))
+    await server.start()
+    try:
+        assert server.state is not None
+        server.state.metrics.inflight = 1  # one request is being served
+        async with client_session(server.url, ca_file(pki_dir), ADMIN_TOKEN) as s, \
+                s.get("/api/v1/namespaces") as resp:
+            body = await resp.json()
+            assert resp.status == 429 and resp.headers["Retry-After"] == "1" and body["reason"] == "TooManyRequests"
+        server.state.metrics.inflight = 0
+        async with client_session(server.url, ca_file(pki_dir), ADMIN_TOKEN) as s:
+            answers = await asyncio.gather(*(s.get("/api/v1/namespaces") for _ in range(20)))
+            codes = {r.status for r in answers}
+            for r in answers:
+                r.release()
+            assert codes <= {200, 429} and 200 in codes
+    finally:
+        await server.stop()
