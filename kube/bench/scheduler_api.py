@@ -1,0 +1,171 @@
+"""`kube bench scheduler --mode api`: the scheduler against a real API server.
+
+A `kube apiserver` child process (its own core; store sqlite in a temp dir,
+or a temp single-member etcd) gets N Nodes and P pending Pods through the
+API first; then the clock runs from the scheduler's start (informers, list,
+watch) until the last pods/binding call has been persisted (acknowledged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from kube.api.registry import resolve
+from kube.bench.workloads import cluster, pending_pods
+
+TOKEN = "bench-admin-token-0123456789abcdef"
+POD, NODE = resolve("pods"), resolve("nodes")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, ctx, proc: subprocess.Popen, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, context=ctx, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not become ready in {timeout:.0f}s")
+
+
+def _start_etcd(tmp: Path) -> tuple[subprocess.Popen, str]:
+    binary = shutil.which("etcd")
+    if binary is None:
+        from kube.cli.main import CliError
+
+        raise CliError("--store etcd needs the etcd binary on PATH")
+    client, peer = _free_port(), _free_port()
+    url = f"http://127.0.0.1:{client}"
+    proc = subprocess.Popen(
+        [binary, "--data-dir", str(tmp / "etcd"), "--listen-client-urls", url, "--advertise-client-urls", url,
+         "--listen-peer-urls", f"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls",
+         f"http://127.0.0.1:{peer}", "--initial-cluster", f"default=http://127.0.0.1:{peer}",
+         "--quota-backend-bytes", str(4 * 1024**3)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_http(f"{url}/health", None, proc, "etcd")
+    return proc, url
+
+
+def run_api(nodes: int, pods: int, workload: str, engine: str, seed: int, store: str,
+            progress: Callable[[int], None] | None = None) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="kube-bench-"))
+    procs: list[subprocess.Popen] = []
+    try:
+        argv = [sys.executable, "-m", "kube", "apiserver", "--bind-address", "127.0.0.1",
+                "--cert-dir", str(tmp / "pki"), "--token-auth-file", str(tmp / "tokens.csv")]
+        if store == "etcd":
+            etcd, url = _start_etcd(tmp)
+            procs.append(etcd)
+            argv += ["--etcd-servers", url]
+        else:
+            argv += ["--store", f"sqlite:{tmp / 'state.db'}"]
+        port = _free_port()
+        argv += ["--secure-port", str(port)]
+        (tmp / "tokens.csv").write_text(f'{TOKEN},bench,bench,"system:masters"\n')
+        log = open(tmp / "apiserver.log", "wb")  # noqa: SIM115 - the child owns it
+        procs.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ)))
+        _wait_http(f"https://127.0.0.1:{port}/readyz", ssl._create_unverified_context(), procs[-1], "the API server")
+        return asyncio.run(_bench(f"https://127.0.0.1:{port}", tmp / "pki" / "ca.crt", nodes, pods, workload,
+                                  engine, seed, progress))
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def _create_all(client, kind, objs, namespace: str | None, concurrency: int = 32) -> None:
+    it = iter(objs)
+
+    async def worker() -> None:
+        for obj in it:
+            obj["metadata"].pop("uid", None)
+            await client.create(kind, obj, namespace)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+async def _bench(url: str, ca: Path, nodes: int, pods: int, workload: str, engine: str, seed: int,
+                 progress: Callable[[int], None] | None) -> dict:
+    from kube.client.informer import SharedInformerFactory
+    from kube.client.kubeconfig import ClientConfig
+    from kube.client.rest import RestClient
+    from kube.scheduler.api_binding import ApiBinder, wire_informers
+    from kube.scheduler.events import MemoryEvents
+    from kube.scheduler.scheduler import Scheduler
+
+    ca_data = ca.read_bytes() if ca.exists() else None
+    config = ClientConfig(servers=[url], ca_data=ca_data, token=TOKEN, insecure=ca_data is None)
+    client = RestClient(config, user_agent="kube-bench")
+    await _create_all(client, NODE, cluster(nodes), None)
+    await _create_all(client, POD, pending_pods(workload, nodes, pods), "default")
+
+    bound_at: list[float] = []
+    api_binder = ApiBinder(client)
+
+    class TimedBinder:
+        async def bind(self, pod, node: str) -> None:
+            await api_binder.bind(pod, node)
+            bound_at.append(time.perf_counter())
+            if progress is not None:
+                progress(len(bound_at))
+
+    latencies: list[float] = []
+    feasible = 0
+    sched = Scheduler(binder=TimedBinder(), engine=engine, seed=seed, events=MemoryEvents())
+
+    def attempt(_pod, outcome, elapsed: float) -> None:
+        nonlocal feasible
+        latencies.append(elapsed)
+        feasible += outcome.feasible
+
+    sched.on_attempt = attempt
+    stop = asyncio.Event()
+    start = time.perf_counter()
+    cpu_start = time.process_time()
+    factory = SharedInformerFactory(client)
+    wire_informers(factory, sched)
+    factory.start()
+    loop_task = asyncio.create_task(sched.run(stop))
+    await factory.wait_for_cache_sync()
+    while len(bound_at) < pods:
+        await asyncio.sleep(0.05)
+        if len(sched.queue) and not sched.queue.pending()["active"] and not sched._binds and len(bound_at) + len(
+                sched.queue) >= pods:
+            break  # the rest are unschedulable
+    elapsed = (max(bound_at) if bound_at else time.perf_counter()) - start
+    cpu = time.process_time() - cpu_start
+    stop.set()
+    await loop_task
+    await sched.drain_binds()
+    await factory.stop()
+    await client.close()
+    timeline = [(t - start, i + 1) for i, t in enumerate(sorted(bound_at))][:: max(1, pods // 200)]
+    return {"elapsed": elapsed, "cpu_seconds": cpu, "latencies": latencies, "scheduled": len(bound_at),
+            "unschedulable": pods - len(bound_at), "attempts": len(latencies), "feasible_total": feasible,
+            "timeline": [(0.0, 0), *timeline], "engine": sched.engine}
