@@ -6,6 +6,8 @@ import socket
 
 import pytest
 
+pytest_plugins = ["tests.fixtures.etcd_cluster"]
+
 
 def free_port() -> int:
     with socket.socket() as s:
