@@ -40,4 +40,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check kube tests
 
 clean:
-	rm -rf build kube/_fast/*.c kube/_fast/*.so
+	rm -rf build kube/_fast/*.c kube/_fast/*.cpp kube/_fast/*.so

@@ -1,0 +1,105 @@
+"""What a reconcile function asks for: small values the loop executes through the API.
+
+Reconcile functions are pure (observed state in, these out), so tests check the
+decisions directly and the loop (executor.py) alone does I/O. Kinds are the
+registry's KindInfo, so one executor serves every controller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kube.api.registry import KindInfo, by_gvk
+
+POD = by_gvk("", "v1", "Pod")
+NODE = by_gvk("", "v1", "Node")
+SERVICE = by_gvk("", "v1", "Service")
+ENDPOINTS = by_gvk("", "v1", "Endpoints")
+NAMESPACE = by_gvk("", "v1", "Namespace")
+LEASE = by_gvk("coordination.k8s.io", "v1", "Lease")
+REPLICASET = by_gvk("apps", "v1", "ReplicaSet")
+DEPLOYMENT = by_gvk("apps", "v1", "Deployment")
+assert None not in (POD, NODE, SERVICE, ENDPOINTS, NAMESPACE, LEASE, REPLICASET, DEPLOYMENT)
+
+Obj = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CreatePod:
+    """Create one pod from a controller's template (the server picks the name from generateName)."""
+
+    namespace: str
+    pod: Obj = field(hash=False, compare=True)
+    owner_key: str = ""  # the controller's work-queue key, for expectations
+
+
+@dataclass(frozen=True)
+class DeletePod:
+    namespace: str
+    name: str
+    uid: str = ""  # a precondition: never delete a newer pod of the same name
+    grace_period: int | None = None
+    owner_key: str = ""
+
+
+@dataclass(frozen=True)
+class Create:
+    kind: KindInfo
+    obj: Obj = field(hash=False)
+
+
+@dataclass(frozen=True)
+class Update:
+    """PUT the whole object; its resourceVersion makes it a compare-and-swap."""
+
+    kind: KindInfo
+    obj: Obj = field(hash=False)
+
+
+@dataclass(frozen=True)
+class Delete:
+    kind: KindInfo
+    namespace: str
+    name: str
+    uid: str = ""
+    propagation: str | None = None
+    grace_period: int | None = None
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A merge patch (or json patch) on an object or one of its subresources."""
+
+    kind: KindInfo
+    namespace: str
+    name: str
+    patch: Any = field(hash=False)
+    patch_type: str = "merge"
+    subresource: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateStatus:
+    """Replace `status` through the status subresource (only when it changed)."""
+
+    kind: KindInfo
+    obj: Obj = field(hash=False)
+    status: Obj = field(hash=False)
+
+
+@dataclass(frozen=True)
+class Finalize:
+    """Set a Namespace's spec.finalizers through /finalize (the last step of deleting it)."""
+
+    name: str
+    finalizers: tuple[str, ...]
+    resource_version: str = ""
+
+
+Action = CreatePod | DeletePod | Create | Update | Delete | Patch | UpdateStatus | Finalize
+
+
+def status_action(kind: KindInfo, obj: Obj, status: Obj) -> list[Action]:
+    """An UpdateStatus when `status` differs from what the object has, else nothing."""
+    return [] if (obj.get("status") or {}) == status else [UpdateStatus(kind, obj, status)]

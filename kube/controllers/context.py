@@ -1,0 +1,42 @@
+"""What every controller loop shares in one controller-manager process: the client,
+the shared informers, the executor, the options and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from kube.client.informer import SharedInformerFactory
+from kube.client.rest import RestClient
+from kube.controllers.executor import Executor
+
+
+@dataclass
+class ControllerOptions:
+    cluster_cidr: str = "10.244.0.0/16"
+    node_cidr_mask_size: int = 24
+    allocate_node_cidrs: bool = True
+    node_monitor_grace_period: float = 40.0
+    node_monitor_period: float = 5.0
+    default_toleration_seconds: int = 300
+    pod_gc_period: float = 20.0
+    terminated_pod_gc_threshold: int = 12500
+    concurrent_deployment_syncs: int = 5
+    concurrent_replicaset_syncs: int = 5
+    concurrent_endpoint_syncs: int = 5
+    concurrent_gc_syncs: int = 1
+    namespace_sync_period: float = 1.0
+    engine: str = "auto"
+
+
+@dataclass
+class Context:
+    client: RestClient
+    factory: SharedInformerFactory
+    options: ControllerOptions = field(default_factory=ControllerOptions)
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    executor: Executor = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.executor = Executor(self.client)

@@ -1,0 +1,164 @@
+"""Garbage collector: dependents follow their owners (ownerReferences).
+
+- Background: a dependent whose owners are all gone is deleted; one that still has
+  a live owner only loses the dangling references.
+- Foreground: an owner being deleted with the `foregroundDeletion` finalizer has its
+  dependents deleted (foreground too); once no dependent with blockOwnerDeletion is
+  left, the finalizer is removed and the API server removes the owner.
+- Orphan: an owner being deleted with the `orphan` finalizer has its reference removed
+  from every dependent, then the finalizer.
+
+`reconcile_gc` is pure over a snapshot of the objects. "Owner gone" is only a guess from
+a cache that may lag, so Deletes carry the owners to re-check live before acting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kube.api.registry import KINDS, KindInfo, by_api_version
+from kube.controllers.actions import Action, Delete, Patch
+from kube.controllers.loop import ControllerLoop
+
+Obj = dict[str, Any]
+FOREGROUND = "foregroundDeletion"
+ORPHAN = "orphan"
+
+
+@dataclass(frozen=True)
+class DeleteDependent(Delete):
+    """Delete, unless one of `owners` (ownerReferences) turns out to exist after all."""
+
+    owners: tuple = field(default=(), hash=False)
+
+
+def _kind(obj: Obj) -> KindInfo | None:
+    return by_api_version(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
+
+
+def _meta(obj: Obj) -> dict[str, Any]:
+    return obj.get("metadata") or {}
+
+
+def _refs(obj: Obj) -> list[dict[str, Any]]:
+    refs = _meta(obj).get("ownerReferences")
+    return [r for r in refs if isinstance(r, dict)] if isinstance(refs, list) else []
+
+
+def reconcile_gc(objects: Iterable[Obj]) -> list[Action]:
+    objs = list(objects)
+    by_uid = {_meta(o).get("uid"): o for o in objs if _meta(o).get("uid")}
+    dependents: dict[str, list[Obj]] = {}
+    for obj in objs:
+        for ref in _refs(obj):
+            dependents.setdefault(str(ref.get("uid")), []).append(obj)
+    actions: list[Action] = []
+    for obj in objs:
+        kind = _kind(obj)
+        refs = _refs(obj)
+        if kind is None or not refs:
+            continue
+        meta = _meta(obj)
+        ns = meta.get("namespace", "")
+        live = [r for r in refs if _owner_present(by_uid.get(r.get("uid")), r, ns)]
+        dangling = [r for r in refs if r not in live]
+        if not live:
+            if not meta.get("deletionTimestamp"):
+                actions.append(DeleteDependent(kind, ns, meta.get("name", ""), uid=meta.get("uid", ""),
+                                               propagation="Background", owners=tuple(dangling)))
+            continue
+        if dangling:
+            actions.append(Patch(kind, ns, meta.get("name", ""), {"metadata": {
+                "ownerReferences": live, "resourceVersion": meta.get("resourceVersion")}}))
+        deleting_owners = [by_uid[r["uid"]] for r in live if _meta(by_uid[r["uid"]]).get("deletionTimestamp")]
+        if any(FOREGROUND in (_meta(o).get("finalizers") or []) for o in deleting_owners) \
+                and not meta.get("deletionTimestamp") \
+                and not any(ORPHAN in (_meta(o).get("finalizers") or []) for o in deleting_owners):
+            if all(_meta(by_uid[r["uid"]]).get("deletionTimestamp") for r in live):
+                actions.append(Delete(kind, ns, meta.get("name", ""), uid=meta.get("uid", ""),
+                                      propagation="Foreground"))
+    for owner in objs:
+        meta = _meta(owner)
+        finalizers = list(meta.get("finalizers") or [])
+        if not meta.get("deletionTimestamp") or not ({FOREGROUND, ORPHAN} & set(finalizers)):
+            continue
+        kind = _kind(owner)
+        if kind is None:
+            continue
+        uid = meta.get("uid")
+        mine = dependents.get(str(uid), [])
+        if ORPHAN in finalizers:
+            for dep in mine:
+                dmeta = _meta(dep)
+                dkind = _kind(dep)
+                if dkind is not None:
+                    kept = [r for r in _refs(dep) if r.get("uid") != uid]
+                    actions.append(Patch(dkind, dmeta.get("namespace", ""), dmeta.get("name", ""), {"metadata": {
+                        "ownerReferences": kept or None, "resourceVersion": dmeta.get("resourceVersion")}}))
+            if not mine:
+                actions.append(_drop_finalizer(kind, owner, ORPHAN))
+        elif FOREGROUND in finalizers:
+            blocking = [d for d in mine if any(r.get("uid") == uid and r.get("blockOwnerDeletion") for r in _refs(d))]
+            if not blocking:
+                actions.append(_drop_finalizer(kind, owner, FOREGROUND))
+    return actions
+
+
+def _owner_present(owner: Obj | None, ref: dict[str, Any], namespace: str) -> bool:
+    if owner is None:
+        return False
+    return owner.get("kind") == ref.get("kind") and _meta(owner).get("namespace", "") in ("", namespace)
+
+
+def _drop_finalizer(kind: KindInfo, owner: Obj, finalizer: str) -> Patch:
+    meta = _meta(owner)
+    left = [f for f in meta.get("finalizers") or [] if f != finalizer]
+    return Patch(kind, meta.get("namespace", ""), meta.get("name", ""),
+                 {"metadata": {"finalizers": left or None, "resourceVersion": meta.get("resourceVersion")}})
+
+
+# --- the loop ------------------------------------------------------------------------------------
+
+GC_KINDS = ("Deployment", "ReplicaSet", "Pod", "Service", "Endpoints", "ConfigMap", "Secret",
+            "PodDisruptionBudget", "Lease", "Node")
+_KEY = "graph"
+
+
+class GarbageCollectorController(ControllerLoop):
+    """One key for the whole graph: events mark it dirty, and a sync at most every
+    `interval` seconds walks every cached object once."""
+
+    name = "garbagecollector"
+    interval = 0.2
+
+    def setup(self) -> None:
+        self.informers = [self.ctx.factory.informer_for(k) for k in KINDS if k.kind in GC_KINDS]
+        for informer in self.informers:
+            informer.add_handler(self._changed, self._updated, self._deleted)
+
+    def _relevant(self, obj: Obj) -> bool:
+        meta = _meta(obj)
+        return bool(meta.get("ownerReferences") or meta.get("deletionTimestamp"))
+
+    def _changed(self, obj: Obj) -> None:
+        if self._relevant(obj):
+            self.queue.add_after(_KEY, self.interval)
+
+    def _updated(self, old: Obj, new: Obj) -> None:
+        if self._relevant(old) or self._relevant(new):
+            self.queue.add_after(_KEY, self.interval)
+
+    def _deleted(self, _obj: object) -> None:
+        self.queue.add_after(_KEY, self.interval)  # its dependents may now be orphans
+
+    async def started(self) -> None:
+        self.enqueue(_KEY)
+
+    async def sync(self, key: Hashable) -> float | None:
+        objects = [o for informer in self.informers for o in informer.store.list()]
+        actions = reconcile_gc(objects)
+        if actions:
+            await self.ctx.executor.run(actions, "garbagecollector")
+        return None

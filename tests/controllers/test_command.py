@@ -1,0 +1,69 @@
+"""`kube controller-manager` as a process: flags, leader election Lease, /healthz, /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from kube.client.errors import ApiError
+from kube.client.rest import RestClient
+from kube.controllers.actions import LEASE, REPLICASET
+from kube.controllers.command import _duration
+from kube.controllers.manager import select_controllers
+from tests.apiserver.conftest import eventually
+from tests.conftest import free_port
+from tests.controllers.workloads import replica_set
+
+
+def test_durations_and_controller_lists() -> None:
+    assert _duration("40s") == 40 and _duration("5m") == 300 and _duration("500ms") == 0.5 and _duration("2") == 2
+    assert "nodeipam" not in select_controllers(["*", "-nodeipam"])
+    assert select_controllers(["replicaset"]) == ["replicaset"]
+
+
+def test_bad_flags_give_one_clear_line() -> None:
+    for argv in (["--controllers", "nope"], ["--cluster-cidr", "x"], ["--node-cidr-mask-size", "8"]):
+        proc = subprocess.run([sys.executable, "-m", "kube", "controller-manager", *argv], capture_output=True,
+                              text=True, timeout=30)
+        assert proc.returncode != 0
+        assert proc.stderr.strip().startswith("error:") and len(proc.stderr.strip().splitlines()) == 1
+
+
+async def test_process_elects_itself_and_runs_controllers(client: RestClient, kubeconfig: Path) -> None:
+    port = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "kube", "controller-manager", "--kubeconfig", str(kubeconfig), "--port", str(port),
+        "--leader-elect-lease-duration", "4s", "--leader-elect-renew-deadline", "3s",
+        "--leader-elect-retry-period", "1s", stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        async def leader() -> bool:
+            try:
+                lease = await client.get(LEASE, "kube-controller-manager", "kube-system")
+            except ApiError:
+                return False
+            return bool(lease["spec"].get("holderIdentity"))
+
+        await eventually(leader, timeout=30, interval=0.2)
+        await client.create(REPLICASET, replica_set("web", 2))
+
+        async def status_seen() -> bool:
+            rs = await client.get(REPLICASET, "web", "default")
+            return (rs.get("status") or {}).get("replicas") == 2
+
+        await eventually(status_seen, timeout=30, interval=0.2)
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                assert resp.status == 200 and await resp.text() == "ok"
+            async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
+                text = await resp.text()
+        assert 'controller_syncs_total{controller="replicaset"}' in text
+        assert 'controller_api_actions_total{action="CreatePod"} 2' in text
+    finally:
+        proc.terminate()
+        _, err = await asyncio.wait_for(proc.communicate(), 20)
+    log = err.decode()
+    assert " INFO " in log and "created pod web-" in log

@@ -1,0 +1,72 @@
+"""Node lifecycle on a fake clock: Unknown after the grace period, the unreachable taint,
+recovery, and taint-based eviction after tolerationSeconds (300 s by default)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from kube.controllers import actions as A
+from kube.controllers.node_lifecycle import UNKNOWN_REASON, evictions, reconcile_node_health
+from kube.controllers.tolerations import NOT_READY, UNREACHABLE, eviction_delay
+from tests.controllers.fake_cluster import T0, stamp
+from tests.controllers.workloads import pod
+
+
+def node(ready: str = "True", taints: list | None = None) -> dict:
+    return {"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": "n1", "creationTimestamp": stamp(T0), "resourceVersion": "3"},
+            "spec": {"taints": taints} if taints else {},
+            "status": {"conditions": [{"type": "Ready", "status": ready, "lastHeartbeatTime": stamp(T0)}]}}
+
+
+def lease(renewed_after: float) -> dict:
+    return {"spec": {"renewTime": (T0 + timedelta(seconds=renewed_after)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}}
+
+
+def test_fresh_lease_keeps_the_node_ready_and_schedules_a_recheck() -> None:
+    plan = reconcile_node_health(node(), lease(30), T0 + timedelta(seconds=50), 40)
+    assert plan.actions == [] and 19 < plan.recheck_after <= 21
+
+
+def test_stale_lease_marks_unknown_and_taints_unreachable() -> None:
+    now = T0 + timedelta(seconds=71)
+    plan = reconcile_node_health(node(), lease(30), now, 40)
+    status, taint = plan.actions
+    assert isinstance(status, A.UpdateStatus)
+    ready = next(c for c in status.status["conditions"] if c["type"] == "Ready")
+    assert ready["status"] == "Unknown" and ready["reason"] == UNKNOWN_REASON
+    assert {c["type"] for c in status.status["conditions"]} >= {"Ready", "MemoryPressure", "DiskPressure"}
+    assert isinstance(taint, A.Patch)
+    assert taint.patch["spec"]["taints"] == [{"key": UNREACHABLE, "effect": "NoExecute", "timeAdded": stamp(now)}]
+
+
+def test_not_ready_node_gets_the_not_ready_taint_and_recovery_removes_it() -> None:
+    plan = reconcile_node_health(node("False"), lease(0), T0 + timedelta(seconds=5), 40)
+    (taint,) = plan.actions
+    assert taint.patch["spec"]["taints"][0]["key"] == NOT_READY
+    other = {"key": "dedicated", "value": "x", "effect": "NoSchedule"}
+    tainted = node("True", [other, {"key": UNREACHABLE, "effect": "NoExecute"}])
+    (clear,) = reconcile_node_health(tainted, lease(0), T0 + timedelta(seconds=5), 40).actions
+    assert clear.patch["spec"]["taints"] == [other]
+
+
+def test_default_toleration_is_300_seconds_and_explicit_ones_win() -> None:
+    taints = [{"key": UNREACHABLE, "effect": "NoExecute"}]
+    assert eviction_delay(pod("p", {}), taints) == 300
+    short = pod("p", {}, spec={"tolerations": [{"key": UNREACHABLE, "operator": "Exists", "effect": "NoExecute",
+                                                  "tolerationSeconds": 5}]})
+    assert eviction_delay(short, taints) == 5
+    forever = pod("p", {}, spec={"tolerations": [{"operator": "Exists"}]})
+    assert eviction_delay(forever, taints) is None
+    assert eviction_delay(pod("p", {}), [{"key": "other", "effect": "NoExecute"}]) == 0
+
+
+def test_pods_are_evicted_after_their_toleration() -> None:
+    tainted = node("Unknown", [{"key": UNREACHABLE, "effect": "NoExecute", "timeAdded": stamp(T0)}])
+    p = pod("p", {})
+    p["metadata"]["uid"] = "u1"
+    early = evictions(tainted, [p], T0 + timedelta(seconds=100))
+    assert early.actions == [] and early.recheck_after == 200
+    (delete,) = evictions(tainted, [p], T0 + timedelta(seconds=301)).actions
+    assert delete == A.DeletePod("default", "p", "u1")
+    assert evictions(node(), [p], T0 + timedelta(seconds=1000)).actions == []
