@@ -13,6 +13,8 @@ DEADLINE = 20.0  # seconds; a condition that holds at all holds long before this
 async def collect(watch: Watch, count: int, deadline: float = DEADLINE) -> list[WatchEvent]:
     """The next `count` events of watch (TimeoutError if they do not all come)."""
     events: list[WatchEvent] = []
+    if count <= 0:
+        return events
 
     async def gather() -> None:
         async for event in watch:
