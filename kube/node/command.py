@@ -1,0 +1,172 @@
+"""`kube node`: the node agent (kubelet) of a minion, or N simulated nodes in one process.
+
+    kube node --runtime docker --kubeconfig K [--hostname-override NAME] [--node-labels k=v,...]
+              [--register-with-taints k=v:NoSchedule,...] [--max-pods 110] [--root-dir DIR]
+              [--port 10250 --tls-cert-file C --tls-private-key-file K --client-ca-file CA]
+    kube node --simulated --count N --zones a,b,c [--labels k=v,...] [--name-prefix node]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import socket
+import sys
+
+from kube import __version__
+from kube.cli.main import CliError
+
+log = logging.getLogger("kube.node")
+DEFAULT_PORT = 10250
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("node", help="run the node agent (docker minion or simulated nodes)")
+    p.add_argument("--kubeconfig", help="kubeconfig with the API server and this node's credentials")
+    p.add_argument("--api-servers", help="comma-separated API server URLs (override the kubeconfig's)")
+    p.add_argument("--runtime", choices=("docker", "simulated"), default="docker")
+    p.add_argument("--simulated", action="store_true", help="shorthand for --runtime simulated")
+    p.add_argument("--hostname-override", help="the Node's name (default: this host's name)")
+    p.add_argument("--node-labels", default="", help="extra labels k=v,... for the Node")
+    p.add_argument("--labels", default="", help="simulated: extra labels k=v,... for every node")
+    p.add_argument("--zone", default="", help="topology.kubernetes.io/zone of this node")
+    p.add_argument("--register-with-taints", default="", help="taints k=v:Effect,... set when registering")
+    p.add_argument("--max-pods", type=int, default=110)
+    p.add_argument("--root-dir", default="", help="where pod volumes live (default .cluster/nodes/<name>)")
+    p.add_argument("--count", type=int, default=1, help="simulated: how many nodes")
+    p.add_argument("--zones", default="", help="simulated: zones, assigned round-robin (a,b,c)")
+    p.add_argument("--name-prefix", default="node", help="simulated: nodes are <prefix>-0 .. <prefix>-N-1")
+    p.add_argument("--node-ip", default="127.0.0.1", help="InternalIP of the node")
+    p.add_argument("--bind-address", default="127.0.0.1", help="address of the log server")
+    p.add_argument("--port", type=int, default=0, help=f"log server port (kubelet: {DEFAULT_PORT}; 0: off)")
+    p.add_argument("--tls-cert-file", help="the log server's certificate (signed by the cluster CA)")
+    p.add_argument("--tls-private-key-file")
+    p.add_argument("--client-ca-file", help="CA that client certificates for /containerLogs must chain to")
+    p.add_argument("--workers", type=int, default=8, help="pods synced in parallel")
+    p.add_argument("--v", type=int, default=1, help="log verbosity")
+    p.add_argument("--version", action="version", version=f"kube node {__version__}")
+    p.set_defaults(func=run)
+
+
+def _check(args: argparse.Namespace) -> dict:
+    from kube.node.node_config import node_name_problem, parse_labels, parse_taints
+
+    if args.simulated:
+        args.runtime = "simulated"
+    try:
+        parsed = {"node_labels": parse_labels(args.node_labels),
+                  "labels": parse_labels(args.labels, "--labels"),
+                  "taints": parse_taints(args.register_with_taints)}
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if args.max_pods < 1:
+        raise CliError("--max-pods must be at least 1")
+    if args.count < 1:
+        raise CliError("--count must be at least 1")
+    if args.runtime == "docker" and args.count != 1:
+        raise CliError("--count needs --runtime simulated (a docker node agent runs one node)")
+    if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
+        raise CliError("--tls-cert-file and --tls-private-key-file go together")
+    name = (args.hostname_override or socket.gethostname()).lower()
+    if args.runtime == "docker":
+        problem = node_name_problem(name)
+        if problem:
+            raise CliError(problem)
+    else:
+        problem = node_name_problem(f"{args.name_prefix}-{args.count - 1}")
+        if problem:
+            raise CliError(f"--name-prefix: {problem}")
+    parsed["name"] = name
+    return parsed
+
+
+def run(args: argparse.Namespace) -> int:
+    parsed = _check(args)
+    logging.basicConfig(level=logging.DEBUG if args.v >= 4 else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    try:
+        return asyncio.run(_main(args, parsed))
+    except Exception as exc:
+        from kube.client.errors import ConfigError
+
+        if isinstance(exc, ConfigError | OSError):
+            raise CliError(str(exc)) from None
+        if type(exc).__name__ == "DockerUnavailable":
+            raise CliError(str(exc)) from None
+        raise
+
+
+def _agents(args: argparse.Namespace, parsed: dict, client):  # -> list[NodeAgent]
+    from kube.node.agent import NodeAgent
+    from kube.node.events import EventRecorder
+    from kube.node.node_config import ZONE_LABEL, NodeConfig
+    from kube.node.simulated_fleet import simulated_agents
+
+    if args.runtime == "simulated":
+        labels = {**parsed["node_labels"], **parsed["labels"]}
+        zones = [z.strip() for z in args.zones.split(",") if z.strip()] or ([args.zone] if args.zone else [])
+        return simulated_agents(client, args.count, zones, labels, args.name_prefix, args.max_pods,
+                                parsed["taints"], args.node_ip, args.port)
+    from kube.node.docker_runtime import DockerRuntime
+
+    labels = dict(parsed["node_labels"])
+    zone = args.zone or labels.pop(ZONE_LABEL, "")
+    name = parsed["name"]
+    root = os.path.abspath(args.root_dir or os.path.join(".cluster", "nodes", name))
+    config = NodeConfig(name=name, zone=zone, labels=labels, taints=parsed["taints"], max_pods=args.max_pods,
+                        node_ip=args.node_ip, kubelet_port=args.port, root_dir=root)
+    events = EventRecorder(client, name)
+    runtime = DockerRuntime(name, root, client, events)
+    return [NodeAgent(config, runtime, client, events, resync_seconds=1.0)]
+
+
+async def _main(args: argparse.Namespace, parsed: dict) -> int:
+    from kube.client.rest import RestClient
+    from kube.node.fleet import NodeFleet
+    from kube.node.log_server import make_app, serve, tls_context
+
+    servers = [s for s in (args.api_servers or "").split(",") if s] or None
+    client = RestClient.from_kubeconfig(args.kubeconfig, api_servers=servers, user_agent="kube-node")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    agents = _agents(args, parsed, client)
+    fleet = NodeFleet(client, agents, workers=args.workers)
+    runner = None
+    log.info("kube node %s starting: %d node(s), runtime %s", __version__, len(agents), args.runtime)
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        if args.port:
+            tls = tls_context(args.tls_cert_file, args.tls_private_key_file, args.client_ca_file) \
+                if args.tls_cert_file else None
+            if tls is None:
+                log.warning("log server without TLS (no --tls-cert-file): the API server's log proxy needs https")
+            app = make_app(fleet.agents, lambda ns, name: fleet.pods.store.get(f"{ns}/{name}"),
+                           require_client_cert=bool(args.client_ca_file), metrics=fleet.metrics)
+            runner = await serve(app, args.bind_address, args.port, tls)
+        starting = asyncio.ensure_future(fleet.start())
+        await asyncio.wait({starting, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if starting.done():
+            starting.result()
+            await stopper
+        else:
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+        log.info("stopping (containers keep running; a restarted agent re-adopts them)")
+    finally:
+        stopper.cancel()
+        if runner is not None:  # first: followed log streams end now, not after the fleet stopped
+            await runner.cleanup()
+        await fleet.stop()
+        await client.close()
+    return 0

@@ -1,0 +1,105 @@
+"""A container's environment: literal values, ConfigMap/Secret references (read through the
+API), fieldRefs to the pod itself, envFrom; then $(VAR) expansion in order, as Kubernetes does.
+
+A missing required reference is a `ConfigError` the runtime shows as the container's
+waiting reason CreateContainerConfigError, exactly as the kubelet does.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from kube.api.registry import resolve
+from kube.client.errors import ApiError
+from kube.client.rest import RestClient
+from kube.node.container_config import expand
+
+CONFIGMAP, SECRET = resolve("configmaps"), resolve("secrets")
+Obj = dict[str, Any]
+
+
+class ContainerConfigError(Exception):
+    """The container cannot be configured (e.g. a referenced ConfigMap key is missing)."""
+
+
+def field_value(pod: Obj, path: str, pod_ip: str, host_ip: str) -> str:
+    meta = pod.get("metadata") or {}
+    simple = {"metadata.name": meta.get("name"), "metadata.namespace": meta.get("namespace"),
+              "metadata.uid": meta.get("uid"), "spec.nodeName": (pod.get("spec") or {}).get("nodeName"),
+              "spec.serviceAccountName": (pod.get("spec") or {}).get("serviceAccountName"),
+              "status.podIP": pod_ip, "status.hostIP": host_ip}
+    if path in simple:
+        return str(simple[path] or "")
+    for prefix, source in (("metadata.labels", meta.get("labels")), ("metadata.annotations", meta.get("annotations"))):
+        if path.startswith(prefix + "['") and path.endswith("']"):
+            return str((source or {}).get(path[len(prefix) + 2:-2], ""))
+    raise ContainerConfigError(f"unsupported fieldRef fieldPath {path!r}")
+
+
+class EnvResolver:
+    """Reads ConfigMaps and Secrets once per pod sync (a small per-call cache)."""
+
+    def __init__(self, client: RestClient) -> None:
+        self.client = client
+
+    async def _data(self, kind: str, namespace: str, name: str, optional: bool, cache: dict) -> dict[str, str] | None:
+        key = (kind, name)
+        if key not in cache:
+            info = CONFIGMAP if kind == "ConfigMap" else SECRET
+            try:
+                obj = await self.client.get(info, name, namespace)
+            except ApiError as exc:
+                if exc.code != 404:
+                    raise
+                if optional:
+                    cache[key] = None
+                    return None
+                raise ContainerConfigError(f'{kind.lower()} "{name}" not found') from None
+            if kind == "ConfigMap":
+                cache[key] = {k: str(v) for k, v in (obj.get("data") or {}).items()}
+            else:
+                data = {k: base64.b64decode(v).decode("utf-8", "replace") for k, v in (obj.get("data") or {}).items()}
+                data.update({k: str(v) for k, v in (obj.get("stringData") or {}).items()})
+                cache[key] = data
+        return cache[key]
+
+    async def container_env(self, pod: Obj, container: Obj, pod_ip: str, host_ip: str) -> list[tuple[str, str]]:
+        namespace = str((pod.get("metadata") or {}).get("namespace", "default"))
+        cache: dict = {}
+        env: dict[str, str] = {}
+        for source in container.get("envFrom") or []:
+            prefix = str(source.get("prefix") or "")
+            for kind, ref_key in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
+                ref = source.get(ref_key)
+                if ref:
+                    data = await self._data(kind, namespace, str(ref.get("name", "")), bool(ref.get("optional")), cache)
+                    env.update({prefix + k: v for k, v in (data or {}).items()})
+        for item in container.get("env") or []:
+            name = str(item.get("name", ""))
+            if "valueFrom" not in item:
+                env[name] = expand(str(item.get("value", "")), env)
+                continue
+            source = item["valueFrom"] or {}
+            if source.get("fieldRef"):
+                env[name] = field_value(pod, str(source["fieldRef"].get("fieldPath", "")), pod_ip, host_ip)
+            elif source.get("configMapKeyRef") or source.get("secretKeyRef"):
+                kind = "ConfigMap" if source.get("configMapKeyRef") else "Secret"
+                ref = source.get("configMapKeyRef") or source.get("secretKeyRef")
+                optional = bool(ref.get("optional"))
+                data = await self._data(kind, namespace, str(ref.get("name", "")), optional, cache)
+                key = str(ref.get("key", ""))
+                if data is None or key not in data:
+                    if optional:
+                        continue
+                    raise ContainerConfigError(f'couldn\'t find key {key} in {kind} {namespace}/{ref.get("name")}')
+                env[name] = data[key]
+            elif source.get("resourceFieldRef"):
+                env[name] = str(((container.get("resources") or {}).get("limits") or {}).get(
+                    source["resourceFieldRef"].get("resource", "").split(".")[-1], "0"))
+        return list(env.items())
+
+    async def volume_data(self, pod: Obj, kind: str, name: str, optional: bool) -> dict[str, str] | None:
+        """A ConfigMap's or Secret's data for a volume (None when optional and missing)."""
+        namespace = str((pod.get("metadata") or {}).get("namespace", "default"))
+        return await self._data(kind, namespace, name, optional, {})

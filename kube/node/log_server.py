@@ -1,0 +1,93 @@
+"""The agent's own HTTPS endpoint (the kubelet's port 10250): container logs for the API
+server's pods/log proxy, plus /healthz and /metrics.
+
+/containerLogs/<ns>/<pod>/<container>?follow=true&tailLines=N streams the log as
+text/plain. With a client CA configured, log requests must present a client
+certificate signed by it (the API server's); /healthz needs none.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from kube.node.agent import NodeAgent
+
+log = logging.getLogger("kube.node.logs")
+Obj = dict[str, Any]
+PodLookup = Callable[[str, str], Obj | None]
+
+
+def _status(code: int, reason: str, message: str) -> web.Response:
+    body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
+            "reason": reason, "code": code}
+    return web.json_response(body, status=code)
+
+
+def tls_context(cert_file: str, key_file: str, client_ca_file: str | None) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert_file, key_file)
+    if client_ca_file:
+        ctx.load_verify_locations(client_ca_file)
+        ctx.verify_mode = ssl.CERT_OPTIONAL  # /healthz stays open; logs check the certificate below
+    return ctx
+
+
+def make_app(agents: dict[str, NodeAgent], find_pod: PodLookup, require_client_cert: bool,
+             metrics: Callable[[], str] | None = None) -> web.Application:
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def render_metrics(_request: web.Request) -> web.Response:
+        return web.Response(text=metrics() if metrics else "", content_type="text/plain")
+
+    async def container_logs(request: web.Request) -> web.StreamResponse:
+        if require_client_cert and not (request.transport and request.transport.get_extra_info("peercert")):
+            return _status(401, "Unauthorized", "a client certificate signed by the cluster CA is required")
+        ns, name, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
+        pod = find_pod(ns, name)
+        agent = agents.get(str((pod or {}).get("spec", {}).get("nodeName", ""))) if pod else None
+        if pod is None or agent is None:
+            return _status(404, "NotFound", f'pod "{name}" not found on this node')
+        follow = request.query.get("follow", "").lower() in ("true", "1")
+        tail: int | None = None
+        if request.query.get("tailLines"):
+            try:
+                tail = max(int(request.query["tailLines"]), 0)
+            except ValueError:
+                return _status(400, "BadRequest", f'invalid tailLines "{request.query["tailLines"]}"')
+        response = web.StreamResponse(headers={"Content-Type": "text/plain; charset=utf-8"})
+        started = False
+        try:
+            async for chunk in agent.runtime.logs(pod, container, follow, tail):
+                if not started:
+                    await response.prepare(request)
+                    started = True
+                await response.write(chunk)
+        except LookupError as exc:
+            if not started:
+                return _status(400, "BadRequest", str(exc))
+        except (ConnectionResetError, ConnectionError):
+            return response
+        if not started:
+            await response.prepare(request)
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", render_metrics)
+    app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)
+    return app
+
+
+async def serve(app: web.Application, host: str, port: int, tls: ssl.SSLContext | None) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)  # followers: cut
+    await runner.setup()
+    await web.TCPSite(runner, host, port, ssl_context=tls).start()
+    log.info("serving %s on %s:%d", "https" if tls else "http", host, port)
+    return runner

@@ -1,0 +1,105 @@
+"""Pod volumes on the node's disk: emptyDir, hostPath, configMap and secret.
+
+Each lives under <root-dir>/pods/<uid>/volumes/<type>/<name> (hostPath excepted)
+and is bind-mounted into the containers that mount it; the directory goes when
+the pod does. ConfigMap and Secret files are written atomically (tmp + rename).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+from kube.node.env_resolver import ContainerConfigError, EnvResolver
+
+Obj = dict[str, Any]
+
+
+def pod_dir(root_dir: str, uid: str) -> str:
+    return os.path.join(root_dir, "pods", uid)
+
+
+def _write(path: str, data: str | bytes, mode: int) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.tmp"
+    with open(tmp, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def _safe_join(base: str, relative: str) -> str:
+    full = os.path.normpath(os.path.join(base, relative))
+    if not full.startswith(base.rstrip("/") + "/"):
+        raise ContainerConfigError(f"path {relative!r} escapes the volume")
+    return full
+
+
+async def prepare_volumes(pod: Obj, root_dir: str, resolver: EnvResolver) -> dict[str, str]:
+    """Create every volume of the pod; returns volume name -> host path."""
+    uid = str((pod.get("metadata") or {}).get("uid", ""))
+    base = os.path.join(pod_dir(root_dir, uid), "volumes")
+    paths: dict[str, str] = {}
+    for volume in (pod.get("spec") or {}).get("volumes") or []:
+        name = str(volume.get("name", ""))
+        if "emptyDir" in volume:
+            path = os.path.join(base, "empty-dir", name)
+            os.makedirs(path, exist_ok=True)
+            os.chmod(path, 0o777)
+        elif "hostPath" in volume:
+            source = volume["hostPath"] or {}
+            path = str(source.get("path", ""))
+            kind = source.get("type") or ""
+            if kind == "DirectoryOrCreate":
+                os.makedirs(path, exist_ok=True)
+            elif kind == "FileOrCreate" and not os.path.exists(path):
+                _write(path, b"", 0o644)
+            elif kind in ("Directory", "File") and not os.path.exists(path):
+                raise ContainerConfigError(f"hostPath type check failed: {path} does not exist")
+        elif "configMap" in volume or "secret" in volume:
+            is_cm = "configMap" in volume
+            source = volume["configMap" if is_cm else "secret"] or {}
+            ref = str(source.get("name" if is_cm else "secretName", ""))
+            data = await resolver.volume_data(pod, "ConfigMap" if is_cm else "Secret", ref, bool(source.get("optional")))
+            path = os.path.join(base, "configmap" if is_cm else "secret", name)
+            _fill(path, data or {}, source.get("items"), int(source.get("defaultMode", 0o644)))
+        else:
+            raise ContainerConfigError(f"volume {name!r}: only emptyDir, hostPath, configMap and secret are supported")
+        paths[name] = path
+    return paths
+
+
+def _fill(path: str, data: dict[str, str], items: list[Obj] | None, mode: int) -> None:
+    os.makedirs(path, exist_ok=True)
+    wanted: dict[str, tuple[str, int]] = {}
+    if items:
+        for item in items:
+            key = str(item.get("key", ""))
+            if key not in data:
+                raise ContainerConfigError(f"configmap/secret key {key!r} not found")
+            wanted[str(item.get("path", key))] = (data[key], int(item.get("mode", mode)))
+    else:
+        wanted = {k: (v, mode) for k, v in data.items()}
+    for relative, (text, file_mode) in wanted.items():
+        _write(_safe_join(path, relative), text, file_mode)
+
+
+def container_binds(container: Obj, volume_paths: dict[str, str]) -> list[str]:
+    """Docker bind specs ("host:container:rw") for a container's volumeMounts."""
+    binds = []
+    for mount in container.get("volumeMounts") or []:
+        host = volume_paths.get(str(mount.get("name", "")))
+        if host is None:
+            raise ContainerConfigError(f"volume {mount.get('name')!r} is mounted but not defined")
+        if mount.get("subPath"):
+            host = _safe_join(host, str(mount["subPath"]))
+            if not os.path.exists(host):
+                os.makedirs(host, exist_ok=True)
+        binds.append(f"{host}:{mount.get('mountPath')}:{'ro' if mount.get('readOnly') else 'rw'}")
+    return binds
+
+
+def remove_pod_dir(root_dir: str, uid: str) -> None:
+    if uid:
+        shutil.rmtree(pod_dir(root_dir, uid), ignore_errors=True)
