@@ -2,7 +2,9 @@
 
 Reconcile functions are pure (observed state in, these out), so tests check the
 decisions directly and the loop (executor.py) alone does I/O. Kinds are the
-registry's KindInfo, so one executor serves every controller.
+registry's KindInfo, so one executor serves every controller. An action may carry
+the `note` (Event) to record once it succeeded; "{name}" in its message becomes the
+name of the object the action wrote (a created pod's generated name).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kube.api.registry import KindInfo, by_gvk
+from kube.controllers.events import Note
 
 POD = by_gvk("", "v1", "Pod")
 NODE = by_gvk("", "v1", "Node")
@@ -32,6 +35,7 @@ class CreatePod:
     namespace: str
     pod: Obj = field(hash=False, compare=True)
     owner_key: str = ""  # the controller's work-queue key, for expectations
+    note: Note | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -41,12 +45,18 @@ class DeletePod:
     uid: str = ""  # a precondition: never delete a newer pod of the same name
     grace_period: int | None = None
     owner_key: str = ""
+    note: Note | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Create:
+    """Create an object; `must_be_new`: an existing one of that name is not "done already"
+    but AlreadyExists (a pod-template-hash collision for a Deployment's ReplicaSet)."""
+
     kind: KindInfo
     obj: Obj = field(hash=False)
+    must_be_new: bool = False
+    note: Note | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,7 @@ class Update:
 
     kind: KindInfo
     obj: Obj = field(hash=False)
+    note: Note | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,7 @@ class Delete:
     uid: str = ""
     propagation: str | None = None
     grace_period: int | None = None
+    note: Note | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,7 @@ class Patch:
     patch: Any = field(hash=False)
     patch_type: str = "merge"
     subresource: str | None = None
+    note: Note | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,7 @@ class UpdateStatus:
     kind: KindInfo
     obj: Obj = field(hash=False)
     status: Obj = field(hash=False)
+    note: Note | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,7 @@ class Finalize:
     name: str
     finalizers: tuple[str, ...]
     resource_version: str = ""
+    note: Note | None = field(default=None, compare=False)
 
 
 Action = CreatePod | DeletePod | Create | Update | Delete | Patch | UpdateStatus | Finalize
@@ -103,3 +118,4 @@ Action = CreatePod | DeletePod | Create | Update | Delete | Patch | UpdateStatus
 def status_action(kind: KindInfo, obj: Obj, status: Obj) -> list[Action]:
     """An UpdateStatus when `status` differs from what the object has, else nothing."""
     return [] if (obj.get("status") or {}) == status else [UpdateStatus(kind, obj, status)]
+

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from kube.client.informer import SharedInformerFactory
 from kube.client.rest import RestClient
+from kube.controllers.events import EventRecorder
 from kube.controllers.executor import Executor
 
 
@@ -37,6 +38,18 @@ class Context:
     options: ControllerOptions = field(default_factory=ControllerOptions)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     executor: Executor = field(init=False)
+    recorders: dict[str, EventRecorder] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.executor = Executor(self.client)
+
+    def recorder(self, component: str) -> EventRecorder:
+        """The Event recorder for one controller, named as Kubernetes names its source
+        (`replicaset-controller`, `deployment-controller`, `node-controller`, ...)."""
+        if component not in self.recorders:
+            self.recorders[component] = EventRecorder(self.client, component)
+        return self.recorders[component]
+
+    async def flush_events(self, timeout: float = 10.0) -> None:
+        for recorder in list(self.recorders.values()):
+            await recorder.flush(timeout)

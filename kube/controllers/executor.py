@@ -30,6 +30,7 @@ from kube.controllers.actions import (
     Update,
     UpdateStatus,
 )
+from kube.controllers.events import WARNING, EventRecorder, Note
 
 log = logging.getLogger("kube.controllers")
 SLOW_START_INITIAL_BATCH = 1
@@ -37,6 +38,20 @@ SLOW_START_INITIAL_BATCH = 1
 
 class Retry(Exception):
     """The action lost a race (409) or the API failed; the key should be synced again."""
+
+
+class AlreadyExists(Retry):
+    """A create that must make a new object (a Deployment's next ReplicaSet) found the name taken."""
+
+    def __init__(self, obj: dict) -> None:
+        meta = obj.get("metadata") or {}
+        super().__init__(f"{obj.get('kind', 'object')} {meta.get('namespace', '')}/{meta.get('name', '')} "
+                         "already exists")
+        self.obj = obj
+
+
+class _Kept(Exception):
+    """A Delete skipped because the object still has a live owner (no note, not a failure)."""
 
 
 @dataclass
@@ -56,32 +71,37 @@ class Executor:
         self.stats = ExecutorStats()
 
     async def run(self, actions: list[Action], who: str = "",
-                  on_skipped_creates: Callable[[int], None] | None = None) -> None:
-        """Execute in order; pod creations of one call go in slow-start batches.
-        Raises Retry after doing what could be done."""
+                  on_skipped_creates: Callable[[int], None] | None = None,
+                  recorder: EventRecorder | None = None) -> None:
+        """Execute in order; pod creations of one call go in slow-start batches. The notes of
+        the actions that succeeded go to `recorder` (a refused pod creation: FailedCreate).
+        Raises Retry after doing what could be done; AlreadyExists at once (the rest not done)
+        when a create that must be new met an existing object."""
         creates = [a for a in actions if isinstance(a, CreatePod)]
         others = [a for a in actions if not isinstance(a, CreatePod)]
         retry: Exception | None = None
         if creates:
             try:
-                await self.create_pods(creates, who, on_skipped_creates)
+                await self.create_pods(creates, who, on_skipped_creates, recorder)
             except Retry as exc:
                 retry = exc
         for action in others:
             try:
-                await self.one(action, who)
+                await self.one(action, who, recorder)
+            except AlreadyExists:
+                raise  # what follows (revision, status) assumed that object was created
             except Retry as exc:
                 retry = exc
         if retry is not None:
             raise retry
 
     async def create_pods(self, creates: list[CreatePod], who: str,
-                          on_skipped: Callable[[int], None] | None) -> None:
+                          on_skipped: Callable[[int], None] | None, recorder: EventRecorder | None = None) -> None:
         done = 0
         batch = SLOW_START_INITIAL_BATCH
         while done < len(creates):
             chunk = creates[done:done + batch]
-            results = await asyncio.gather(*(self.one(a, who) for a in chunk), return_exceptions=True)
+            results = await asyncio.gather(*(self.one(a, who, recorder) for a in chunk), return_exceptions=True)
             done += len(chunk)
             failures = [r for r in results if isinstance(r, BaseException)]
             if failures:
@@ -92,24 +112,35 @@ class Executor:
                             f"{failures[0]}")
             batch = min(batch * 2, len(creates) - done) or 1
 
-    async def one(self, action: Action, who: str = "") -> None:
+    async def one(self, action: Action, who: str = "", recorder: EventRecorder | None = None) -> None:
         self.stats.count(action)
         try:
-            await self._send(action, who)
+            name = await self._send(action, who)
+        except _Kept:
+            return
         except ApiError as exc:
             if exc.code == 404 and not isinstance(action, Create | CreatePod):
                 return
+            if exc.code == 409 and isinstance(action, Create) and action.must_be_new:
+                raise AlreadyExists(action.obj) from exc
             if exc.code == 409 and isinstance(action, Delete | DeletePod | Create):
                 return  # precondition uid changed (a newer object) / created already
             self.stats.failed += 1
             log.warning("%s: %s failed: %s %s", who, _describe(action), exc.code, exc.message)
+            if recorder is not None and isinstance(action, CreatePod) and action.note is not None:
+                recorder.record(Note(action.note.involved, WARNING, "FailedCreate", f"Error creating: {exc.message}"))
             raise Retry(str(exc)) from exc
+        if recorder is not None and action.note is not None:
+            n = action.note
+            recorder.record(Note(n.involved, n.type, n.reason, n.message.replace("{name}", name)))
 
-    async def _send(self, action: Action, who: str) -> None:
+    async def _send(self, action: Action, who: str) -> str:
+        """Carry out one action; the name of the object written."""
         c = self.client
         if isinstance(action, CreatePod):
             pod = await c.create(POD, action.pod, action.namespace, field_manager=self.field_manager)
             log.info("%s: created pod %s", who, pod["metadata"]["name"])
+            return str(pod["metadata"]["name"])
         elif isinstance(action, DeletePod):
             await c.delete(POD, action.name, action.namespace, grace_period_seconds=action.grace_period,
                            preconditions={"uid": action.uid} if action.uid else None)
@@ -117,6 +148,7 @@ class Executor:
         elif isinstance(action, Create):
             obj = await c.create(action.kind, action.obj, field_manager=self.field_manager)
             log.info("%s: created %s %s", who, action.kind.kind, obj["metadata"]["name"])
+            return str(obj["metadata"]["name"])
         elif isinstance(action, Update):
             await c.update(action.kind, action.obj, field_manager=self.field_manager)
             log.info("%s: updated %s %s", who, action.kind.kind, action.obj["metadata"].get("name"))
@@ -125,7 +157,7 @@ class Executor:
             if owners and await self._any_owner_exists(owners, action.namespace):
                 log.info("%s: %s %s/%s still has an owner, kept", who, action.kind.kind, action.namespace,
                          action.name)
-                return
+                raise _Kept
             await c.delete(action.kind, action.name, action.namespace or None, propagation_policy=action.propagation,
                            grace_period_seconds=action.grace_period,
                            preconditions={"uid": action.uid} if action.uid else None)
@@ -148,6 +180,7 @@ class Executor:
             log.info("%s: finalized namespace %s", who, action.name)
         else:
             raise TypeError(f"unknown action {action!r}")
+        return str(getattr(action, "name", "") or (getattr(action, "obj", None) or {}).get("metadata", {}).get("name", ""))
 
     async def _any_owner_exists(self, owners: tuple, namespace: str) -> bool:
         for ref in owners:

@@ -76,6 +76,7 @@ class ControllerManager:
             await asyncio.Event().wait()
         finally:
             await asyncio.gather(*(c.stop() for c in self.controllers), return_exceptions=True)
+            await asyncio.gather(*(r.stop() for r in self.ctx.recorders.values()), return_exceptions=True)
             await self.ctx.factory.stop()
 
     def metrics(self) -> str:
@@ -90,4 +91,7 @@ class ControllerManager:
         stats = self.ctx.executor.stats
         lines += [f'controller_api_actions_total{{action="{k}"}} {v}' for k, v in sorted(stats.sent.items())]
         lines.append(f"controller_api_action_failures_total {stats.failed}")
+        lines.append("# TYPE controller_event_writes_total counter")
+        lines += [f'controller_event_writes_total{{component="{name}"}} {r.writes}'
+                  for name, r in sorted(self.ctx.recorders.items())]
         return "\n".join(lines) + "\n"

@@ -10,6 +10,8 @@ from typing import Any
 
 from kube.api.registry import KINDS, KindInfo
 from kube.controllers.actions import NAMESPACE, Action, Delete, Finalize
+from kube.controllers.events import NORMAL, WARNING, note
+from kube.controllers.executor import Retry
 from kube.controllers.loop import ControllerLoop, obj_key
 
 Obj = dict[str, Any]
@@ -40,7 +42,10 @@ def reconcile_namespace(ns: Obj, contents: dict[KindInfo, list[Obj]]) -> list[Ac
                                       propagation="Background"))
     if remaining == 0 and FINALIZER in finalizers:
         actions.append(Finalize(meta.get("name", ""), tuple(f for f in finalizers if f != FINALIZER),
-                                meta.get("resourceVersion", "")))
+                                meta.get("resourceVersion", ""),
+                                note=note(ns, NORMAL, "NamespaceFinalized",
+                                          f"All content of namespace {meta.get('name', '')} is deleted; "
+                                          "the namespace is removed")))
     return actions
 
 
@@ -67,5 +72,11 @@ class NamespaceController(ControllerLoop):
         actions = reconcile_namespace(ns, contents)
         if any(contents.values()):
             log.info("namespace %s: deleting %d objects", key, sum(len(v) for v in contents.values()))
-        await self.ctx.executor.run(actions, f"namespace {key}")
+        recorder = self.ctx.recorder("namespace-controller")
+        try:
+            await self.ctx.executor.run(actions, f"namespace {key}", recorder=recorder)
+        except Retry as exc:
+            recorder.record(note(ns, WARNING, "NamespaceDeletionContentFailure",
+                                 f"Failed to delete some content of namespace {key}: {exc}"))
+            raise
         return None if any(isinstance(a, Finalize) for a in actions) else self.ctx.options.namespace_sync_period

@@ -19,6 +19,7 @@ from typing import Any
 
 from kube.client.cache import field_index
 from kube.controllers.actions import LEASE, NODE, POD, Action, DeletePod, Patch, UpdateStatus
+from kube.controllers.events import NORMAL, Note, note
 from kube.controllers.loop import ControllerLoop, obj_key
 from kube.controllers.pod_state import condition, is_terminating, parse_time
 from kube.controllers.tolerations import DEFAULT_TOLERATION_SECONDS, NOT_READY, UNREACHABLE, eviction_delay
@@ -45,6 +46,14 @@ def last_heartbeat(node: Obj, lease: Obj | None) -> datetime | None:
     times.append(parse_time((node.get("metadata") or {}).get("creationTimestamp")))
     known = [t for t in times if t is not None]
     return max(known) if known else None
+
+
+def node_note(node: Obj, reason: str, message: str) -> Note:
+    """An Event about a node; its involvedObject.uid is the node's name, as the node controller
+    and kubelet write it and `kubectl describe node` searches for it."""
+    name = str((node.get("metadata") or {}).get("name", ""))
+    ref = {"kind": "Node", "apiVersion": "v1", "name": name, "uid": name}
+    return Note(tuple(sorted(ref.items())), NORMAL, reason, message)
 
 
 @dataclass
@@ -88,7 +97,8 @@ def reconcile_node_health(node: Obj, lease: Obj | None, now: datetime, grace_sec
     state = str((ready or {}).get("status") or "Unknown")
     if beat is not None and beat + timedelta(seconds=grace_seconds) < now:
         if state != "Unknown" or ready is None:
-            plan.actions.append(UpdateStatus(NODE, node, _unknown_status(node, now)))
+            plan.actions.append(UpdateStatus(NODE, node, _unknown_status(node, now), note=node_note(
+                node, "NodeNotReady", f"Node {meta.get('name', '')} status is now: NodeNotReady")))
         state = "Unknown"
     elif beat is not None:
         plan.recheck_after = (beat + timedelta(seconds=grace_seconds) - now).total_seconds() + 0.5
@@ -101,15 +111,17 @@ def reconcile_node_health(node: Obj, lease: Obj | None, now: datetime, grace_sec
 
 
 def evictions(node: Obj, pods: list[Obj], now: datetime,
-              default_seconds: int = DEFAULT_TOLERATION_SECONDS) -> NodePlan:
-    """Delete the pods whose tolerations of the node's NoExecute taints have run out."""
+              default_seconds: int = DEFAULT_TOLERATION_SECONDS, seen: datetime | None = None) -> NodePlan:
+    """Delete the pods whose tolerations of the node's NoExecute taints have run out, counted
+    from when the taints were added, or from `seen` (when this controller first saw them, at
+    sub-second precision; timeAdded has whole seconds) if that is later."""
     plan = NodePlan()
     taints = [t for t in (node.get("spec") or {}).get("taints") or []
               if isinstance(t, dict) and t.get("effect") == "NoExecute"]
     if not taints:
         return plan
     added = [parse_time(t.get("timeAdded")) or now for t in taints]
-    since = min(added)
+    since = min(added) if seen is None else max(min(added), seen)
     for pod in pods:
         if is_terminating(pod):
             continue
@@ -119,11 +131,19 @@ def evictions(node: Obj, pods: list[Obj], now: datetime,
         due = since + timedelta(seconds=delay)
         if due <= now:
             meta = pod.get("metadata") or {}
-            plan.actions.append(DeletePod(meta.get("namespace", ""), meta.get("name", ""), meta.get("uid", "")))
+            plan.actions.append(DeletePod(meta.get("namespace", ""), meta.get("name", ""), meta.get("uid", ""),
+                                          note=note(pod, NORMAL, "TaintManagerEviction", "Marking for deletion Pod "
+                                                    f"{meta.get('namespace', '')}/{meta.get('name', '')}")))
         else:
             left = (due - now).total_seconds()
             plan.recheck_after = left if plan.recheck_after is None else min(plan.recheck_after, left)
     return plan
+
+
+def _no_execute(obj: Obj) -> bool:
+    """A Node (or a patch of one) carries a NoExecute taint."""
+    return any(isinstance(t, dict) and t.get("effect") == "NoExecute"
+               for t in (obj.get("spec") or {}).get("taints") or [])
 
 
 # --- the loop ------------------------------------------------------------------------------------
@@ -142,6 +162,7 @@ class NodeLifecycleController(ControllerLoop):
         self.pods = f.informer_for(POD, indexers={_NODE_INDEX: field_index("spec.nodeName")})
         self.nodes.add_handler(lambda o: self.enqueue(obj_key(o)), lambda _o, n: self.enqueue(obj_key(n)))
         self._ticker: asyncio.Task[None] | None = None
+        self._tainted_since: dict[str, datetime] = {}  # node -> when a NoExecute taint was first seen
 
     async def started(self) -> None:
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
@@ -161,6 +182,7 @@ class NodeLifecycleController(ControllerLoop):
     async def sync(self, key: Hashable) -> float | None:
         node = self.nodes.store.get(str(key))
         if node is None:
+            self._tainted_since.pop(str(key), None)
             return None
         opts = self.ctx.options
         now = self.ctx.now()
@@ -169,11 +191,16 @@ class NodeLifecycleController(ControllerLoop):
         for action in health.actions:
             if isinstance(action, UpdateStatus):
                 log.warning("node %s: no heartbeat for %.0fs, marking it Unknown", key, opts.node_monitor_grace_period)
-        await self.ctx.executor.run(health.actions, f"nodelifecycle {key}")
+        await self.ctx.executor.run(health.actions, f"nodelifecycle {key}", recorder=self.ctx.recorder("node-controller"))
         pods = self.pods.store.by_index(_NODE_INDEX, str(key))
-        evict = evictions(node, pods, now, opts.default_toleration_seconds)
+        if _no_execute(node) or any(isinstance(a, Patch) and _no_execute(a.patch) for a in health.actions):
+            self._tainted_since.setdefault(str(key), now)
+        else:
+            self._tainted_since.pop(str(key), None)
+        evict = evictions(node, pods, now, opts.default_toleration_seconds, self._tainted_since.get(str(key)))
         if evict.actions:
             log.warning("node %s: evicting %d pods", key, len(evict.actions))
-        await self.ctx.executor.run(evict.actions, f"nodelifecycle {key}")
+        await self.ctx.executor.run(evict.actions, f"nodelifecycle {key}",
+                                    recorder=self.ctx.recorder("taint-eviction-controller"))
         waits = [w for w in (health.recheck_after, evict.recheck_after) if w is not None]
         return min(waits) if waits else None

@@ -2,7 +2,7 @@
 
 `reconcile_replica_set` is pure: the ReplicaSet, the pods of its namespace and the
 time in; pod creations/deletions, adoption/release patches and the new status out.
-The loop (replicaset_loop.py) adds expectations so a slow watch never causes double
+The loop (below) adds expectations so a slow watch never causes double
 creation, and runs creations in slow-start batches.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 from kube.api.labels import SelectorError, from_label_selector
 from kube.controllers.actions import POD, REPLICASET, Action, CreatePod, DeletePod, status_action
 from kube.controllers.context import Context
+from kube.controllers.events import NORMAL, note
 from kube.controllers.expectations import Expectations
 from kube.controllers.loop import ControllerLoop, final_state, obj_key
 from kube.controllers.ownership import claim, controller_of, owner_reference
@@ -60,7 +61,8 @@ def pod_from_template(owner: Obj, template: Obj, owner_key: str = "") -> CreateP
             pod_meta[key] = dict(tmeta[key])
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta,
            "spec": copy.deepcopy(template.get("spec") or {})}
-    return CreatePod(meta.get("namespace", ""), pod, owner_key)
+    return CreatePod(meta.get("namespace", ""), pod, owner_key,
+                     note=note(owner, NORMAL, "SuccessfulCreate", "Created pod: {name}"))
 
 
 def _fully_labeled(pod: Obj, template_labels: dict[str, str]) -> bool:
@@ -108,7 +110,9 @@ def reconcile_replica_set(rs: Obj, pods: list[Obj], now: datetime, *, expectatio
         elif diff > 0:
             victims = sorted(active, key=deletion_rank)[:min(diff, burst)]
             plan.deletes = [DeletePod(meta.get("namespace", ""), p["metadata"]["name"], p["metadata"].get("uid", ""),
-                                      owner_key=key_of(rs)) for p in victims]
+                                      owner_key=key_of(rs),
+                                      note=note(rs, NORMAL, "SuccessfulDelete", f"Deleted pod: {p['metadata']['name']}"))
+                            for p in victims]
             plan.actions.extend(plan.deletes)
     plan.status = replica_status(rs, active, now)
     plan.actions.extend(status_action(REPLICASET, rs, plan.status))
@@ -199,5 +203,6 @@ class ReplicaSetController(ControllerLoop):
         if plan.creates or plan.deletes:
             self.expectations.expect(str(key), plan.creates, {f"{d.namespace}/{d.name}" for d in plan.deletes})
         await self.ctx.executor.run(plan.actions, f"replicaset {key}",
-                                    lambda n: self.expectations.creation_observed(str(key), n))
+                                    lambda n: self.expectations.creation_observed(str(key), n),
+                                    self.ctx.recorder("replicaset-controller"))
         return plan.requeue_after

@@ -12,8 +12,7 @@ from kube.client.errors import ApiError
 from kube.client.rest import RestClient
 from kube.controllers.actions import DEPLOYMENT, ENDPOINTS, POD, SERVICE
 from tests.apiserver.conftest import eventually
-from tests.controllers.hollow_cluster import HollowCluster
-from tests.controllers.test_e2e import controllers, rollout_complete
+from tests.controllers.real_cluster import real_cluster, rollout_complete
 
 RECIPE = Path(__file__).resolve().parents[2] / "examples" / "blue-green"
 
@@ -37,8 +36,8 @@ async def endpoint_colors(client: RestClient) -> set[str]:
     return colors
 
 
-async def test_cut_over_from_blue_to_green(client: RestClient) -> None:
-    async with HollowCluster(client, ["n1", "n2"]), controllers(client):
+async def test_cut_over_from_blue_to_green(client: RestClient, kubeconfig: Path, tmp_path: Path) -> None:
+    async with real_cluster(client, kubeconfig, tmp_path, {"node": 2}):
         await client.create(DEPLOYMENT, manifest("web-blue.yaml"), "default")
         await client.create(SERVICE, manifest("service.yaml"), "default")
 

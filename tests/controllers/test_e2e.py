@@ -1,56 +1,23 @@
-"""The controllers against a real API server (embedded store), with hollow nodes."""
+"""The controllers against a real API server (embedded store), the real scheduler and
+simulated nodes: rollouts, Endpoints, namespace deletion, foreground and orphan deletes."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
-from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kube.client.rest import RestClient
 from kube.controllers.actions import DEPLOYMENT, ENDPOINTS, NAMESPACE, NODE, POD, REPLICASET, SERVICE
-from kube.controllers.context import ControllerOptions
-from kube.controllers.manager import ControllerManager
+from kube.controllers.events import EVENT
 from tests.apiserver.conftest import eventually
-from tests.controllers.hollow_cluster import HollowCluster
+from tests.controllers.real_cluster import controllers, real_cluster, rollout_complete, running_pods
 from tests.controllers.workloads import deployment
 
-FAST = ControllerOptions(node_monitor_grace_period=2.0, node_monitor_period=0.3, default_toleration_seconds=1,
-                         pod_gc_period=1.0, namespace_sync_period=0.2)
 
-
-@contextlib.asynccontextmanager
-async def controllers(client: RestClient, options: ControllerOptions = FAST) -> AsyncIterator[ControllerManager]:
-    manager = ControllerManager(client, ["*"], options)
-    task = asyncio.get_running_loop().create_task(manager.run())
-    await asyncio.wait_for(manager.synced.wait(), 20)
-    try:
-        yield manager
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-def rollout_complete(d: dict[str, Any]) -> bool:
-    s = d.get("status") or {}
-    replicas = d["spec"]["replicas"]
-    return (d["metadata"]["generation"] <= s.get("observedGeneration", 0) and s.get("updatedReplicas", 0) >= replicas
-            and s.get("replicas", 0) <= s.get("updatedReplicas", 0)
-            and s.get("availableReplicas", 0) >= s.get("updatedReplicas", 0))
-
-
-async def running_pods(client: RestClient, selector: str = "app=web") -> list[dict[str, Any]]:
-    pods = (await client.list(POD, "default", label_selector=selector))["items"]
-    return [p for p in pods if not p["metadata"].get("deletionTimestamp")
-            and (p.get("status") or {}).get("phase") == "Running"]
-
-
-async def test_a_deployment_rolls_out_and_updates(client: RestClient) -> None:
-    async with HollowCluster(client, ["n1", "n2"]), controllers(client):
+async def test_a_deployment_rolls_out_and_updates(client: RestClient, kubeconfig: Path, tmp_path: Path) -> None:
+    async with real_cluster(client, kubeconfig, tmp_path, {"node": 2}):
         await client.create(DEPLOYMENT, deployment("web", 3))
 
         async def complete() -> dict | None:
@@ -83,8 +50,8 @@ async def test_a_deployment_rolls_out_and_updates(client: RestClient) -> None:
         await eventually(all_gone, timeout=30)
 
 
-async def test_endpoints_follow_pods(client: RestClient) -> None:
-    async with HollowCluster(client, ["n1"]), controllers(client):
+async def test_endpoints_follow_pods(client: RestClient, kubeconfig: Path, tmp_path: Path) -> None:
+    async with real_cluster(client, kubeconfig, tmp_path, {"node": 1}):
         await client.create(SERVICE, {"metadata": {"name": "web"}, "spec": {
             "selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}}, "default")
         await client.create(DEPLOYMENT, deployment("web", 2))
@@ -100,32 +67,8 @@ async def test_endpoints_follow_pods(client: RestClient) -> None:
         ep = await eventually(two_addresses, timeout=30)
         assert ep["subsets"][0]["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"}]
         assert {a["targetRef"]["kind"] for a in ep["subsets"][0]["addresses"]} == {"Pod"}
-
-
-async def test_node_loss_moves_every_replica_to_the_remaining_nodes(client: RestClient) -> None:
-    async with HollowCluster(client, ["n1", "n2", "n3"]) as nodes, controllers(client):
-        await client.create(DEPLOYMENT, deployment("web", 6))
-
-        async def spread() -> bool:
-            pods = await running_pods(client)
-            return len(pods) == 6 and len({p["spec"]["nodeName"] for p in pods}) == 3
-
-        await eventually(spread, timeout=30)
-        started = time.monotonic()
-        nodes.kill("n1")
-
-        async def recovered() -> bool:
-            pods = await running_pods(client)
-            return len(pods) == 6 and all(p["spec"]["nodeName"] != "n1" for p in pods)
-
-        await eventually(recovered, timeout=60, interval=0.2)
-        elapsed = time.monotonic() - started
-        node = await client.get(NODE, "n1")
-        ready = next(c for c in node["status"]["conditions"] if c["type"] == "Ready")
-        assert ready["status"] == "Unknown" and ready["reason"] == "NodeStatusUnknown"
-        assert {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"}.items() <= node["spec"]["taints"][0].items()
-        print(f"\nnode loss: every replica running elsewhere {elapsed:.1f}s after the node stopped "
-              f"(grace {FAST.node_monitor_grace_period}s + toleration {FAST.default_toleration_seconds}s)")
+        pod_ips = {p["status"]["podIP"] for p in await running_pods(client)}
+        assert {a["ip"] for a in ep["subsets"][0]["addresses"]} == pod_ips
 
 
 async def test_deleting_a_namespace_empties_and_removes_it(client: RestClient) -> None:
@@ -148,6 +91,15 @@ async def test_deleting_a_namespace_empties_and_removes_it(client: RestClient) -
             return False
 
         await eventually(gone, timeout=30)
+
+        async def finalized_event() -> list[dict[str, Any]]:
+            events = (await client.list(EVENT, "default"))["items"]
+            return [e for e in events if e["reason"] == "NamespaceFinalized"
+                    and e["involvedObject"] == {"kind": "Namespace", "apiVersion": "v1", "name": "team",
+                                                "uid": e["involvedObject"].get("uid")}]
+
+        (event,) = await eventually(finalized_event, timeout=10)
+        assert event["source"]["component"] == "namespace-controller" and event["involvedObject"]["uid"]
 
 
 @pytest.mark.parametrize("policy", ["Foreground", "Orphan"])

@@ -70,3 +70,23 @@ def test_pods_are_evicted_after_their_toleration() -> None:
     (delete,) = evictions(tainted, [p], T0 + timedelta(seconds=301)).actions
     assert delete == A.DeletePod("default", "p", "u1")
     assert evictions(node(), [p], T0 + timedelta(seconds=1000)).actions == []
+
+
+def test_toleration_counts_from_when_the_taint_was_seen_and_eviction_is_an_event() -> None:
+    """timeAdded has whole seconds; the controller's own sighting is exact and later, so a
+    one-second toleration is never cut short by the truncation."""
+    tainted = node("Unknown", [{"key": UNREACHABLE, "effect": "NoExecute", "timeAdded": stamp(T0)}])
+    p = pod("p", {})
+    seen = T0 + timedelta(seconds=0.9)
+    short = evictions(tainted, [p], T0 + timedelta(seconds=1.5), default_seconds=1, seen=seen)
+    assert short.actions == [] and abs(short.recheck_after - 0.4) < 1e-6
+    (delete,) = evictions(tainted, [p], T0 + timedelta(seconds=1.95), default_seconds=1, seen=seen).actions
+    assert delete.note is not None and delete.note.reason == "TaintManagerEviction"
+    assert delete.note.message == "Marking for deletion Pod default/p"
+
+
+def test_a_node_marked_unknown_records_node_not_ready_under_its_name_as_uid() -> None:
+    status, _ = reconcile_node_health(node(), lease(0), T0 + timedelta(seconds=41), 40).actions
+    assert status.note is not None and status.note.reason == "NodeNotReady"
+    assert status.note.reference == {"kind": "Node", "apiVersion": "v1", "name": "n1", "uid": "n1"}
+    assert status.note.message == "Node n1 status is now: NodeNotReady"

@@ -3,17 +3,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Hashable
 from typing import Any
 
 from kube.api.labels import SelectorError, from_label_selector
-from kube.controllers.actions import DEPLOYMENT, POD, REPLICASET
+from kube.client.errors import ApiError
+from kube.controllers.actions import DEPLOYMENT, POD, REPLICASET, UpdateStatus
 from kube.controllers.context import Context
+from kube.controllers.deployment.collision import status_after_collision
 from kube.controllers.deployment.sync import reconcile_deployment
+from kube.controllers.executor import AlreadyExists, Retry
 from kube.controllers.loop import ControllerLoop, final_state, obj_key
 from kube.controllers.ownership import controller_of
 
 Obj = dict[str, Any]
+log = logging.getLogger("kube.controllers.deployment")
+COMPONENT = "deployment-controller"
 
 
 class DeploymentController(ControllerLoop):
@@ -67,5 +73,25 @@ class DeploymentController(ControllerLoop):
         namespace = (d.get("metadata") or {}).get("namespace", "")
         plan = reconcile_deployment(d, self.sets.store.by_index("namespace", namespace),
                                     self.pods.store.by_index("namespace", namespace), self.ctx.now())
-        await self.ctx.executor.run(plan.actions, f"deployment {key}")
+        try:
+            await self.ctx.executor.run(plan.actions, f"deployment {key}", recorder=self.ctx.recorder(COMPONENT))
+        except AlreadyExists as exc:
+            await self._collided(d, exc.obj)
+            raise
         return plan.requeue_after
+
+    async def _collided(self, d: Obj, wanted: Obj) -> None:
+        """The new ReplicaSet's name is taken: bump collisionCount unless it is ours already.
+        The bump is a compare-and-swap on the Deployment this sync saw, so two syncs racing on
+        a stale cache bump it once (as Kubernetes does from its lister's copy)."""
+        meta = d.get("metadata") or {}
+        try:
+            existing = await self.ctx.client.get(REPLICASET, wanted["metadata"]["name"], meta.get("namespace", ""))
+        except ApiError as exc:
+            raise Retry(str(exc)) from exc
+        status = status_after_collision(d, existing)
+        if status is None:
+            return
+        log.info("deployment %s/%s: hash collision on replica set %s, collisionCount now %d",
+                 meta.get("namespace"), meta.get("name"), wanted["metadata"]["name"], status["collisionCount"])
+        await self.ctx.executor.one(UpdateStatus(DEPLOYMENT, d, status), f"deployment {meta.get('name')}")

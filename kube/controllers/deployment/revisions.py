@@ -39,8 +39,20 @@ def safe_encode(text: str) -> str:
     return "".join(_SAFE_ALPHABET[ord(c) % len(_SAFE_ALPHABET)] for c in text)
 
 
+def semantic(value: Any) -> Any:
+    """The value with empty maps, empty lists and nulls dropped: Go's omitempty makes them
+    the same object (kubectl sends `resources: {}` back on undo where the server kept none),
+    and Kubernetes compares and hashes the decoded structs, not the JSON."""
+    if isinstance(value, dict):
+        pruned = {k: semantic(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in ({}, [], None)}
+    if isinstance(value, list):
+        return [semantic(v) for v in value]
+    return value
+
+
 def template_hash(template: Obj, collision_count: int | None = None) -> str:
-    data = orjson.dumps(template, option=orjson.OPT_SORT_KEYS)
+    data = orjson.dumps(semantic(template), option=orjson.OPT_SORT_KEYS)
     if collision_count is not None:
         data += int(collision_count).to_bytes(4, "little")
     return safe_encode(str(fnv32a(data)))
@@ -58,7 +70,7 @@ def without_hash(template: Obj) -> Obj:
 
 
 def equal_ignoring_hash(a: Obj, b: Obj) -> bool:
-    return without_hash(a) == without_hash(b)
+    return semantic(without_hash(a)) == semantic(without_hash(b))
 
 
 def revision(obj: Obj) -> int:

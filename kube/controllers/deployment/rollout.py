@@ -9,6 +9,7 @@ from typing import Any
 
 from kube.controllers.actions import REPLICASET, Action, Patch
 from kube.controllers.deployment.revisions import DESIRED_REPLICAS, MAX_REPLICAS
+from kube.controllers.events import NORMAL, note
 
 Obj = dict[str, Any]
 
@@ -90,14 +91,25 @@ class Rollout:
         return min(int(status.get("availableReplicas") or 0), self.replicas(rs))
 
     def scale(self, rs: Obj, replicas: int) -> bool:
-        """Plan `replicas` for rs; False when that is what it has already."""
-        if replicas == self.replicas(rs) and name_of(rs) not in self.planned:
-            return False
-        self.planned[name_of(rs)] = replicas
+        """Plan `replicas` for rs, with the desired/max-replicas annotations proportional
+        scaling reads (brought up to date even when the size stays); True when the size changes.
+        A size change carries the ScalingReplicaSet event `kubectl describe deployment` shows."""
+        before = self.replicas(rs)
         meta = rs.get("metadata") or {}
         desired = desired_replicas(self.deployment)
-        self.actions.append(Patch(REPLICASET, meta.get("namespace", ""), name_of(rs), {
-            "metadata": {"annotations": {DESIRED_REPLICAS: str(desired),
-                                         MAX_REPLICAS: str(desired + max_surge(self.deployment))}},
-            "spec": {"replicas": replicas}}))
-        return True
+        annotations = {DESIRED_REPLICAS: str(desired), MAX_REPLICAS: str(desired + max_surge(self.deployment))}
+        current = meta.get("annotations") or {}
+        stale = any(current.get(k) != v for k, v in annotations.items())
+        resized = replicas != before or name_of(rs) in self.planned
+        if not resized and not stale:
+            return False
+        patch: Obj = {"metadata": {"annotations": annotations}}
+        event = None
+        if resized:
+            self.planned[name_of(rs)] = replicas
+            patch["spec"] = {"replicas": replicas}
+            direction = "up" if replicas > before else "down"
+            event = note(self.deployment, NORMAL, "ScalingReplicaSet",
+                         f"Scaled {direction} replica set {name_of(rs)} to {replicas}")
+        self.actions.append(Patch(REPLICASET, meta.get("namespace", ""), name_of(rs), patch, note=event))
+        return resized

@@ -15,6 +15,7 @@ from typing import Any
 from kube.api.labels import SelectorError, from_label_selector
 from kube.controllers.actions import DEPLOYMENT, REPLICASET, Action, Create, Delete, Patch, status_action
 from kube.controllers.deployment import progress
+from kube.controllers.deployment.proportional import is_scaling_event, scale_proportionally
 from kube.controllers.deployment.recreate import rollout_recreate
 from kube.controllers.deployment.revisions import (
     DESIRED_REPLICAS,
@@ -32,6 +33,7 @@ from kube.controllers.deployment.revisions import (
 from kube.controllers.deployment.rollback import rollback
 from kube.controllers.deployment.rolling import new_replicas, rollout_rolling
 from kube.controllers.deployment.rollout import Rollout, desired_replicas, is_rolling, max_surge, name_of
+from kube.controllers.events import NORMAL, note
 from kube.controllers.ownership import claim, controller_of, owner_reference
 
 Obj = dict[str, Any]
@@ -104,14 +106,6 @@ def _deployment_revision_patch(d: Obj, revision_number: int) -> list[Action]:
                   {"metadata": {"annotations": {REVISION: str(revision_number)}}})]
 
 
-def _paused_scale(r: Rollout) -> None:
-    """Paused: no rollout, but a replicas change still reaches the only active ReplicaSet."""
-    active = [rs for rs in r.all if r.replicas(rs) > 0]
-    target = active[0] if len(active) == 1 else (r.new if not active else None)
-    if target is not None:
-        r.scale(target, desired_replicas(r.deployment))
-
-
 def reconcile_deployment(d: Obj, replica_sets: list[Obj], pods: list[Obj], now: datetime) -> DeploymentPlan:
     plan = DeploymentPlan()
     meta = d.get("metadata") or {}
@@ -148,8 +142,8 @@ def reconcile_deployment(d: Obj, replica_sets: list[Obj], pods: list[Obj], now: 
         revision_number = max(revision_number, revision(new))
         r.actions.extend(_sync_new_set(d, new, revision_number))
         plan.new_replica_set = name_of(new)
-    if paused:
-        _paused_scale(r)
+    if paused or is_scaling_event(r):
+        scale_proportionally(r)
     elif new is None:
         create = True
         replicas = 0
@@ -161,7 +155,10 @@ def reconcile_deployment(d: Obj, replica_sets: list[Obj], pods: list[Obj], now: 
             replicas = desired_replicas(d)
         if create:
             rs = new_replica_set(d, revision_number, replicas)
-            r.actions.append(Create(REPLICASET, rs))
+            event = None
+            if replicas > 0:
+                event = note(d, NORMAL, "ScalingReplicaSet", f"Scaled up replica set {name_of(rs)} to {replicas}")
+            r.actions.append(Create(REPLICASET, rs, must_be_new=True, note=event))
             plan.new_replica_set = rs["metadata"]["name"]
             progress_reason = progress.NEW_RS_CREATED
     elif is_rolling(d):
