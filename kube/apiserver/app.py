@@ -73,6 +73,12 @@ def _non_resource(request: web.Request, state: ServerState, path: str) -> web.St
         state.metrics.watchers = lambda: _watchers(state)
         return web.Response(body=state.metrics.render().encode(),
                             headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+    if path == "/openapi/v2":
+        from kube.apiserver import openapi_v2
+
+        if "protobuf" in request.headers.get("Accept", ""):
+            return web.Response(body=openapi_v2.protobuf_document(), content_type=openapi_v2.PROTOBUF_TYPE)
+        return json_response(openapi_v2.json_document())
     if path == "/openapi/v3" or path.startswith("/openapi/v3/"):
         from kube.apiserver import openapi
 

@@ -1,9 +1,11 @@
-"""Objects every cluster has from its first second: the four system namespaces."""
+"""Objects every cluster has from its first second: the four system namespaces and the
+`kubernetes` Service with its Endpoints."""
 
 from __future__ import annotations
 
 from kube.api.errors import StatusError
 from kube.api.registry import by_gvk
+from kube.apiserver.kubernetes_service import ensure_kubernetes_service
 from kube.apiserver.state import ServerState
 from kube.apiserver.write_path import create_object
 
@@ -22,3 +24,4 @@ async def bootstrap(state: ServerState) -> None:
         except StatusError as exc:
             if exc.reason != "AlreadyExists":  # another API server got there first
                 raise
+    await ensure_kubernetes_service(state)

@@ -10,6 +10,7 @@ import pytest
 from kube.api.registry import KINDS, KindInfo
 from kube.apiserver.openapi import group_document, root_document
 from kube.apiserver.openapi_schemas import schema_name
+from tests.apiserver.conftest import Api
 
 
 def _key(kind: KindInfo) -> str:
@@ -117,3 +118,14 @@ def test_operations_cover_verbs_scopes_and_subresources() -> None:
     assert "io.k8s.api.autoscaling.v1.Scale" in apps["components"]["schemas"]
     # namespaces have no deletecollection in the registry, so no collection DELETE
     assert "delete" not in core["paths"]["/api/v1/namespaces"]
+
+
+async def test_openapi_v2_is_an_empty_swagger_document_in_protobuf_or_json(api: Api) -> None:
+    """kubectl falls back to it for kinds /openapi/v3 lacks; a 404 would fail every such apply."""
+    async with api.session.get("/openapi/v2", headers={
+            "Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"}) as resp:
+        body = await resp.read()
+        assert resp.status == 200 and resp.content_type.endswith("+protobuf") and "@" not in resp.content_type
+    assert body.startswith(b"\x0a\x032.0\x12") and b"Kubernetes" in body  # field 1 swagger="2.0", field 2 info
+    status, doc = await api.get("/openapi/v2")
+    assert status == 200 and doc["swagger"] == "2.0" and doc["paths"] == {}

@@ -1,5 +1,6 @@
-"""The official `kubernetes` Python client against `kube apiserver` (a child process),
-including a watch that resumes across a restart of the server without losing an event."""
+"""The official `kubernetes` Python client against `kube apiserver` (a child process): a watch
+that resumes across a restart of the server without losing an event. (CRUD and in-order
+watches on both stores are in tests/e2e/test_python_client.py.)"""
 
 from __future__ import annotations
 
@@ -7,42 +8,14 @@ from pathlib import Path
 
 import pytest
 from kubernetes import client, config, watch
-from kubernetes.client.rest import ApiException
 
-from tests.apiserver.conftest import ADMIN_TOKEN, ServerProcess, ca_file, deployment, pod, write_kubeconfig
+from tests.apiserver.conftest import ADMIN_TOKEN, ServerProcess, ca_file, write_kubeconfig
 
 
 @pytest.fixture
 def k8s(server_process: ServerProcess, pki_dir: Path, tmp_path: Path) -> client.ApiClient:
     path = write_kubeconfig(tmp_path / "kubeconfig", server_process.url, ca_file(pki_dir), ADMIN_TOKEN)
     return config.new_client_from_config(config_file=str(path))
-
-
-def test_pods_create_list_patch_delete(k8s: client.ApiClient) -> None:
-    core = client.CoreV1Api(k8s)
-    created = core.create_namespaced_pod("default", pod("py", {"app": "py"}))
-    assert created.metadata.uid and created.status.phase == "Pending"
-    listed = core.list_namespaced_pod("default", label_selector="app=py")
-    assert [p.metadata.name for p in listed.items] == ["py"]
-    patched = core.patch_namespaced_pod("py", "default", {"metadata": {"labels": {"x": "y"}}})
-    assert patched.metadata.labels == {"app": "py", "x": "y"}
-    core.delete_namespaced_pod("py", "default")
-    with pytest.raises(ApiException) as err:
-        core.read_namespaced_pod("py", "default")
-    assert err.value.status == 404
-
-
-def test_deployments_and_scale(k8s: client.ApiClient) -> None:
-    apps = client.AppsV1Api(k8s)
-    apps.create_namespaced_deployment("default", deployment("web", 2))
-    scale = apps.patch_namespaced_deployment_scale("web", "default", {"spec": {"replicas": 4}})
-    assert scale.spec.replicas == 4
-    dep = apps.read_namespaced_deployment("web", "default")
-    assert dep.spec.replicas == 4 and dep.metadata.generation == 2
-    with pytest.raises(ApiException) as err:
-        apps.create_namespaced_deployment("default", deployment("web", 2))
-    assert err.value.status == 409
-    apps.delete_namespaced_deployment("web", "default")
 
 
 def test_watch_in_order_and_resume_across_restart(k8s: client.ApiClient, server_process: ServerProcess) -> None:

@@ -52,6 +52,21 @@ async def test_binding_sets_node_once(api: Api) -> None:
     assert status == 404
 
 
+async def test_binding_uid_precondition_refuses_a_recreated_pod(api: Api) -> None:
+    """The scheduler decided for one pod; a pod re-created under its name must not get that binding."""
+    _, created = await api.post(PODS, pod("p"))
+    old_uid = created["metadata"]["uid"]
+    await api.delete(f"{PODS}/p", {"gracePeriodSeconds": 0})
+    _, again = await api.post(PODS, pod("p"))
+    assert again["metadata"]["uid"] != old_uid
+    stale = binding("p", "n1") | {"metadata": {"name": "p", "uid": old_uid}}
+    status, body = await api.post(f"{PODS}/p/binding", stale)
+    assert status == 409 and "Precondition failed" in body["message"]
+    assert not (await api.get(f"{PODS}/p"))[1]["spec"].get("nodeName")
+    fresh = binding("p", "n1") | {"metadata": {"name": "p", "uid": again["metadata"]["uid"]}}
+    assert (await api.post(f"{PODS}/p/binding", fresh))[0] == 201
+
+
 async def test_eviction_without_budget_deletes_the_pod(api: Api) -> None:
     await api.post(PODS, pod("p"))
     eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "p", "namespace": "default"}}
