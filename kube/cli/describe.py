@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from kube.api.age import age_since as age_of
 from kube.api.registry import KindInfo, by_gvk
-from kube.cli.age import age_of
 from kube.cli.apply_patch import LAST_APPLIED
 from kube.cli.connection import add_connection_flags, run
 from kube.cli.describe_sections import SECTIONS, field_lines, generic, pairs

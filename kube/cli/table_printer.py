@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kube.cli.age import age_of
+from kube.api.age import age_since as age_of
 
 PADDING = 3
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kube.api.age import parse_timestamp
 from kube.api.registry import KINDS, resolve
 from kube.apiserver.tables import to_table
-from kube.apiserver.tables.age import parse_timestamp
 
 T0 = "2024-01-01T00:00:00Z"
 NOW = (parse_timestamp(T0) or 0) + 300  # every object below is 5m old

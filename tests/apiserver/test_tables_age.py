@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kube.apiserver.tables.age import age_since, human_duration, parse_timestamp
+from kube.api.age import age_since, human_duration, parse_timestamp
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ import json
 
 import yaml
 
+from kube.api.age import age_since as age_of
+from kube.api.age import human_duration as short_age
 from kube.api.registry import resolve
-from kube.cli.age import age_of, short_age
 from kube.cli.object_printer import name_line, render_objects, with_type
 from kube.cli.table_printer import align, list_as_table, table_rows
 

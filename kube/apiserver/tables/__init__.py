@@ -10,9 +10,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from kube.api.age import age_since, human_duration
 from kube.api.registry import KindInfo
 from kube.apiserver.tables import apps, cluster, config, coordination, events, pods, policy, services
-from kube.apiserver.tables.age import age_since, human_duration
 from kube.apiserver.tables.columns import AGE, NAME, Column, Printer, meta
 
 __all__ = ["to_table", "printer_for", "human_duration", "Column", "Printer", "INCLUDE_OBJECT_POLICIES"]

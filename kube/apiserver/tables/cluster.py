@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kube.apiserver.tables.age import age_since
+from kube.api.age import age_since
 from kube.apiserver.tables.columns import AGE, NAME, Cell, Column, Printer, items, meta, section
 
 NODE_COLUMNS = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kube.apiserver.tables.age import age_since, human_duration, parse_timestamp
+from kube.api.age import age_since, human_duration, parse_timestamp
 from kube.apiserver.tables.columns import AGE, NAME, Cell, Column, Printer, as_int, items, meta, section
 
 COLUMNS = (

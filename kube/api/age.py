@@ -1,4 +1,4 @@
-"""Ages as kubectl prints them (`5s`, `3m20s`, `4h`, `2d3h`): shared by Tables and the CLI.
+"""Ages as kubectl prints them (`5s`, `3m20s`, `4h`, `2d3h`): shared by the API server's Tables and the CLI.
 
 Mirrors k8s.io/apimachinery/pkg/util/duration.HumanDuration so our AGE column
 reads exactly like a real cluster's.
