@@ -1,4 +1,5 @@
-"""`kube down`: stop every component of the local cluster; the data stays."""
+"""`kube down`: stop every component of the local cluster and remove the
+containers its minions made; the data (store, certificates, logs) stays."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ import argparse
 from pathlib import Path
 
 from kube.local import processes
+from kube.local.container_cleanup import remove_cluster_containers
 from kube.local.layout import ClusterDir
+from kube.local.plan import CONTROL_PLANE
+
+
+def stop_order(names: list[str]) -> list[str]:
+    """Nodes first (they stop their pods' containers), then the controllers, the API server last."""
+    nodes = sorted(n for n in names if n not in CONTROL_PLANE)
+    return nodes + [n for n in ("scheduler", "controller-manager", "apiserver") if n in names]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -14,26 +23,17 @@ def run(args: argparse.Namespace) -> int:
     if not cluster.run.exists():
         print("no local cluster here")
         return 0
-    # nodes first (they stop their pods' containers), the API server last
-    names = sorted(p.stem for p in cluster.run.glob("*.pid"))
-    order = [n for n in names if n not in ("apiserver", "scheduler", "controller-manager")]
-    order += [n for n in ("scheduler", "controller-manager", "apiserver") if n in names]
-    for name in order:
+    for name in stop_order([p.stem for p in cluster.run.glob("*.pid")]):
         if processes.stop(cluster, name):
             print(f"  {name:<20} stopped")
-    try:
-        from kube.node.containers_cleanup import remove_all_kube_containers
-    except ImportError:
-        remove_all_kube_containers = None
-    if remove_all_kube_containers is not None:
-        removed = remove_all_kube_containers(cluster_id=str(cluster.root))
-        if removed:
-            print(f"  removed {removed} container(s)")
+    removed = remove_cluster_containers(str(cluster.root))
+    if removed:
+        print(f"  removed {removed} container(s)")
     print(f"The cluster is down; its data stays in {cluster.root}.")
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("down", help="stop the local cluster (keeps its data)")
+    p = sub.add_parser("down", help="stop the local cluster and remove its containers (keeps its data)")
     p.add_argument("--dir", default=".cluster", help="state directory (default .cluster)")
     p.set_defaults(func=run)

@@ -27,15 +27,23 @@ class ClusterDir:
         return self.root / "kubeconfig"
 
     @property
+    def kubeconfigs(self) -> Path:
+        """One kubeconfig per component, each with its own client certificate."""
+        return self.root / "kubeconfigs"
+
+    @property
     def state_db(self) -> Path:
         return self.root / "state.db"
 
     def pid_file(self, component: str) -> Path:
         return self.run / f"{component}.pid"
 
+    def component_kubeconfig(self, component: str) -> Path:
+        return self.kubeconfigs / f"{component}.kubeconfig"
+
     def log_file(self, component: str) -> Path:
         return self.logs / f"{component}.log"
 
     def create(self) -> None:
-        for path in (self.root, self.pki, self.logs, self.run):
+        for path in (self.root, self.pki, self.logs, self.run, self.kubeconfigs):
             path.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,8 @@
-"""What `kube up` runs: the components of a one-machine cluster and their flags."""
+"""What `kube up` runs: the components of a one-machine cluster and their flags.
+
+A component whose module is not in this build is skipped (and said so), so
+`kube up` works at every stage of the project.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,13 @@ from dataclasses import dataclass, field
 from kube.local.layout import ClusterDir
 
 ZONES = ("a", "b", "c")
+CONTROL_PLANE = ("apiserver", "scheduler", "controller-manager")
+SIMULATED_FLEET = "nodes"  # the one process running every simulated minion
+
+
+def is_docker_minion(component: str) -> bool:
+    """Every component that is neither the control plane nor the simulated fleet is one docker minion."""
+    return component not in CONTROL_PLANE and component != SIMULATED_FLEET
 
 
 @dataclass(frozen=True)
@@ -17,9 +28,13 @@ class Component:
     module: str  # the module that implements it; skipped (and said so) when absent
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
+    needs_kubeconfig: bool = True  # its own client certificate and kubeconfig (not the API server)
 
     def available(self) -> bool:
-        return importlib.util.find_spec(self.module) is not None
+        try:
+            return importlib.util.find_spec(self.module) is not None
+        except ModuleNotFoundError:
+            return False
 
 
 @dataclass(frozen=True)
@@ -28,38 +43,78 @@ class UpOptions:
     store: str = ""  # default sqlite:<.cluster>/state.db
     nodes: int = 3
     runtime: str = "docker"  # docker | simulated
+    # short values make node loss visible within a test's patience; defaults are Kubernetes'
+    node_monitor_grace_period: float = 40.0
+    pod_eviction_seconds: int = 300
+    kubelet_port: int = 10250  # minion i serves its logs on kubelet_port + i; 0: no log servers
+    health_port: int = 10257  # controller-manager /healthz+/metrics here, scheduler's at +2 (10259); 0: off
+    # a second cluster on the same Docker host needs other node names (networks are named after
+    # nodes) and another pod range (the networks' subnets may not overlap)
+    name_prefix: str = "minion"
+    cluster_cidr: str = ""  # "" leaves the controller-manager's default, 10.244.0.0/16
 
 
 def kube_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "kube", *args]
 
 
+def minion_names(count: int, prefix: str = "minion") -> list[tuple[str, str]]:
+    """(name, zone) of each docker minion: minion-a, minion-b, minion-c, then minion-a-3, ..."""
+    out = []
+    for i in range(count):
+        zone = ZONES[i % len(ZONES)]
+        out.append((f"{prefix}-{zone}" if count <= len(ZONES) else f"{prefix}-{zone}-{i}", zone))
+    return out
+
+
+def store_flags(cluster: ClusterDir, store: str) -> list[str]:
+    store = store or f"sqlite:{cluster.state_db}"
+    if store.startswith("sqlite:"):
+        return ["--store", store]
+    return ["--etcd-servers", store.removeprefix("etcd:")]
+
+
 def components(cluster: ClusterDir, opts: UpOptions, runtime: str) -> list[Component]:
-    kubeconfig = str(cluster.kubeconfig)
     pki = cluster.pki
-    store = opts.store or f"sqlite:{cluster.state_db}"
-    store_flags = ["--store", store] if store.startswith("sqlite:") else ["--etcd-servers", store.removeprefix("etcd:")]
+
+    def kubeconfig(name: str) -> str:
+        return str(cluster.component_kubeconfig(name))
+
     plan = [
         Component("apiserver", "kube.apiserver.command", kube_argv(
-            "apiserver", *store_flags, "--bind-address", "127.0.0.1", "--secure-port", str(opts.port),
+            "apiserver", *store_flags(cluster, opts.store), "--bind-address", "127.0.0.1",
+            "--secure-port", str(opts.port),
             "--cert-dir", str(pki), "--tls-cert-file", str(pki / "apiserver.crt"),
             "--tls-private-key-file", str(pki / "apiserver.key"), "--client-ca-file", str(pki / "ca.crt"),
-            "--token-auth-file", str(pki / "tokens.csv"))),
+            "--token-auth-file", str(pki / "tokens.csv")), needs_kubeconfig=False),
         Component("scheduler", "kube.scheduler.command", kube_argv(
-            "scheduler", "--kubeconfig", kubeconfig, "--leader-elect")),
+            "scheduler", "--kubeconfig", kubeconfig("scheduler"), "--leader-elect",
+            "--port", str(opts.health_port + 2 if opts.health_port else 0))),
         Component("controller-manager", "kube.controllers.command", kube_argv(
-            "controller-manager", "--kubeconfig", kubeconfig, "--leader-elect")),
+            "controller-manager", "--kubeconfig", kubeconfig("controller-manager"), "--leader-elect",
+            "--node-monitor-grace-period", f"{opts.node_monitor_grace_period:g}",
+            "--default-not-ready-toleration-seconds", str(opts.pod_eviction_seconds),
+            "--port", str(opts.health_port),
+            *(["--cluster-cidr", opts.cluster_cidr] if opts.cluster_cidr else []))),
     ]
     if runtime == "simulated":
-        plan.append(Component("nodes", "kube.node.command", kube_argv(
-            "node", "--simulated", "--kubeconfig", kubeconfig, "--count", str(opts.nodes),
-            "--zones", ",".join(ZONES), "--root-dir", str(cluster.root / "nodes"))))
+        plan.append(Component(SIMULATED_FLEET, "kube.node.command", kube_argv(
+            "node", "--simulated", "--kubeconfig", kubeconfig("nodes"), "--count", str(opts.nodes),
+            "--zones", ",".join(ZONES), "--name-prefix", opts.name_prefix)))
     else:
-        for i in range(opts.nodes):
-            zone = ZONES[i % len(ZONES)]
-            name = f"minion-{zone}" if opts.nodes <= len(ZONES) else f"minion-{zone}-{i}"
+        for i, (name, zone) in enumerate(minion_names(opts.nodes, opts.name_prefix)):
             plan.append(Component(name, "kube.node.command", kube_argv(
-                "node", "--runtime", "docker", "--kubeconfig", kubeconfig, "--hostname-override", name,
-                "--node-labels", f"topology.kubernetes.io/zone={zone}",
-                "--root-dir", str(cluster.root / "nodes" / name))))
+                "node", "--runtime", "docker", "--kubeconfig", kubeconfig(name), "--hostname-override", name,
+                "--zone", zone, "--root-dir", str(cluster.root / "nodes" / name),
+                *log_server_flags(cluster, name, opts.kubelet_port + i if opts.kubelet_port else 0))))
     return plan
+
+
+def log_server_flags(cluster: ClusterDir, node_name: str, port: int) -> list[str]:
+    """A minion's HTTPS log server (for `kubectl logs`): its serving cert, clients checked against the CA."""
+    if not port:
+        return []
+    pki = cluster.pki
+    return ["--port", str(port), "--tls-cert-file", str(pki / f"{node_name}-serving.crt"),
+            "--tls-private-key-file", str(pki / f"{node_name}-serving.key"),
+            "--client-ca-file", str(pki / "ca.crt")]

@@ -1,91 +1,171 @@
-"""`kube up`: start a working local cluster in the background under `.cluster/`.
+"""`kube up`: start a working local cluster in the background under `.cluster/`,
+apply the examples, wait for them to roll out and show where their pods run.
 
-Running it twice is harmless: components already running are left alone.
+Running it twice is harmless: components already running are left alone and
+the examples apply as "unchanged".
 """
 
 from __future__ import annotations
 
 import argparse
-import secrets
-import shutil
-import subprocess
+import asyncio
+import sys
+import time
 from pathlib import Path
 
 from kube.cli.main import CliError
+from kube.client.rest import RestClient
 from kube.local import processes
+from kube.local.credentials import (
+    ensure_admin,
+    ensure_component_kubeconfig,
+    ensure_node_serving_cert,
+    server_url,
+)
+from kube.local.examples import DEFAULT_EXAMPLES, apply_examples, deployments_in, example_files
 from kube.local.layout import ClusterDir
-from kube.local.plan import UpOptions, components
-from kube.local.readiness import wait_ready
+from kube.local.plan import CONTROL_PLANE, Component, UpOptions, components, is_docker_minion
+from kube.local.pods_table import example_pods_table
+from kube.local.readiness import wait_nodes_ready, wait_ready
+from kube.local.rollout_progress import wait_rollouts
+from kube.local.runtime_choice import choose_runtime
+from kube.node.node_config import node_name_problem
 
 
-def ensure_credentials(cluster: ClusterDir, port: int) -> None:
-    from kube.apiserver.auth.kubeconfig import write_kubeconfig
-    from kube.apiserver.auth.pki import ensure_pki
-
-    paths = ensure_pki(str(cluster.pki), ["127.0.0.1", "localhost"])
-    tokens = cluster.pki / "tokens.csv"
-    if not tokens.exists():
-        tokens.write_text(f'{secrets.token_hex(24)},kube-admin,kube-admin,"system:masters"\n')
-        tokens.chmod(0o600)
-    write_kubeconfig(str(cluster.kubeconfig), f"https://127.0.0.1:{port}", paths.ca_cert,
-                     cert_file=paths.admin_cert, key_file=paths.admin_key)
-
-
-def docker_usable() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    return subprocess.run(["docker", "info"], capture_output=True).returncode == 0
-
-
-def run(args: argparse.Namespace) -> int:
-    cluster = ClusterDir(Path(args.dir).resolve())
-    cluster.create()
-    opts = UpOptions(port=args.port, store=args.store, nodes=args.nodes, runtime=args.runtime)
-    runtime = opts.runtime
-    if runtime == "docker" and not docker_usable():
-        print("Docker is not available here: running simulated minions instead.")
-        runtime = "simulated"
-    if runtime == "docker":
-        from kube.node.images import ImageBuildError, build_images
-
-        try:
-            build_images()
-        except ImageBuildError as exc:
-            print(f"could not build the local images ({exc}): running simulated minions instead.")
-            runtime = "simulated"
-    ensure_credentials(cluster, opts.port)
-    server = f"https://127.0.0.1:{opts.port}"
-    for comp in components(cluster, opts, runtime):
+def start_components(cluster: ClusterDir, opts: UpOptions, plan: list[Component], timeout: float) -> list[str]:
+    """Start what is not running yet; the names of the components that are (or were) running."""
+    pki = ensure_admin(cluster, opts.port)
+    up: list[str] = []
+    for comp in plan:
         if not comp.available():
             print(f"  {comp.name:<20} not in this build yet, skipped")
             continue
+        if comp.needs_kubeconfig:
+            ensure_component_kubeconfig(cluster, pki, comp.name, opts.port)
+        if is_docker_minion(comp.name):
+            ensure_node_serving_cert(cluster, pki, comp.name)
         pid = processes.running(cluster, comp.name)
         if pid:
             print(f"  {comp.name:<20} already running (pid {pid})")
         else:
             pid = processes.start(cluster, comp.name, comp.argv, comp.env)
             print(f"  {comp.name:<20} started (pid {pid}, log {cluster.log_file(comp.name)})")
+        up.append(comp.name)
         if comp.name == "apiserver":
-            ok = wait_ready(server, str(cluster.pki / "ca.crt"), timeout=args.timeout,
+            ok = wait_ready(server_url(opts.port), str(cluster.pki / "ca.crt"), timeout=timeout,
                             alive=lambda: processes.running(cluster, "apiserver") is not None)
             if not ok:
                 raise CliError(f"the API server did not become ready; see {cluster.log_file('apiserver')}")
-    print(f"""
-The cluster is up: API server {server}, state in {cluster.root}.
+    return up
+
+
+def check_still_running(cluster: ClusterDir, names: list[str], settle: float = 2.0) -> None:
+    """A component that dies at once (a port in use, a bad flag) is named with its last log line."""
+    deadline = time.monotonic() + settle
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        dead = [n for n in names if processes.running(cluster, n) is None]
+        if dead:
+            name = dead[0]
+            lines = cluster.log_file(name).read_text(errors="replace").strip().splitlines() or ["(no output)"]
+            raise CliError(f"{name} exited at start: {lines[-1]} (log {cluster.log_file(name)})")
+
+
+async def show_examples(cluster: ClusterDir, files: list[Path], nodes: int, timeout: float) -> bool:
+    """Wait for the minions, apply the examples, follow their rollout, print their pods."""
+    client = RestClient.from_kubeconfig(str(cluster.kubeconfig))
+    try:
+        started = time.monotonic()
+        ready = await wait_nodes_ready(client, nodes, timeout=min(timeout, 90.0))
+        print(f"  {ready}/{nodes} minions Ready ({time.monotonic() - started:.1f}s)")
+        ok, output = await asyncio.to_thread(apply_examples, files, cluster.kubeconfig)
+        print("\n".join(f"  {line}" for line in output.splitlines()))
+        if not ok:
+            return False
+        refs = deployments_in(files)
+        rolled = await wait_rollouts(client, refs, timeout=timeout)
+        print(f"  rollout {'finished' if rolled else 'NOT finished'} after {time.monotonic() - started:.1f}s")
+        print()
+        print("\n".join(await example_pods_table(client, refs)))
+        return rolled
+    finally:
+        await client.close()
+
+
+def usage_text(cluster: ClusterDir, port: int) -> str:
+    return f"""
+The cluster is up: API server {server_url(port)}, state in {cluster.root}.
 Use it:
   export KUBECONFIG={cluster.kubeconfig}
   .venv/bin/kube get ns
-  .venv/bin/kubectl get nodes -o wide
-Stop it with `make down` (data is kept under {cluster.root}).""")
+  .venv/bin/kubectl get pods -o wide
+  .venv/bin/kubectl rollout status deployment/web
+Stop it with `make down` (the data stays in {cluster.root})."""
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    if args.nodes < 1:
+        raise CliError("--nodes must be at least 1")
+    for flag in ("port", "kubelet_port", "health_port"):
+        value = getattr(args, flag)
+        if not 0 <= value <= 65535 or (flag == "port" and value == 0):
+            raise CliError(f"--{flag.replace('_', '-')} {value}: not a usable TCP port")
+    if args.node_monitor_grace_period <= 0 or args.pod_eviction_timeout < 0:
+        raise CliError("--node-monitor-grace-period must be positive and --pod-eviction-timeout not negative")
+    problem = node_name_problem(f"{args.name_prefix}-a")
+    if problem:
+        raise CliError(f"--name-prefix: {problem}")
+
+
+def run(args: argparse.Namespace) -> int:
+    check_flags(args)
+    cluster = ClusterDir(Path(args.dir).resolve())
+    cluster.create()
+    choice = choose_runtime(cluster, args.runtime)
+    if choice.reason:
+        print(f"{choice.reason}: running {choice.runtime} minions instead." if choice.runtime != args.runtime
+              else f"{choice.reason}.")
+    opts = UpOptions(port=args.port, store=args.store, nodes=args.nodes, runtime=choice.runtime,
+                     node_monitor_grace_period=args.node_monitor_grace_period,
+                     pod_eviction_seconds=args.pod_eviction_timeout, kubelet_port=args.kubelet_port,
+                     health_port=args.health_port, name_prefix=args.name_prefix, cluster_cidr=args.cluster_cidr)
+    print(f"Starting a local cluster in {cluster.root} ({opts.nodes} {choice.runtime} minions, zones a, b, c):")
+    up = start_components(cluster, opts, components(cluster, opts, choice.runtime), args.timeout)
+    check_still_running(cluster, up)
+    has_nodes = any(name not in CONTROL_PLANE for name in up)
+    files = [] if args.no_examples else example_files(Path(args.examples))
+    if files and not has_nodes:
+        print("  examples not applied: no minions in this build yet")
+    elif files:
+        print(f"Applying {', '.join(str(f) for f in files)}:")
+        if not asyncio.run(show_examples(cluster, files, opts.nodes, args.rollout_timeout)):
+            print(usage_text(cluster, opts.port))
+            raise CliError("the examples did not roll out; see `kubectl describe pods` and "
+                           f"the logs in {cluster.logs}")
+    print(usage_text(cluster, opts.port))
+    sys.stdout.flush()
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("up", help="start a local cluster in the background")
+    p = sub.add_parser("up", help="start a local cluster in the background and deploy the examples")
     p.add_argument("--dir", default=".cluster", help="state directory (default .cluster)")
     p.add_argument("--port", type=int, default=6443, help="API server port (default 6443)")
     p.add_argument("--store", default="", help="sqlite:PATH (default .cluster/state.db) or etcd:URL,...")
     p.add_argument("--nodes", type=int, default=3, help="number of minions (default 3)")
     p.add_argument("--runtime", choices=["docker", "simulated"], default="docker")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for readiness")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the API server")
+    p.add_argument("--rollout-timeout", type=float, default=180.0, help="seconds to wait for the examples")
+    p.add_argument("--examples", default=str(DEFAULT_EXAMPLES), help="directory whose manifests are applied")
+    p.add_argument("--no-examples", action="store_true", help="start the cluster only")
+    p.add_argument("--node-monitor-grace-period", type=float, default=40.0,
+                   help="seconds without a heartbeat before a minion is NotReady (default 40)")
+    p.add_argument("--pod-eviction-timeout", type=int, default=300,
+                   help="seconds pods stay on an unreachable minion (default toleration, 300)")
+    p.add_argument("--kubelet-port", type=int, default=10250,
+                   help="log server port of the first docker minion, +1 for each next (0: none)")
+    p.add_argument("--health-port", type=int, default=10257,
+                   help="controller-manager /healthz and /metrics port, the scheduler's is +2 (0: none)")
+    p.add_argument("--name-prefix", default="minion", help="minions are <prefix>-a, <prefix>-b, ... (default minion)")
+    p.add_argument("--cluster-cidr", default="", help="pod IP range (default 10.244.0.0/16)")
     p.set_defaults(func=run)
