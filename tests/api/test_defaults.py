@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from kube.api.defaults import apply_defaults, pull_policy_for
 from kube.api.validation import INTERNAL_ERROR, validate
+from tests.api.json_paths import set_at, value_paths
 
 
 def pod(**spec: Any) -> dict[str, Any]:
@@ -174,27 +175,6 @@ _junk = st.recursive(
 )
 
 
-def _paths(obj: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            out += _paths(v, (*prefix, k))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            out += _paths(v, (*prefix, i))
-    return out
-
-
-def _replace(obj: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    target = obj
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = value
-    return obj
-
-
 def _rich_objects() -> list[dict[str, Any]]:
     svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
            "spec": {"type": "LoadBalancer", "sessionAffinity": "ClientIP", "ports": [{"port": 80}]}}
@@ -212,9 +192,8 @@ def _rich_objects() -> list[dict[str, Any]]:
 @given(st.sampled_from(range(6)), st.data(), _junk)
 def test_defaulting_never_fails_on_wrong_types(which: int, data: st.DataObject, junk: Any) -> None:
     obj = _rich_objects()[which]
-    paths = [p for p in _paths(obj) if len(p) >= 2]
-    path = data.draw(st.sampled_from(paths))
-    broken = _replace(obj, path, junk)
-    apply_defaults(broken)
-    errors = validate(broken)  # and validation copes with whatever defaulting left
+    paths = [p for p in value_paths(obj) if len(p) >= 2]
+    set_at(obj, data.draw(st.sampled_from(paths)), junk)
+    apply_defaults(obj)
+    errors = validate(obj)  # and validation copes with whatever defaulting left
     assert all(e.type != INTERNAL_ERROR for e in errors), [e.message() for e in errors]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from kube.api.defaults import apply_defaults
 from kube.api.validation import INTERNAL_ERROR, validate
+from tests.api.json_paths import set_at, value_paths
 from tests.api.validation_objects import KINDS, sample
 
 _json = st.recursive(
@@ -16,24 +17,6 @@ _json = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=10,
 )
-
-
-def _paths(obj: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            out += _paths(value, (*prefix, key))
-    elif isinstance(obj, list):
-        for i, value in enumerate(obj):
-            out += _paths(value, (*prefix, i))
-    return out
-
-
-def _set(obj: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
-    target: Any = obj
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = value
 
 
 def _no_internal_errors(obj: Any, old: Any = None) -> None:
@@ -49,8 +32,8 @@ def _no_internal_errors(obj: Any, old: Any = None) -> None:
 @given(st.sampled_from(KINDS), st.data(), _json)
 def test_any_value_at_any_path_gives_field_errors_not_exceptions(kind: str, data: st.DataObject, junk: Any) -> None:
     obj = sample(kind)
-    path = data.draw(st.sampled_from([p for p in _paths(obj) if len(p) >= 1 and p[0] not in ("apiVersion", "kind")]))
-    _set(obj, path, junk)
+    path = data.draw(st.sampled_from([p for p in value_paths(obj) if len(p) >= 1 and p[0] not in ("apiVersion", "kind")]))
+    set_at(obj, path, junk)
     _no_internal_errors(obj)
     _no_internal_errors(obj, sample(kind))
     _no_internal_errors(sample(kind), obj)

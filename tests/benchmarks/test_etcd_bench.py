@@ -5,35 +5,26 @@ run with `pytest tests/benchmarks/test_etcd_bench.py --benchmark-enable -s`."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Callable
 
 import pytest
 
 from kube.store.etcd import EtcdStore
+from tests.benchmarks.store_load import creates_per_second
 from tests.fixtures.etcd_cluster import EtcdCluster
 
 pytestmark = [pytest.mark.etcd, pytest.mark.slow]
 
 WRITERS = 50
 CREATES = 2_000
-VALUE = b'{"kind":"Pod","apiVersion":"v1","metadata":{"name":"bench"}}' * 8  # ~0.5 KiB, a small Pod
 
 
 async def create_concurrently(endpoints: list[str]) -> float:
     """Creates per second with WRITERS tasks sharing one store (one channel per member)."""
     store = await EtcdStore.connect(endpoints, prefix=f"/bench-{uuid.uuid4().hex}")
     try:
-        async def writer(w: int) -> None:
-            for i in range(w, CREATES, WRITERS):
-                await store.create(f"/registry/pods/default/pod-{i:06}", VALUE)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(writer(w) for w in range(WRITERS)))
-        elapsed = time.perf_counter() - started
-        assert (await store.range("/registry/pods/", limit=1)).count == CREATES
-        return CREATES / elapsed
+        return await creates_per_second(store, WRITERS, CREATES)
     finally:
         await store.close()
 

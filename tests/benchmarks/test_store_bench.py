@@ -5,33 +5,24 @@ The figure is in the benchmark's extra_info (creates_per_second); run with
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
 
 from kube.store.sqlite import SqliteStore
+from tests.benchmarks.store_load import creates_per_second
 
 pytestmark = [pytest.mark.slow]
 
 WRITERS = 100
 CREATES = 10_000
-VALUE = b'{"kind":"Pod","apiVersion":"v1","metadata":{"name":"bench"}}' * 8  # ~0.5 KiB, a small Pod
 
 
 async def create_concurrently(path: Path) -> float:
     """Creates per second with WRITERS tasks, each awaiting its create before the next."""
     store = await SqliteStore.open(path)
     try:
-        async def writer(w: int) -> None:
-            for i in range(w, CREATES, WRITERS):
-                await store.create(f"/registry/pods/default/pod-{i:06}", VALUE)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(writer(w) for w in range(WRITERS)))
-        elapsed = time.perf_counter() - started
-        assert (await store.range("/registry/pods/", limit=1)).count == CREATES
-        return CREATES / elapsed
+        return await creates_per_second(store, WRITERS, CREATES)
     finally:
         await store.close()
 

@@ -7,52 +7,9 @@ from pathlib import Path
 import yaml
 
 from tests.cli.conftest import Kube
+from tests.e2e.manifests import app
 
-MANIFEST = """\
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: settings
-  namespace: shop
-data:
-  mode: fast
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-  labels: {app: web, tier: front}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.25
-        ports:
-        - containerPort: 80
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector: {app: web}
-  ports:
-  - port: 80
-    targetPort: 80
-"""
+MANIFEST = app("shop", image="nginx:1.25", container="nginx", deployment_labels="app: web, tier: front")
 
 
 def write(tmp_path: Path, text: str, name: str = "app.yaml") -> str:

@@ -1,18 +1,21 @@
-"""The manifests the end-to-end suites apply, as users keep them in version control."""
+"""The manifests the end-to-end and CLI suites apply, as users keep them in version control:
+one application (Namespace, ConfigMap, Deployment, Service) whose names and image vary."""
 
 from __future__ import annotations
 
-APP = """\
+from string import Template
+
+APP = Template("""\
 apiVersion: v1
 kind: Namespace
 metadata:
-  name: NS
+  name: $namespace
 ---
 apiVersion: v1
 kind: ConfigMap
 metadata:
   name: settings
-  namespace: NS
+  namespace: $namespace
 data:
   mode: fast
 ---
@@ -20,8 +23,8 @@ apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web
-  namespace: NS
-  labels: {app: web}
+  namespace: $namespace
+  labels: {$deployment_labels}
 spec:
   replicas: 2
   selector:
@@ -31,8 +34,8 @@ spec:
       labels: {app: web}
     spec:
       containers:
-      - name: web
-        image: kube.local/busybox:IMAGE
+      - name: $container
+        image: $image
         ports:
         - containerPort: 80
 ---
@@ -40,17 +43,20 @@ apiVersion: v1
 kind: Service
 metadata:
   name: web
-  namespace: NS
+  namespace: $namespace
 spec:
   selector: {app: web}
   ports:
   - port: 80
     targetPort: 80
-"""
+""")
 
 
-def app(namespace: str, image_tag: str = "1") -> str:
-    return APP.replace("NS", namespace).replace("IMAGE", image_tag)
+def app(namespace: str, image_tag: str = "1", *, image: str | None = None, container: str = "web",
+        deployment_labels: str = "app: web") -> str:
+    """The application in namespace; image defaults to the local busybox at image_tag."""
+    return APP.substitute(namespace=namespace, image=image or f"kube.local/busybox:{image_tag}",
+                          container=container, deployment_labels=deployment_labels)
 
 
 def configmap(name: str, namespace: str, labels: dict[str, str] | None = None) -> dict:

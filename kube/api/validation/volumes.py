@@ -56,16 +56,11 @@ def _source(source: str, body: dict[str, Any], path: str, errs: Errors) -> None:
             errs.append(not_supported(child(path, "medium"), medium, EMPTY_DIR_MEDIA))
         if body.get("sizeLimit") is not None:
             parse_quantity_field(body["sizeLimit"], child(path, "sizeLimit"), errs)
-    elif source == "secret":
-        name = get_str(body, "secretName", path, errs, must=True)
+    elif source in ("secret", "configMap"):
+        name_field = "secretName" if source == "secret" else "name"  # the API's two spellings of one field
+        name = get_str(body, name_field, path, errs, must=True)
         if name:
-            errs += wrap(child(path, "secretName"), name, dns1123_subdomain_problems(name))
-        _mode(body, "defaultMode", path, errs)
-        _items(body, path, errs)
-    elif source == "configMap":
-        name = get_str(body, "name", path, errs, must=True)
-        if name:
-            errs += wrap(child(path, "name"), name, dns1123_subdomain_problems(name))
+            errs += wrap(child(path, name_field), name, dns1123_subdomain_problems(name))
         _mode(body, "defaultMode", path, errs)
         _items(body, path, errs)
     elif source == "persistentVolumeClaim":

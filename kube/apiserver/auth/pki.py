@@ -110,14 +110,14 @@ def _leaf_usage() -> x509.KeyUsage:
                          encipher_only=False, decipher_only=False)
 
 
-def _sign_leaf(pki: PkiPaths, subject: x509.Name, usage: x509.ObjectIdentifier, out_cert: str, out_key: str,
-               sans: list[x509.GeneralName] | None = None) -> None:
+def _sign_leaf(pki: PkiPaths, subject: x509.Name, usages: list[x509.ObjectIdentifier], out_cert: str,
+               out_key: str, sans: list[x509.GeneralName] | None = None) -> None:
     ca_cert, ca_key = _load_ca(pki)
     key = _new_key()
     builder = (_builder(subject, ca_cert.subject, key.public_key(), LEAF_DAYS)
                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                .add_extension(_leaf_usage(), critical=True)
-               .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+               .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
                               critical=False))
     if sans:
@@ -147,14 +147,17 @@ def _sans(hosts: Iterable[str]) -> list[x509.GeneralName]:
 
 
 def issue_serving_cert(pki: PkiPaths, hosts: Iterable[str], out_cert: str, out_key: str,
-                       cn: str = "kube-apiserver") -> None:
-    """A server certificate for hosts (IP SANs for IPs, DNS SANs for names; 127.0.0.1 and localhost always)."""
-    _sign_leaf(pki, _name(cn), ExtendedKeyUsageOID.SERVER_AUTH, out_cert, out_key, _sans(hosts))
+                       cn: str = "kube-apiserver", *, client_auth: bool = False) -> None:
+    """A server certificate for hosts (IP SANs for IPs, DNS SANs for names; 127.0.0.1 and localhost always).
+
+    client_auth adds the client-auth usage: etcd dials its own gRPC gateway with its serving certificate."""
+    usages = [ExtendedKeyUsageOID.SERVER_AUTH, *([ExtendedKeyUsageOID.CLIENT_AUTH] if client_auth else [])]
+    _sign_leaf(pki, _name(cn), usages, out_cert, out_key, _sans(hosts))
 
 
 def issue_client_cert(pki: PkiPaths, cn: str, groups: Iterable[str], out_cert: str, out_key: str) -> None:
     """A client certificate: CN is the user, each group an O (e.g. CN=system:node:n1, O=system:nodes)."""
-    _sign_leaf(pki, _name(cn, groups), ExtendedKeyUsageOID.CLIENT_AUTH, out_cert, out_key)
+    _sign_leaf(pki, _name(cn, groups), [ExtendedKeyUsageOID.CLIENT_AUTH], out_cert, out_key)
 
 
 def _covers(cert_path: str, hosts: Iterable[str]) -> bool:
