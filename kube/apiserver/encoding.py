@@ -1,7 +1,8 @@
 """Request bodies in, JSON responses out.
 
 orjson both ways (the hot path of every request); YAML only when the client
-sends it. Every decoding failure is a 400 Status, never a traceback.
+sends it; Kubernetes protobuf for kubectl's typed clients (kube/apiserver/protobuf/).
+Every decoding failure is a 400 Status, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import yaml
 from aiohttp import web
 
 from kube.api.errors import StatusError, bad_request, too_large, unsupported_media_type
+from kube.apiserver import protobuf
 
 JSON = "application/json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -40,9 +42,18 @@ def decode(raw: bytes, content_type: str) -> Any:
             return orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise bad_request(f"error decoding the request body as JSON: {exc}") from None
-    if "protobuf" in mt:
-        raise unsupported_media_type(content_type)
+    if mt == protobuf.MEDIA_TYPE:
+        return _protobuf(raw)
     raise unsupported_media_type(content_type)
+
+
+def _protobuf(raw: bytes) -> Any:
+    try:
+        return protobuf.decode_object(raw)
+    except protobuf.UnsupportedKind as exc:
+        raise StatusError(415, "UnsupportedMediaType", str(exc)) from None
+    except protobuf.ProtobufError as exc:
+        raise bad_request(f"error decoding the request body as protobuf: {exc}") from None
 
 
 def _yaml(raw: bytes) -> Any:
