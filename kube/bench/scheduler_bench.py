@@ -78,6 +78,9 @@ def summarize(args: argparse.Namespace, raw: dict) -> dict:
     }
     if args.mode == "api":
         out["store"] = args.store
+        # the scheduler's own CPU is cpu_seconds; the API server's (and etcd's) is spent for it too
+        out["server_cpu_seconds"] = round(raw.get("server_cpu_seconds", 0.0), 4)
+        out["decided_s"] = round(raw.get("decided_s", 0.0), 4)  # when the last pod was placed (binds follow)
     out.update(run_info())
     return out
 
@@ -113,7 +116,9 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         from kube.bench.throughput_plot import plot_throughput
 
-        plot_throughput(raw["timeline"], args.plot, f"{args.workload}, {args.nodes} nodes, {result['engine']}")
+        where = f"{args.mode} mode" + (f", {args.store}" if args.mode == "api" else "")
+        plot_throughput(raw["timeline"], args.plot, f"kube bench scheduler: {args.workload}, {args.nodes} nodes, "
+                        f"{args.pods} pods, {result['engine']}, {where}")
     if args.json:
         sys.stdout.write(orjson.dumps(result).decode() + "\n")
     else:

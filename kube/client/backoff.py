@@ -6,6 +6,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+# one generator for every Backoff: seeding a new Random reads os.urandom, and a Backoff is
+# made per request (a measurable cost at thousands of requests a second)
+_SHARED_RNG = random.Random()
+
 
 @dataclass
 class Backoff:
@@ -16,7 +20,7 @@ class Backoff:
     factor: float = 2.0
     jitter: float = 0.5
     attempts: int = 0
-    _rng: random.Random = field(default_factory=random.Random, repr=False)
+    _rng: random.Random = field(default_factory=lambda: _SHARED_RNG, repr=False)
 
     def peek(self) -> float:
         """The un-jittered delay the next `next()` will stretch."""

@@ -15,9 +15,9 @@ import asyncio
 import logging
 import signal
 import ssl
-import sys
 
 from kube import __version__
+from kube.cli.bool_flag import add_bool_flag
 
 log = logging.getLogger("kube.scheduler")
 DEFAULT_SECURE_PORT = 10259
@@ -28,7 +28,7 @@ def register(subparsers) -> None:
     p.add_argument("--kubeconfig", help="kubeconfig with the API server and credentials")
     p.add_argument("--api-servers", help="comma-separated API server URLs (override the kubeconfig's)")
     p.add_argument("--config", help="KubeSchedulerConfiguration file (profiles, plugins, weights)")
-    p.add_argument("--leader-elect", action=argparse.BooleanOptionalAction, default=False)
+    add_bool_flag(p, "leader-elect", False, "only the holder of the kube-system/kube-scheduler Lease schedules")
     p.add_argument("--leader-elect-lease-duration", type=_duration, default=15.0, metavar="SECONDS")
     p.add_argument("--leader-elect-renew-deadline", type=_duration, default=10.0, metavar="SECONDS")
     p.add_argument("--leader-elect-retry-period", type=_duration, default=2.0, metavar="SECONDS")
@@ -39,7 +39,7 @@ def register(subparsers) -> None:
     p.add_argument("--port", type=int, default=0, help="plain HTTP /healthz and /metrics (0: off)")
     p.add_argument("--engine", choices=("auto", "cython", "python"), default="auto")
     p.add_argument("--seed", type=int, default=0, help="tie-break seed")
-    p.add_argument("--v", type=int, default=1, help="log verbosity")
+    p.add_argument("-v", "--v", dest="v", type=int, default=1, help="log verbosity (2: a line per binding, 4: debug)")
     p.add_argument("--version", action="version", version=f"kube scheduler {__version__}")
     p.set_defaults(func=run)
 
@@ -60,11 +60,11 @@ def _duration(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     from kube.api.errors import StatusError
+    from kube.cli.logging_setup import setup_logging
     from kube.cli.main import CliError
     from kube.scheduler.config import load_config
 
-    logging.basicConfig(level=logging.DEBUG if args.v >= 4 else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    setup_logging(args.v)
     try:
         profiles = load_config(args.config)
     except StatusError as exc:
@@ -106,6 +106,7 @@ async def _main(args: argparse.Namespace, profiles) -> int:
         loop.add_signal_handler(sig, stop.set)
     sched = Scheduler(profiles, binder=ApiBinder(client), engine=args.engine, seed=args.seed,
                       events=ApiEvents(client))
+    sched.log_binds = args.v >= 2
     elector: LeaderElector | None = None
     runners = []
     leading = (lambda: elector.is_leader()) if args.leader_elect else (lambda: True)

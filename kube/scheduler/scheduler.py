@@ -68,6 +68,8 @@ class Scheduler:
         self.on_attempt: Callable[[PodInfo, Outcome, float], Any] | None = None
         self._wake = asyncio.Event() if _has_loop() else None
         self._binds: set[asyncio.Task] = set()
+        # one log line per binding (attempt and outcome), kube-scheduler's --v=2; off in benchmarks
+        self.log_binds = False
 
     @property
     def engine(self) -> str:
@@ -158,12 +160,14 @@ class Scheduler:
         return outcome
 
     def _bind(self, pod: PodInfo, node: str, profile: str) -> None:
+        if self.log_binds:
+            log.info("binding pod %s to node %s", pod.key, node)
         try:
             pending = self.binder.bind(pod, node)
         except Exception as exc:  # noqa: BLE001 - any bind failure: forget and retry later
             self._bind_failed(pod, node, exc, profile)
             return
-        if inspect.isawaitable(pending):
+        if pending is not None and inspect.isawaitable(pending):  # the None test skips a costly ABC check
             task = asyncio.ensure_future(pending)
             self._binds.add(task)
             task.add_done_callback(lambda t: self._bind_done(t, pod, node, profile))
@@ -176,6 +180,8 @@ class Scheduler:
         if task.cancelled() or exc is not None:
             self._bind_failed(pod, node, exc or asyncio.CancelledError(), profile)
         else:
+            if self.log_binds:
+                log.info("bound pod %s to node %s", pod.key, node)
             self.cache.finish_binding(pod.uid)
 
     def _bind_failed(self, pod: PodInfo, node: str, exc: BaseException, profile: str) -> None:

@@ -1,9 +1,14 @@
 """pods/binding: the scheduler's one write. Sets spec.nodeName once; a second binding
-is 409 Conflict, so two schedulers can never place one pod twice."""
+is 409 Conflict, so two schedulers can never place one pod twice.
+
+The first attempt starts from the watch cache's copy (as Kubernetes' GuaranteedUpdate
+uses its cached object): the write is a compare-and-swap on that copy's revision, so
+a stale copy only costs a retry from the store, never a wrong write. That saves the
+store read on the hot path of a scheduler binding thousands of pods a second.
+"""
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,13 +38,30 @@ def _target(body: dict[str, Any], name: str) -> str:
 
 
 def _bound(pod: dict[str, Any], node: str) -> dict[str, Any]:
-    pod = copy.deepcopy(pod)
-    pod.setdefault("spec", {})["nodeName"] = node
-    status = pod.setdefault("status", {})
+    """A copy with nodeName and PodScheduled set; shares untouched parts (the input may be the cache's)."""
+    status = dict(pod.get("status") or {})
     conditions = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": now})
     status["conditions"] = conditions
+    return {**pod, "metadata": dict(pod["metadata"]), "spec": {**(pod.get("spec") or {}), "nodeName": node},
+            "status": status}
+
+
+def _uid(body: dict[str, Any]) -> str:
+    meta = body.get("metadata")
+    uid = meta.get("uid") if isinstance(meta, dict) else None
+    return uid if isinstance(uid, str) else ""
+
+
+def _cached(state: ServerState, info: RequestInfo, uid: str) -> dict[str, Any] | None:
+    """The watch cache's copy when it can be trusted as a CAS starting point (never for a 409)."""
+    cache = state.cache.caches.get(info.kind) if state.cache.ready.is_set() else None
+    pod = cache.objects.get(info.kind.key(info.namespace, info.name)) if cache is not None else None
+    if pod is None or pod["metadata"].get("deletionTimestamp") or (pod.get("spec") or {}).get("nodeName"):
+        return None
+    if uid and pod["metadata"].get("uid") != uid:
+        return None
     return pod
 
 
@@ -48,8 +70,14 @@ async def bind(request: web.Request, state: ServerState, info: RequestInfo) -> w
     name = info.name
     node = _target(body, name)
     kind = info.kind
+    uid = _uid(body)  # a precondition, as Kubernetes': a pod re-created under the name is not the one decided on
+    suggestion = _cached(state, info, uid)
     for _ in range(MAX_ATTEMPTS):
-        pod = await state.objects.must_get(kind, info.namespace, name)
+        pod = suggestion or await state.objects.must_get(kind, info.namespace, name)
+        suggestion = None
+        if uid and pod["metadata"].get("uid") != uid:
+            raise conflict("pods/binding", name, f"Precondition failed: UID in precondition: {uid}, "
+                                                 f"UID in object meta: {pod['metadata'].get('uid', '')}")
         if pod["metadata"].get("deletionTimestamp"):
             raise conflict("pods/binding", name, f"pod {name} is being deleted, cannot be assigned to a host")
         current = (pod.get("spec") or {}).get("nodeName")
