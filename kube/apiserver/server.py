@@ -67,6 +67,9 @@ class APIServer:
 
             state.authenticator = Authenticator(config.token_auth_file or None, self.files.client_ca or None)
         state.allocators = _allocators(store, config)
+        from kube.apiserver.subresources.pod_log import node_log_proxy
+
+        state.log_proxy = node_log_proxy(config, self.files)  # pods/log -> the node agent's log server
         self.state = state
         await bootstrap(state)
         self._upkeep = await _start_upkeep(store, config)
