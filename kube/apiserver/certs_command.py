@@ -1,6 +1,6 @@
 """`kube certs`: write the cluster PKI, client certificates and kubeconfigs for operators and playbooks.
 
-    kube certs --cert-dir DIR [--hosts a,b]
+    kube certs [--cert-dir DIR] [--hosts a,b]
     kube certs --cert-dir DIR --client system:node:n1 --groups system:nodes [--kubeconfig F --server URL]
 """
 
@@ -20,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("certs", help="create the cluster CA and certificates",
                        description="Create the CA, API server and admin certificates (only what is missing), "
                                    "or a client/serving certificate signed by that CA.")
-    p.add_argument("--cert-dir", required=True, help="directory holding ca.crt/ca.key and the certificates")
+    p.add_argument("--cert-dir", default=".cluster/pki",
+                   help="directory holding ca.crt/ca.key and the certificates (default .cluster/pki, as kube up)")
     p.add_argument("--hosts", default="", help="comma-separated names/IPs the API server is reached at")
     p.add_argument("--client", metavar="NAME", help="issue a client certificate with CN=NAME")
     p.add_argument("--groups", default="", help="comma-separated groups (O=) of the client certificate")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 
 from kube import __version__
+from kube.apiserver.auth.tokens import TokenFileError
 from kube.apiserver.config import ServerConfig
+from kube.store.errors import StoreError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,6 +48,14 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         raise SystemExit(f"error: --secure-port must be 1-65535, got {args.secure_port}")
     if args.max_requests_inflight < 1:
         raise SystemExit("error: --max-requests-inflight must be at least 1")
+    from kube.apiserver.allocators.ranges import IpRange, PortRange
+
+    for flag, parse, value in (("--service-cluster-ip-range", IpRange.parse, args.service_cluster_ip_range),
+                               ("--service-node-port-range", PortRange.parse, args.service_node_port_range)):
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise SystemExit(f"error: {flag}: {exc}") from None
     return ServerConfig(
         store=args.store or f"etcd:{args.etcd_servers}", etcd_cafile=args.etcd_cafile,
         etcd_certfile=args.etcd_certfile, etcd_keyfile=args.etcd_keyfile, etcd_prefix=args.etcd_prefix,
@@ -75,8 +84,9 @@ async def serve(config: ServerConfig) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
-    level = logging.DEBUG if args.verbosity >= 4 else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from kube.cli.logging_setup import setup_logging
+
+    setup_logging(args.verbosity)
     try:
         import uvloop
 
@@ -87,5 +97,8 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(serve(config))
     except OSError as exc:
         print(f"error: cannot serve on {config.bind_address}:{config.secure_port}: {exc}", file=sys.stderr)
+        return 1
+    except (StoreError, TokenFileError) as exc:  # an unreachable etcd, an unreadable token file: one line
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
     return 0

@@ -13,6 +13,8 @@ import importlib
 BENCHES: dict[str, str] = {
     "scheduler": "kube.bench.scheduler_bench",
     "api": "kube.bench.api_bench",
+    "node": "kube.bench.node_startup",
+    "node-scale": "kube.bench.node_scale",
 }
 
 
@@ -26,7 +28,7 @@ def _unavailable(name: str, module: str):
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("bench", help="run a benchmark (scheduler, api)")
+    parser = subparsers.add_parser("bench", help="run a benchmark (scheduler, api, node, node-scale)")
     sub = parser.add_subparsers(dest="bench", metavar="BENCHMARK", parser_class=type(parser))
     parser.set_defaults(func=lambda _a: parser.print_help() or 2)
     for name, module in BENCHES.items():

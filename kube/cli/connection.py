@@ -26,8 +26,8 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--kubeconfig", default=None,
                        help="kubeconfig file (default: $KUBECONFIG, .cluster/kubeconfig, ~/.kube/config)")
     group.add_argument("--context", default=None, help="the kubeconfig context to use")
-    group.add_argument("--api-servers", default="", help="API server URLs (comma-separated), overriding the "
-                                                          "kubeconfig's server")
+    group.add_argument("--api-servers", "--server", "-s", dest="api_servers", default="",
+                       help="API server URLs (comma-separated), overriding the kubeconfig's server")
     group.add_argument("-n", "--namespace", default=None, help="namespace (default: the context's)")
     group.add_argument("--request-timeout", type=float, default=60.0, help="seconds per request")
 

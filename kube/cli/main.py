@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from kube import __version__
+from kube.cli.global_flags import HELP_EPILOG, move_global_flags
 
 # subcommand -> module that registers it
 COMMANDS: dict[str, str] = {
@@ -45,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
-    parser = _Parser(prog="kube", description="A Kubernetes-style container cluster.")
+    parser = _Parser(prog="kube", description="A Kubernetes-style container cluster.", epilog=HELP_EPILOG)
     parser.add_argument("--version", action="version", version=f"kube {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     wanted = argv[0] if argv and argv[0] in COMMANDS else None
@@ -63,7 +65,7 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = move_global_flags(list(sys.argv[1:] if argv is None else argv), COMMANDS)
     try:
         parser = build_parser(argv)
         args = parser.parse_args(argv)
@@ -79,3 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # the last net: users get one line; KUBE_TRACEBACK=1 shows the bug's traceback
+        if os.environ.get("KUBE_TRACEBACK"):
+            raise
+        detail = str(exc) if isinstance(exc, OSError) else f"internal error: {type(exc).__name__}: {exc}"
+        print(f"error: {' '.join(detail.split())}", file=sys.stderr)
+        return 1

@@ -15,6 +15,7 @@ import sys
 from aiohttp import web
 
 from kube import __version__
+from kube.cli.bool_flag import add_bool_flag
 from kube.controllers.context import ControllerOptions
 
 
@@ -35,14 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--version", action="version", version=f"kube controller-manager {__version__}")
     p.add_argument("--kubeconfig", default=None)
     p.add_argument("--api-servers", default="", help="URL,URL,... overriding the kubeconfig's server")
-    p.add_argument("--leader-elect", nargs="?", const="true", default="true", choices=["true", "false"])
+    add_bool_flag(p, "leader-elect", True, "only the holder of the kube-system/kube-controller-manager Lease works")
     p.add_argument("--leader-elect-lease-duration", type=_duration, default=15.0)
     p.add_argument("--leader-elect-renew-deadline", type=_duration, default=10.0)
     p.add_argument("--leader-elect-retry-period", type=_duration, default=2.0)
     p.add_argument("--controllers", default="*", help="'*', names, or -name to disable (comma separated)")
     p.add_argument("--cluster-cidr", default="10.244.0.0/16")
     p.add_argument("--node-cidr-mask-size", type=int, default=24)
-    p.add_argument("--allocate-node-cidrs", nargs="?", const="true", default="true", choices=["true", "false"])
+    add_bool_flag(p, "allocate-node-cidrs", True, "give every Node a podCIDR from --cluster-cidr")
     p.add_argument("--node-monitor-grace-period", type=_duration, default=40.0)
     p.add_argument("--node-monitor-period", type=_duration, default=5.0)
     p.add_argument("--default-not-ready-toleration-seconds", type=int, default=300)
@@ -73,7 +74,7 @@ def options_from(args: argparse.Namespace) -> ControllerOptions:
         raise SystemExit(f"error: --node-cidr-mask-size {args.node_cidr_mask_size} does not fit in {net}")
     return ControllerOptions(
         cluster_cidr=args.cluster_cidr, node_cidr_mask_size=args.node_cidr_mask_size,
-        allocate_node_cidrs=args.allocate_node_cidrs == "true",
+        allocate_node_cidrs=args.allocate_node_cidrs,
         node_monitor_grace_period=args.node_monitor_grace_period, node_monitor_period=args.node_monitor_period,
         default_toleration_seconds=args.default_not_ready_toleration_seconds,
         terminated_pod_gc_threshold=args.terminated_pod_gc_threshold, pod_gc_period=args.pod_gc_period,
@@ -117,7 +118,7 @@ async def serve(args: argparse.Namespace, options: ControllerOptions) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, main.cancel)
     try:
-        if args.leader_elect == "true":
+        if args.leader_elect:
             config = LeaderElectionConfig("kube-controller-manager", "kube-system",
                                           lease_duration=args.leader_elect_lease_duration,
                                           renew_deadline=args.leader_elect_renew_deadline,
@@ -136,8 +137,9 @@ async def serve(args: argparse.Namespace, options: ControllerOptions) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    level = logging.DEBUG if args.verbosity >= 4 else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from kube.cli.logging_setup import setup_logging
+
+    setup_logging(args.verbosity)
     options = options_from(args)
     try:
         from kube.controllers.manager import select_controllers

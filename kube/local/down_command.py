@@ -36,4 +36,10 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("down", help="stop the local cluster and remove its containers (keeps its data)")
     p.add_argument("--dir", default=".cluster", help="state directory (default .cluster)")
+    # `kube up`'s flags, accepted so `make up`/`make down` can pass the same ones; down stops
+    # whatever the state directory records, whichever nodes, runtime and store it was started with
+    same_as_up = "accepted as given to kube up; down stops what the state directory records"
+    p.add_argument("--nodes", type=int, default=None, help=same_as_up)
+    p.add_argument("--runtime", choices=["docker", "simulated"], default=None, help=same_as_up)
+    p.add_argument("--store", default=None, help=same_as_up)
     p.set_defaults(func=run)

@@ -68,7 +68,7 @@ def minion_names(count: int, prefix: str = "minion") -> list[tuple[str, str]]:
 
 
 def store_flags(cluster: ClusterDir, store: str) -> list[str]:
-    store = store or f"sqlite:{cluster.state_db}"
+    store = f"sqlite:{cluster.state_db}" if store in ("", "sqlite") else store
     if store.startswith("sqlite:"):
         return ["--store", store]
     return ["--etcd-servers", store.removeprefix("etcd:")]

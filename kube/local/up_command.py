@@ -106,6 +106,10 @@ Stop it with `make down` (the data stays in {cluster.root})."""
 def check_flags(args: argparse.Namespace) -> None:
     if args.nodes < 1:
         raise CliError("--nodes must be at least 1")
+    store = args.store
+    if not (store in ("", "sqlite") or (store.startswith("sqlite:") and len(store) > 7)
+            or (store.startswith("etcd:") and store[5:].strip(","))):
+        raise CliError(f"--store {store!r}: use sqlite, sqlite:PATH or etcd:URL,...")
     for flag in ("port", "kubelet_port", "health_port"):
         value = getattr(args, flag)
         if not 0 <= value <= 65535 or (flag == "port" and value == 0):
@@ -151,7 +155,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("up", help="start a local cluster in the background and deploy the examples")
     p.add_argument("--dir", default=".cluster", help="state directory (default .cluster)")
     p.add_argument("--port", type=int, default=6443, help="API server port (default 6443)")
-    p.add_argument("--store", default="", help="sqlite:PATH (default .cluster/state.db) or etcd:URL,...")
+    p.add_argument("--store", default="", help="sqlite[:PATH] (default sqlite:.cluster/state.db) or etcd:URL,...")
     p.add_argument("--nodes", type=int, default=3, help="number of minions (default 3)")
     p.add_argument("--runtime", choices=["docker", "simulated"], default="docker")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the API server")
