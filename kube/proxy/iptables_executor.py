@@ -1,0 +1,110 @@
+"""Apply rendered rules to the kernel: jumps from the built-in chains, then one atomic
+`iptables-restore --noflush`; and `cleanup()`, which removes exactly what we added.
+
+Only chains named KUBE-* and the jumps listed in `iptables_rules.JUMPS` are ever
+touched; the built-in chains' other rules and the filter table's policies are not.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+from kube.proxy.iptables_rules import FILTER_FIXED_CHAINS, JUMPS, NAT_FIXED_CHAINS, Jump, render
+from kube.proxy.service_targets import ServiceTarget
+
+log = logging.getLogger("kube.proxy.iptables")
+
+ROUTE_LOCALNET = Path("/proc/sys/net/ipv4/conf/all/route_localnet")
+
+
+class IptablesError(RuntimeError):
+    """iptables is missing or refused our rules; the message is iptables' own."""
+
+
+def _run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=30)
+    except FileNotFoundError:
+        raise IptablesError(f"{args[0]} not found (install iptables or use --mode userspace)") from None
+
+
+def iptables_usable() -> str | None:
+    """None when iptables can be used here, else why not (one line)."""
+    if shutil.which("iptables") is None or shutil.which("iptables-restore") is None:
+        return "iptables and iptables-restore are not installed"
+    probe = _run(["iptables", "-w", "-t", "nat", "-S", "OUTPUT"])
+    if probe.returncode != 0:
+        return (probe.stderr.strip().splitlines() or ["iptables failed"])[-1]
+    return None
+
+
+def enable_route_localnet() -> bool:
+    """NodePort on 127.0.0.1 needs loopback DNAT; False (and a warning) where /proc/sys is read-only."""
+    try:
+        if ROUTE_LOCALNET.read_text().strip() != "1":
+            ROUTE_LOCALNET.write_text("1\n")
+        return True
+    except OSError as exc:
+        log.warning("cannot set route_localnet (%s): NodePorts answer on non-loopback addresses only", exc)
+        return False
+
+
+def existing_chains(table: str) -> set[str]:
+    """The KUBE-* chains present in `table`."""
+    out = _run(["iptables-save", "-t", table])
+    if out.returncode != 0:
+        return set()
+    return {line[1:].split()[0] for line in out.stdout.splitlines() if line.startswith(":KUBE-")}
+
+
+def _jump(action: str, jump: Jump) -> subprocess.CompletedProcess[str]:
+    return _run(["iptables", "-w", "-t", jump.table, action, jump.chain, *jump.args])
+
+
+def ensure_jumps() -> None:
+    """Create our fixed chains and insert each jump once (checked with -C first)."""
+    for table, chains in (("nat", NAT_FIXED_CHAINS), ("filter", FILTER_FIXED_CHAINS)):
+        have = existing_chains(table)
+        for chain in chains:
+            if chain not in have:
+                made = _run(["iptables", "-w", "-t", table, "-N", chain])
+                if made.returncode != 0 and "exists" not in made.stderr:
+                    raise IptablesError(made.stderr.strip())
+    for jump in JUMPS:
+        if _jump("-C", jump).returncode != 0:
+            added = _jump("-I", jump)
+            if added.returncode != 0:
+                raise IptablesError(added.stderr.strip())
+
+
+def apply(targets: Iterable[ServiceTarget], *, cluster_cidr: str | None) -> str:
+    """Make the kernel match `targets` in one commit; returns the payload for logs/tests."""
+    ensure_jumps()
+    stale = {c for c in existing_chains("nat") if c.startswith(("KUBE-SVC-", "KUBE-SEP-"))}
+    payload = render(targets, cluster_cidr=cluster_cidr, stale_nat_chains=stale)
+    done = _run(["iptables-restore", "-w", "--noflush"], stdin=payload)
+    if done.returncode != 0:
+        raise IptablesError(f"iptables-restore: {done.stderr.strip()}")
+    return payload
+
+
+def cleanup() -> list[str]:
+    """Remove every jump and KUBE-* chain we made; returns what was removed."""
+    removed: list[str] = []
+    for jump in JUMPS:
+        while _jump("-C", jump).returncode == 0:
+            if _jump("-D", jump).returncode != 0:
+                break
+            removed.append(f"{jump.table}/{jump.chain} -> {jump.args[-1]}")
+    for table in ("nat", "filter"):
+        chains = sorted(existing_chains(table))
+        for chain in chains:  # flush all first: chains may jump to each other
+            _run(["iptables", "-w", "-t", table, "-F", chain])
+        for chain in chains:
+            if _run(["iptables", "-w", "-t", table, "-X", chain]).returncode == 0:
+                removed.append(f"{table}/{chain}")
+    return removed

@@ -1,0 +1,130 @@
+"""The proxy's loop: informers on Services and Endpoints, one coalesced sync at a time.
+
+Any change only sets a flag; the loop then recomputes the whole desired state from the
+informers' caches (cheap, pure) and hands it to the mode's executor. Bursts of changes
+therefore cost one sync, and a failed sync is simply retried on the next round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from kube.api.registry import resolve
+from kube.client.informer import Informer
+from kube.client.rest import RestClient
+from kube.proxy.service_targets import ServiceTarget, service_targets
+
+log = logging.getLogger("kube.proxy")
+
+
+class Executor(Protocol):
+    async def apply(self, targets: list[ServiceTarget]) -> None: ...
+    async def close(self) -> None: ...
+
+
+class IptablesExecutor:
+    """Runs the blocking iptables calls off the event loop."""
+
+    def __init__(self, cluster_cidr: str | None) -> None:
+        self.cluster_cidr = cluster_cidr
+
+    async def apply(self, targets: list[ServiceTarget]) -> None:
+        from kube.proxy import iptables_executor
+
+        await asyncio.to_thread(iptables_executor.apply, targets, cluster_cidr=self.cluster_cidr)
+
+    async def close(self) -> None:
+        """Rules stay in place when the proxy stops (as kube-proxy): traffic keeps flowing."""
+
+
+@dataclass
+class SyncStats:
+    syncs: int = 0
+    failures: int = 0
+    last_duration: float = 0.0
+    last_success: float = 0.0
+    service_ports: int = 0
+    backends: int = 0
+
+
+class Proxier:
+    def __init__(self, client: RestClient, executor: Executor, *, min_sync_period: float = 0.1,
+                 sync_period: float = 30.0) -> None:
+        self.client = client
+        self.executor = executor
+        self.min_sync_period = min_sync_period
+        self.sync_period = sync_period
+        self.services = Informer(client, resolve("services"))
+        self.endpoints = Informer(client, resolve("endpoints"))
+        self.stats = SyncStats()
+        self.targets: list[ServiceTarget] = []
+        self._dirty = asyncio.Event()
+        for informer in (self.services, self.endpoints):
+            informer.add_handler(self._changed, lambda _o, _n: self._changed(), lambda _o: self._changed())
+
+    def _changed(self, *_args: object) -> None:
+        self._dirty.set()
+
+    async def run(self) -> None:
+        for informer in (self.services, self.endpoints):
+            informer.start()
+        try:
+            while not (self.services.has_synced() and self.endpoints.has_synced()):
+                await asyncio.sleep(0.05)
+            self._dirty.set()
+            while True:
+                try:
+                    await asyncio.wait_for(self._dirty.wait(), self.sync_period)
+                except TimeoutError:
+                    pass  # periodic full sync repairs anything changed behind our back
+                self._dirty.clear()
+                await self.sync_once()
+                await asyncio.sleep(self.min_sync_period)
+        finally:
+            for informer in (self.services, self.endpoints):
+                await informer.stop()
+            await self.executor.close()
+
+    async def sync_once(self) -> None:
+        started = time.monotonic()
+        targets = service_targets(self.services.store.list(), self.endpoints.store.list())
+        try:
+            await self.executor.apply(targets)
+        except Exception as exc:  # keep running; retry on the next round
+            self.stats.failures += 1
+            log.error("proxy sync failed: %s", exc)
+            self._dirty.set()
+            return
+        self.targets = targets
+        self.stats.syncs += 1
+        self.stats.last_duration = time.monotonic() - started
+        self.stats.last_success = time.time()
+        self.stats.service_ports = len(targets)
+        self.stats.backends = sum(len(t.backends) for t in targets)
+        log.info("proxy synced %d service ports, %d backends in %.3fs", len(targets), self.stats.backends,
+                 self.stats.last_duration)
+
+    def healthy(self) -> bool:
+        """Healthy once a sync succeeded and not stale for more than two sync periods."""
+        return self.stats.last_success > 0 and time.time() - self.stats.last_success < 2 * self.sync_period + 60
+
+    def metrics(self) -> str:
+        s = self.stats
+        return "".join([
+            "# TYPE kubeproxy_sync_proxy_rules_total counter\n",
+            f"kubeproxy_sync_proxy_rules_total {s.syncs}\n",
+            "# TYPE kubeproxy_sync_proxy_rules_failures_total counter\n",
+            f"kubeproxy_sync_proxy_rules_failures_total {s.failures}\n",
+            "# TYPE kubeproxy_sync_proxy_rules_last_duration_seconds gauge\n",
+            f"kubeproxy_sync_proxy_rules_last_duration_seconds {s.last_duration:.6f}\n",
+            "# TYPE kubeproxy_sync_proxy_rules_last_timestamp_seconds gauge\n",
+            f"kubeproxy_sync_proxy_rules_last_timestamp_seconds {s.last_success:.3f}\n",
+            "# TYPE kubeproxy_service_ports gauge\n",
+            f"kubeproxy_service_ports {s.service_ports}\n",
+            "# TYPE kubeproxy_backends gauge\n",
+            f"kubeproxy_backends {s.backends}\n",
+        ])

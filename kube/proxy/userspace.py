@@ -1,0 +1,118 @@
+"""Userspace mode: NodePorts as asyncio listeners on the host that forward TCP round-robin.
+
+No root and no iptables: useful in containers and on CI machines where the kernel's
+NAT tables cannot be changed. Each NodePort service port gets one listener on
+`listen_host:nodePort`; every new connection goes to the next ready backend, skipping
+backends that refuse, and bytes are copied both ways until either side closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kube.proxy.service_targets import Backend, ServiceTarget
+
+log = logging.getLogger("kube.proxy.userspace")
+
+CONNECT_TIMEOUT = 5.0
+
+
+@dataclass
+class PortForwarder:
+    """One NodePort listener; `backends` can be swapped while it runs."""
+
+    key: str
+    backends: tuple[Backend, ...]
+    server: asyncio.Server | None = None
+    _turn: itertools.count = field(default_factory=itertools.count)
+    connections: int = 0
+
+    def next_backends(self) -> list[Backend]:
+        """All backends, starting at the next one in round-robin order."""
+        if not self.backends:
+            return []
+        start = next(self._turn) % len(self.backends)
+        return [*self.backends[start:], *self.backends[:start]]
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        for backend in self.next_backends():
+            try:
+                up_reader, up_writer = await asyncio.wait_for(
+                    asyncio.open_connection(backend.ip, backend.port), CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                log.warning("%s: backend %s:%d failed: %s", self.key, backend.ip, backend.port, exc)
+                continue
+            await _splice(reader, writer, up_reader, up_writer)
+            return
+        writer.close()  # no ready backend: close at once, as a REJECT would
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+        if writer.can_write_eof():
+            writer.write_eof()
+    except (OSError, asyncio.IncompleteReadError):
+        pass
+
+
+async def _splice(r1: asyncio.StreamReader, w1: asyncio.StreamWriter,
+                  r2: asyncio.StreamReader, w2: asyncio.StreamWriter) -> None:
+    try:
+        await asyncio.gather(_pipe(r1, w2), _pipe(r2, w1))
+    finally:
+        for w in (w1, w2):
+            w.close()
+            with contextlib.suppress(OSError):
+                await w.wait_closed()
+
+
+class UserspaceProxier:
+    """Keeps one listener per TCP NodePort in step with the desired targets."""
+
+    def __init__(self, listen_host: str = "127.0.0.1") -> None:
+        self.listen_host = listen_host
+        self.forwarders: dict[int, PortForwarder] = {}
+
+    async def apply(self, targets: Iterable[ServiceTarget]) -> None:
+        wanted = {t.node_port: t for t in targets if t.node_port and t.protocol == "TCP"}
+        for port in [p for p in self.forwarders if p not in wanted]:
+            await self._close(self.forwarders.pop(port))
+        for port, target in wanted.items():
+            current = self.forwarders.get(port)
+            if current is not None and current.key == target.key:
+                current.backends = target.backends
+                continue
+            if current is not None:
+                await self._close(self.forwarders.pop(port))
+            forwarder = PortForwarder(target.key, target.backends)
+            try:
+                forwarder.server = await asyncio.start_server(forwarder.handle, self.listen_host, port,
+                                                              reuse_address=True)
+            except OSError as exc:
+                log.error("%s: cannot listen on %s:%d: %s", target.key, self.listen_host, port, exc)
+                continue
+            self.forwarders[port] = forwarder
+            log.info("%s: listening on %s:%d", target.key, self.listen_host, port)
+
+    async def close(self) -> None:
+        for forwarder in self.forwarders.values():
+            await self._close(forwarder)
+        self.forwarders.clear()
+
+    @staticmethod
+    async def _close(forwarder: PortForwarder) -> None:
+        if forwarder.server is not None:
+            forwarder.server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(forwarder.server.wait_closed(), 2.0)
