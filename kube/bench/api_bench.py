@@ -31,6 +31,7 @@ from kube.bench.api_load import (
     split,
 )
 from kube.bench.api_server_process import ApiServerFailed, ApiServerProcess
+from kube.bench.figures import percentile, positive_int
 from kube.bench.run_info import run_info
 from kube.local.etcd_members import EtcdCluster, EtcdUnavailable, start_etcd_cluster
 
@@ -41,34 +42,17 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("api", help="API server throughput over HTTPS (creates, gets, lists, watch fan-out)")
     p.add_argument("--store", choices=("sqlite", "etcd"), default="sqlite")
     p.add_argument("--etcd-members", type=int, choices=(1, 3), default=1, help="etcd: cluster size")
-    p.add_argument("--creates", type=_positive, default=5000, help="ConfigMaps created (timed)")
-    p.add_argument("--gets", type=_positive, default=20000, help="GETs of created ConfigMaps (timed)")
-    p.add_argument("--list-objects", type=_positive, default=1000, help="objects in the listed namespace")
-    p.add_argument("--list-rounds", type=_positive, default=20, help="lists timed (p50 reported)")
-    p.add_argument("--watchers", type=_positive, default=100)
-    p.add_argument("--watch-events", type=_positive, default=100, help="events every watcher must see")
-    p.add_argument("--concurrency", type=_positive, default=64, help="requests in flight, all processes together")
+    p.add_argument("--creates", type=positive_int, default=5000, help="ConfigMaps created (timed)")
+    p.add_argument("--gets", type=positive_int, default=20000, help="GETs of created ConfigMaps (timed)")
+    p.add_argument("--list-objects", type=positive_int, default=1000, help="objects in the listed namespace")
+    p.add_argument("--list-rounds", type=positive_int, default=20, help="lists timed (p50 reported)")
+    p.add_argument("--watchers", type=positive_int, default=100)
+    p.add_argument("--watch-events", type=positive_int, default=100, help="events every watcher must see")
+    p.add_argument("--concurrency", type=positive_int, default=64, help="requests in flight, all processes together")
     p.add_argument("--processes", type=int, choices=(1, 2, 3, 4), default=2,
                    help="load-generator processes (2 gave the higher figures on a 2-core machine)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid positive integer: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
-    return value
-
-
-def percentile(values: list[float] | tuple[float, ...], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
 def rate(results: list[WorkerResult]) -> float:

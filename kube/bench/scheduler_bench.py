@@ -15,6 +15,7 @@ import sys
 
 import orjson
 
+from kube.bench.figures import percentile, positive_int
 from kube.bench.progress import ProgressBar
 from kube.bench.run_info import run_info
 from kube.bench.workloads import WORKLOADS
@@ -22,8 +23,8 @@ from kube.bench.workloads import WORKLOADS
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("scheduler", help="scheduling throughput (scheduler_perf-like workloads)")
-    p.add_argument("--nodes", type=_positive, default=5000)
-    p.add_argument("--pods", type=_positive, default=10000)
+    p.add_argument("--nodes", type=positive_int, default=5000)
+    p.add_argument("--pods", type=positive_int, default=10000)
     p.add_argument("--workload", choices=WORKLOADS, default="basic")
     p.add_argument("--engine", choices=("cython", "python"), default="cython")
     p.add_argument("--mode", choices=("algorithm", "api"), default="algorithm")
@@ -34,24 +35,6 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=1, help="tie-break seed (runs are reproducible)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid positive integer: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
-    return value
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    idx = min(len(ordered) - 1, max(0, int(round(q / 100 * len(ordered) + 0.5)) - 1))
-    return ordered[idx]
 
 
 def summarize(args: argparse.Namespace, raw: dict) -> dict:

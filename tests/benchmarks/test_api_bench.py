@@ -15,9 +15,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kube.bench.api_bench import measure, percentile, rate
+from kube.bench.api_bench import measure, rate
 from kube.bench.api_load import Target, WorkerResult, split
 from kube.bench.api_server_process import ApiServerProcess
+from kube.bench.figures import percentile
 
 SMALL = dict(creates=300, gets=600, list_objects=200, list_rounds=5, watchers=20, watch_events=20,
              concurrency=16, processes=2)
