@@ -60,6 +60,7 @@ class NodeAgent:
         self._last_report = 0.0
         self.status_dirty = True
         self._terminating: dict[str, asyncio.Task[None]] = {}
+        self.admitted: set[str] = set()  # uids of the active pods this node accepted (at most max_pods)
         self.on_pod_finished: Any = None  # fleet callback: requeue a pod key when its termination is done
 
     @property
@@ -153,7 +154,10 @@ class NodeAgent:
             self._start_termination(pod)
             return None
         if (pod.get("status") or {}).get("phase") in TERMINAL:
+            self.admitted.discard(str(meta.get("uid", "")))
             return None  # finished: containers stay until the pod is deleted
+        if not await self._admit(pod):
+            return None
         try:
             sandbox = self.sandbox_for(pod)
         except PodCidrExhausted as exc:
@@ -169,6 +173,31 @@ class NodeAgent:
         if wanted["phase"] in TERMINAL:
             return None
         return self.resync_seconds
+
+    def admission(self, pod: Obj) -> str:
+        """The kubelet's pod-count admission: "" when the pod may run here, else why not.
+        A pod beyond --max-pods active pods is refused (the scheduler counts the same
+        capacity, so only pods bound past it land here). A pod the node already started (its
+        status shows a hostIP) stays admitted, so an agent restart never rejects what it ran."""
+        uid = str((pod.get("metadata") or {}).get("uid", ""))
+        if uid in self.admitted:
+            return ""
+        if (pod.get("status") or {}).get("hostIP") or len(self.admitted) < self.config.max_pods:
+            self.admitted.add(uid)
+            return ""
+        return (f"Node didn't have enough resource: pods, requested: 1, used: {len(self.admitted)}, "
+                f"capacity: {self.config.max_pods}")
+
+    async def _admit(self, pod: Obj) -> bool:
+        """Admit the pod, or fail it with reason OutOfpods as the kubelet does."""
+        message = self.admission(pod)
+        if not message:
+            return True
+        log.info("pod %s rejected: %s", pod_key(pod), message)
+        if self.events is not None:
+            self.events.emit(pod, "Warning", "OutOfpods", message, "")
+        await self._patch_status(pod, {"phase": "Failed", "reason": "OutOfpods", "message": message})
+        return False
 
     async def _patch_status(self, pod: Obj, status: Obj) -> None:
         meta = pod.get("metadata") or {}
@@ -196,6 +225,7 @@ class NodeAgent:
             grace = (pod.get("spec") or {}).get("terminationGracePeriodSeconds", DEFAULT_GRACE_SECONDS)
         try:
             await self.runtime.stop_pod(uid, float(grace))
+            self.admitted.discard(uid)
             if self.ips is not None:
                 self.ips.release(uid)
             await self.client.delete(POD, meta.get("name", ""), meta.get("namespace"), grace_period_seconds=0,
@@ -218,6 +248,7 @@ class NodeAgent:
         uid = str((pod.get("metadata") or {}).get("uid", ""))
         if uid in self._terminating:
             return
+        self.admitted.discard(uid)
         await self.runtime.stop_pod(uid, 0)
         if self.ips is not None:
             self.ips.release(uid)

@@ -14,7 +14,6 @@ import logging
 import os
 import signal
 import socket
-import sys
 
 from kube import __version__
 from kube.cli.main import CliError
@@ -46,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tls-private-key-file")
     p.add_argument("--client-ca-file", help="CA that client certificates for /containerLogs must chain to")
     p.add_argument("--workers", type=int, default=8, help="pods synced in parallel")
-    p.add_argument("--v", type=int, default=1, help="log verbosity")
+    p.add_argument("-v", "--v", dest="v", type=int, default=1, help="log verbosity")
     p.add_argument("--version", action="version", version=f"kube node {__version__}")
     p.set_defaults(func=run)
 
@@ -85,8 +84,9 @@ def _check(args: argparse.Namespace) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     parsed = _check(args)
-    logging.basicConfig(level=logging.DEBUG if args.v >= 4 else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from kube.cli.logging_setup import setup_logging
+
+    setup_logging(args.v)
     try:
         import uvloop
 

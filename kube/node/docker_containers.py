@@ -29,6 +29,15 @@ def epoch(docker_time: str) -> float:
         return 0.0
 
 
+def precise_epoch(docker_time: str) -> float:
+    """Docker's RFC 3339 time with its nanoseconds kept (to order events within one second)."""
+    text = docker_time or NEVER
+    whole, _, rest = text.partition(".")
+    fraction = rest.rstrip("Z").split("+")[0].split("-")[0] if rest else ""
+    base = epoch(whole + "Z" if not whole.endswith("Z") else whole)
+    return base + (float(f"0.{fraction}") if fraction.isdigit() else 0.0)
+
+
 @dataclass(frozen=True)
 class Instance:
     """One Docker container (one attempt of one pod container)."""

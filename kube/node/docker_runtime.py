@@ -32,13 +32,14 @@ from kube.node.container_config import (
     pause_create_args,
     pod_labels,
 )
-from kube.node.docker_containers import Instance, container_status, epoch
+from kube.node.docker_containers import Instance, container_status, epoch, precise_epoch
 from kube.node.docker_logs import container_log_stream
 from kube.node.docker_network import PodNetworkError, ensure_network, network_name
+from kube.node.docker_probes import DockerProbes
 from kube.node.env_resolver import ContainerConfigError, EnvResolver
 from kube.node.events import EventRecorder
 from kube.node.pod_volumes import container_binds, prepare_volumes, remove_pod_dir
-from kube.node.probes import ProbeTarget, ProbeWorker
+from kube.node.probes import ProbeWorker
 from kube.node.restart_backoff import RestartBackoff
 from kube.node.runtime import PodRuntimeStatus, PodSandbox, RuntimePod
 
@@ -65,6 +66,18 @@ def _spec_containers(pod: Obj, key: str) -> list[Obj]:
     return [c for c in (pod.get("spec") or {}).get(key) or [] if isinstance(c, dict)]
 
 
+def _sandbox_started(attempts: dict[str, list[Instance]]) -> float:
+    """When the pod's current pause container started (0 when it has none)."""
+    pause = (attempts.get("POD") or [None])[-1]
+    return precise_epoch(pause.started_at) if pause is not None and pause.ever_started else 0.0
+
+
+def _init_completed(inst: Instance, sandbox_started: float) -> bool:
+    """An init container attempt succeeded in the current sandbox (a new sandbox runs them again)."""
+    return (not inst.running and inst.exit_code == 0 and inst.ever_started
+            and precise_epoch(inst.finished_at) >= sandbox_started)
+
+
 class DockerRuntime:
     name = "docker"
 
@@ -81,7 +94,7 @@ class DockerRuntime:
             raise DockerUnavailable(f"cannot reach dockerd: {exc}") from None
         self.backoff = RestartBackoff()
         self._pods: dict[str, _PodState] = {}
-        self._kills: set[asyncio.Task[None]] = set()
+        self.probes = DockerProbes(self.docker, self._event)
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -114,9 +127,18 @@ class DockerRuntime:
         state.pod, state.sandbox = pod, sandbox
         attempts = await self._instances(uid)
         pause = (attempts.get("POD") or [None])[-1]
+        policy = (pod.get("spec") or {}).get("restartPolicy") or "Always"
         if pause is None or not pause.running:
+            if pause is not None and any(i.kind != "pause" for tries in attempts.values() for i in tries):
+                # the sandbox died under running containers: kill them all and start over, as the
+                # kubelet does; with restartPolicy Never the pod is not started again
+                await self._sandbox_lost(state, attempts)
+                if policy == "Never":
+                    return
             if not await self._start_pause(state, pause):
                 return
+            attempts = await self._instances(uid)
+        sandbox_started = _sandbox_started(attempts)
         if state.volumes is None:
             try:
                 state.volumes = await prepare_volumes(pod, self.root_dir, self.resolver)
@@ -124,12 +146,11 @@ class DockerRuntime:
                 for c in _spec_containers(pod, "initContainers") + _spec_containers(pod, "containers"):
                     state.waiting[c["name"]] = ("CreateContainerConfigError", str(exc))
                 return
-        policy = (pod.get("spec") or {}).get("restartPolicy") or "Always"
         for container in _spec_containers(pod, "initContainers"):
             tries = attempts.get(container["name"]) or []
             latest = tries[-1] if tries else None
-            if latest is not None and not latest.running and latest.exit_code == 0 and latest.ever_started:
-                continue  # done: on to the next one
+            if latest is not None and _init_completed(latest, sandbox_started):
+                continue  # done in this sandbox: on to the next one
             if latest is None or not latest.running:
                 if latest is not None and policy == "Never":
                     return  # failed for good: the pod fails
@@ -139,14 +160,25 @@ class DockerRuntime:
             tries = attempts.get(container["name"]) or []
             latest = tries[-1] if tries else None
             if latest is not None and latest.running:
-                self._ensure_probes(state, container, latest)
+                assert state.sandbox is not None
+                self.probes.ensure(state.probes, lambda: state.pod, state.sandbox.pod_ip, container, latest)
                 continue
             if latest is not None:
-                self._stop_probes(state, latest.id)
+                self.probes.stop(state.probes, latest.id)
                 if policy == "Never" or (policy == "OnFailure" and latest.exit_code == 0 and latest.ever_started):
                     continue
             await self._run_container(state, container, "app", latest)
             await asyncio.to_thread(self._prune, tries)
+
+    async def _sandbox_lost(self, state: _PodState, attempts: dict[str, list[Instance]]) -> None:
+        """Stop every container still running in a dead sandbox (they restart in the new one)."""
+        self._event(state.pod, "Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.")
+        self.probes.stop_all(state.probes)
+        grace = int((state.pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30))
+        running = [i for tries in attempts.values() for i in tries if i.running and i.kind != "pause"]
+        for inst in running:
+            self._event(state.pod, "Normal", "Killing", f"Stopping container {inst.name}", inst.name)
+        await asyncio.gather(*(asyncio.to_thread(self.probes.stop_container, i.id, grace) for i in running))
 
     async def _start_pause(self, state: _PodState, old: Instance | None) -> bool:
         pod, sandbox = state.pod, state.sandbox
@@ -246,67 +278,6 @@ class DockerRuntime:
             except docker.errors.APIError:
                 pass
 
-    # --- probes ------------------------------------------------------------------------------------
-
-    def _ensure_probes(self, state: _PodState, container: Obj, inst: Instance) -> None:
-        if inst.id in state.probes:
-            return
-        assert state.sandbox is not None
-        workers: list[ProbeWorker] = []
-        target = ProbeTarget(state.sandbox.pod_ip, container, lambda cmd, timeout: self._exec(inst.id, cmd, timeout))
-        name = str(container["name"])
-        startup = None
-        if container.get("startupProbe"):
-            startup = ProbeWorker("startup", container["startupProbe"], target, lambda: True,
-                                  self._on_probe_failure(state, name), self._on_verdict(state, name, inst.id))
-            workers.append(startup)
-        started = (lambda: startup.ok) if startup is not None else (lambda: True)
-        for kind in ("liveness", "readiness"):
-            spec = container.get(f"{kind}Probe")
-            if spec:
-                workers.append(ProbeWorker(kind, spec, target, started, self._on_probe_failure(state, name),
-                                           self._on_verdict(state, name, inst.id)))
-        state.probes[inst.id] = workers
-        for worker in workers:
-            worker.start()
-
-    def _on_probe_failure(self, state: _PodState, name: str):  # -> Callable[[str, str], None]
-        def failed(kind: str, message: str) -> None:
-            self._event(state.pod, "Warning", "Unhealthy", f"{kind.capitalize()} probe failed: {message}", name)
-        return failed
-
-    def _on_verdict(self, state: _PodState, name: str, docker_id: str):  # -> Callable[[str, bool], None]
-        def verdict(kind: str, ok: bool) -> None:
-            if ok or kind == "readiness":
-                return
-            self._event(state.pod, "Normal", "Killing",
-                        f"Container {name} failed {kind} probe, will be restarted", name)
-            grace = int((state.pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30))
-            task = asyncio.ensure_future(asyncio.to_thread(self._stop_container, docker_id, grace))
-            self._kills.add(task)
-            task.add_done_callback(self._kills.discard)
-        return verdict
-
-    def _stop_probes(self, state: _PodState, docker_id: str) -> None:
-        for worker in state.probes.pop(docker_id, []):
-            worker.stop()
-
-    def _probe_ok(self, state: _PodState, docker_id: str, kind: str) -> bool:
-        return all(w.ok for w in state.probes.get(docker_id, []) if w.kind == kind)
-
-    async def _exec(self, docker_id: str, command: list[str], timeout: float) -> tuple[int, str]:
-        def run() -> tuple[int, str]:
-            exec_id = self.docker.api.exec_create(docker_id, command)["Id"]
-            output = self.docker.api.exec_start(exec_id)
-            return int(self.docker.api.exec_inspect(exec_id).get("ExitCode") or 0), output.decode(errors="replace")
-        return await asyncio.wait_for(asyncio.to_thread(run), timeout)
-
-    def _stop_container(self, docker_id: str, grace: int) -> None:
-        try:
-            self.docker.api.stop(docker_id, timeout=grace)
-        except docker.errors.APIError:
-            pass
-
     # --- status ------------------------------------------------------------------------------------
 
     async def pod_status(self, pod: Obj) -> PodRuntimeStatus:
@@ -317,10 +288,11 @@ class DockerRuntime:
             return PodRuntimeStatus(exists=False)
         waiting = state.waiting if state is not None else {}
         init_statuses = []
+        sandbox_started = _sandbox_started(attempts)
         for container in _spec_containers(pod, "initContainers"):
             tries = attempts.get(container["name"]) or []
             status = container_status(container, tries, waiting.get(container["name"]), ready=False, started=False)
-            if tries and not tries[-1].running and tries[-1].exit_code == 0 and tries[-1].ever_started:
+            if tries and _init_completed(tries[-1], sandbox_started):
                 status["ready"] = True
             elif not tries and container["name"] not in waiting:
                 status["state"] = {"waiting": {"reason": "PodInitializing"}}
@@ -330,8 +302,8 @@ class DockerRuntime:
         for container in _spec_containers(pod, "containers"):
             tries = attempts.get(container["name"]) or []
             docker_id = tries[-1].id if tries else ""
-            started = state is None or self._probe_ok(state, docker_id, "startup")
-            ready = started and (state is None or self._probe_ok(state, docker_id, "readiness"))
+            started = state is None or self.probes.ok(state.probes, docker_id, "startup")
+            ready = started and (state is None or self.probes.ok(state.probes, docker_id, "readiness"))
             if state is not None and container.get("readinessProbe") and docker_id not in state.probes:
                 ready = False
             status = container_status(container, tries, waiting.get(container["name"]), ready, started)
@@ -347,15 +319,14 @@ class DockerRuntime:
     async def stop_pod(self, uid: str, grace_seconds: float) -> None:
         state = self._pods.pop(uid, None)
         if state is not None:
-            for docker_id in list(state.probes):
-                self._stop_probes(state, docker_id)
+            self.probes.stop_all(state.probes)
         attempts = await self._instances(uid)
         running = [i for tries in attempts.values() for i in tries if i.running and i.kind != "pause"]
         if state is not None:
             for inst in running:
                 self._event(state.pod, "Normal", "Killing", f"Stopping container {inst.name}", inst.name)
         grace = max(0, int(round(grace_seconds)))
-        await asyncio.gather(*(asyncio.to_thread(self._stop_container, i.id, grace) for i in running))
+        await asyncio.gather(*(asyncio.to_thread(self.probes.stop_container, i.id, grace) for i in running))
 
         def remove_all() -> None:
             for tries in attempts.values():
@@ -412,8 +383,6 @@ class DockerRuntime:
 
     async def close(self) -> None:
         for state in self._pods.values():
-            for docker_id in list(state.probes):
-                self._stop_probes(state, docker_id)
-        for task in list(self._kills):
-            task.cancel()
+            self.probes.stop_all(state.probes)
+        self.probes.close()
         await asyncio.to_thread(self.docker.close)
