@@ -73,16 +73,18 @@ class SqliteStore:
     def _batch_done(self, events: list[WatchEvent], outcomes: list[Outcome]) -> None:
         """On the loop, after a batch committed: publish its events, then answer its callers,
         so anyone who saw a write acknowledged and then watches from 'now' starts after it."""
-        if events:
-            self._revision = max(self._revision, events[-1].revision)
-            self._hub.publish(events)
-        for outcome in outcomes:
-            if outcome.future.done():
-                continue  # the caller gave up (cancelled); the write still happened
-            if outcome.error is not None:
-                outcome.future.set_exception(outcome.error)
-            else:
-                outcome.future.set_result(outcome.result)
+        try:
+            if events:
+                self._revision = max(self._revision, events[-1].revision)
+                self._hub.publish(events)
+        finally:  # a watcher that fails must never leave a committed write unanswered
+            for outcome in outcomes:
+                if outcome.future.done():
+                    continue  # the caller gave up (cancelled); the write still happened
+                if outcome.error is not None:
+                    outcome.future.set_exception(outcome.error)
+                else:
+                    outcome.future.set_result(outcome.result)
 
     async def _write(self, op: WriteOp) -> object:
         if self._writer is None or self._closed:
