@@ -74,7 +74,8 @@ class CacheWatcher:
             return
         self._wakeup.clear()
         try:
-            await asyncio.wait_for(self._wakeup.wait(), timeout)
+            async with asyncio.timeout(timeout):  # unlike 3.11's wait_for, never swallows a cancel
+                await self._wakeup.wait()
         except TimeoutError:
             pass
 

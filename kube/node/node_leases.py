@@ -96,7 +96,8 @@ class LeaseHeartbeats:
                 wait = min(1.0, self._due[0][0] - time.monotonic()) if self._due else 1.0
                 self._wake.clear()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), max(wait, 0.001))
+                    async with asyncio.timeout(max(wait, 0.001)):  # unlike 3.11's wait_for, never swallows a cancel
+                        await self._wake.wait()
                 except TimeoutError:
                     pass
         finally:

@@ -221,7 +221,8 @@ class Scheduler:
             nxt = self.queue.next_backoff()
             timeout = 1.0 if nxt is None else max(0.0, min(1.0, nxt - self.queue.clock()))
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                async with asyncio.timeout(timeout):  # unlike 3.11's wait_for, never swallows a cancel
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 
