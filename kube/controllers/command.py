@@ -12,8 +12,6 @@ import logging
 import signal
 import sys
 
-from aiohttp import web
-
 from kube import __version__
 from kube.cli.bool_flag import add_bool_flag
 from kube.controllers.context import ControllerOptions
@@ -83,26 +81,10 @@ def options_from(args: argparse.Namespace) -> ControllerOptions:
         concurrent_endpoint_syncs=args.concurrent_endpoint_syncs)
 
 
-async def _serve_health(manager, host: str, port: int) -> web.AppRunner | None:
-    if port == 0:
-        return None
-    app = web.Application()
-
-    async def healthz(_r: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
-    async def metrics(_r: web.Request) -> web.Response:
-        return web.Response(text=manager.metrics() if manager is not None else "", content_type="text/plain")
-
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    return runner
 
 
 async def serve(args: argparse.Namespace, options: ControllerOptions) -> None:
+    from kube.client.health_server import serve_health
     from kube.client.leader_election import LeaderElectionConfig, LeaderElector
     from kube.client.rest import RestClient
     from kube.controllers.manager import ControllerManager
@@ -111,7 +93,7 @@ async def serve(args: argparse.Namespace, options: ControllerOptions) -> None:
     client = RestClient.from_kubeconfig(args.kubeconfig, api_servers=servers or None,
                                         user_agent="kube-controller-manager")
     manager = ControllerManager(client, args.controllers.split(","), options)
-    runner = await _serve_health(manager, args.bind_address, args.port)
+    runner = await serve_health(args.bind_address, args.port, manager.metrics)
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()
     assert main is not None

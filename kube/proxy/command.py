@@ -13,8 +13,6 @@ import ipaddress
 import signal
 import sys
 
-from aiohttp import web
-
 from kube import __version__
 
 
@@ -46,27 +44,10 @@ def _cluster_cidr(text: str) -> str | None:
         raise SystemExit(f"error: --cluster-cidr {text!r} is not a CIDR") from None
 
 
-async def _serve_health(proxier, host: str, port: int) -> web.AppRunner | None:
-    if port == 0:
-        return None
-    app = web.Application()
-
-    async def healthz(_r: web.Request) -> web.Response:
-        ok = proxier.healthy()
-        return web.Response(text="ok" if ok else "not synced", status=200 if ok else 503)
-
-    async def metrics(_r: web.Request) -> web.Response:
-        return web.Response(text=proxier.metrics(), content_type="text/plain")
-
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    return runner
 
 
 async def serve(args: argparse.Namespace, cluster_cidr: str | None) -> None:
+    from kube.client.health_server import serve_health
     from kube.client.rest import RestClient
     from kube.proxy.proxier import Executor, IptablesExecutor, Proxier
     from kube.proxy.userspace import UserspaceProxier
@@ -83,7 +64,7 @@ async def serve(args: argparse.Namespace, cluster_cidr: str | None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, main.cancel)
     try:
-        runner = await _serve_health(proxier, args.bind_address, args.port)
+        runner = await serve_health(args.bind_address, args.port, proxier.metrics, proxier.healthy)
         await proxier.run()
     except asyncio.CancelledError:
         pass
