@@ -34,7 +34,7 @@ test: deps build
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: build
-	$(BIN)/python -m pytest tests/benchmarks --benchmark-enable
+	$(BIN)/python -m pytest tests/bench --benchmark-enable
 
 lint: $(STAMP)
 	$(BIN)/ruff check kube tests

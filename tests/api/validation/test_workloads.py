@@ -9,7 +9,7 @@ import pytest
 
 from kube.api.errors import invalid_object
 from kube.api.validation import validate
-from tests.api.validation_objects import messages, sample
+from tests.api.validation.validation_objects import messages, sample
 
 
 def test_samples_are_valid() -> None:

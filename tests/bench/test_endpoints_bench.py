@@ -1,6 +1,6 @@
 """The Endpoints selector kernel: 10,000 Services x 100,000 pods re-matched (target <= 1 s
 and >= 20x the pure-Python twin), and one pod's label change (target <= 100 us).
-Run with `pytest tests/benchmarks/test_endpoints_bench.py --benchmark-enable -s`."""
+Run with `pytest tests/bench/test_endpoints_bench.py --benchmark-enable -s`."""
 
 from __future__ import annotations
 

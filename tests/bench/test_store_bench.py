@@ -1,6 +1,6 @@
 """Create throughput of the embedded SqliteStore with 100 concurrent writers (group commit).
 The figure is in the benchmark's extra_info (creates_per_second); run with
-`pytest tests/benchmarks/test_store_bench.py --benchmark-enable -s`."""
+`pytest tests/bench/test_store_bench.py --benchmark-enable -s`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kube.store.sqlite import SqliteStore
-from tests.benchmarks.store_load import creates_per_second
+from tests.bench.store_load import creates_per_second
 
 pytestmark = [pytest.mark.slow]
 

@@ -1,6 +1,6 @@
 """The ReplicaSet controller creating 1,000 pods through the API server (embedded SQLite
 store): target >= 300 pods/s. Run with
-`pytest tests/benchmarks/test_replicaset_bench.py --benchmark-enable -s`."""
+`pytest tests/bench/test_replicaset_bench.py --benchmark-enable -s`."""
 
 from __future__ import annotations
 

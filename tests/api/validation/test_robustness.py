@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from kube.api.defaults import apply_defaults
 from kube.api.validation import INTERNAL_ERROR, validate
 from tests.api.json_paths import set_at, value_paths
-from tests.api.validation_objects import KINDS, sample
+from tests.api.validation.validation_objects import KINDS, sample
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text(max_size=8),

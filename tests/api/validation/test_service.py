@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from kube.api.validation import validate
-from tests.api.validation_objects import messages, sample
+from tests.api.validation.validation_objects import messages, sample
 
 
 def svc(mutate: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from kube.api.validation import validate
-from tests.api.validation_objects import KINDS, messages, sample
+from tests.api.validation.validation_objects import KINDS, messages, sample
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -1,6 +1,6 @@
 """Create throughput of EtcdStore: 50 concurrent writers against one member and a
 3-member cluster. The figure is in the benchmark's extra_info (creates_per_second);
-run with `pytest tests/benchmarks/test_etcd_bench.py --benchmark-enable -s`."""
+run with `pytest tests/bench/test_etcd_bench.py --benchmark-enable -s`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from kube.store.etcd import EtcdStore
-from tests.benchmarks.store_load import creates_per_second
+from tests.bench.store_load import creates_per_second
 from tests.fixtures.etcd_cluster import EtcdCluster
 
 pytestmark = [pytest.mark.etcd, pytest.mark.slow]
