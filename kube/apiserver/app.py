@@ -22,14 +22,14 @@ from kube.api.errors import (
     too_many_requests,
     unauthorized,
 )
-from kube.apiserver import discovery, health, request_info
 from kube.apiserver.auth import UserInfo, authorize, authorize_non_resource
-from kube.apiserver.encoding import json_response, raw_json_response, status_response
-from kube.apiserver.handlers_delete import delete, delete_collection
-from kube.apiserver.handlers_read import get_object, list_objects
-from kube.apiserver.handlers_write import create, update
-from kube.apiserver.patching import patch
-from kube.apiserver.request_info import RequestInfo
+from kube.apiserver.handlers import discovery, health, request_info
+from kube.apiserver.handlers.delete import delete, delete_collection
+from kube.apiserver.handlers.encoding import json_response, raw_json_response, status_response
+from kube.apiserver.handlers.patch import patch
+from kube.apiserver.handlers.read import get_object, list_objects
+from kube.apiserver.handlers.request_info import RequestInfo
+from kube.apiserver.handlers.write import create, update
 from kube.apiserver.state import STATE, ServerState
 from kube.apiserver.subresources.binding import bind
 from kube.apiserver.subresources.eviction import evict
@@ -74,13 +74,13 @@ def _non_resource(request: web.Request, state: ServerState, path: str) -> web.St
         return web.Response(body=state.metrics.render().encode(),
                             headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
     if path == "/openapi/v2":
-        from kube.apiserver import openapi_v2
+        from kube.apiserver.openapi import v2 as openapi_v2
 
         if "protobuf" in request.headers.get("Accept", ""):
             return web.Response(body=openapi_v2.protobuf_document(), content_type=openapi_v2.PROTOBUF_TYPE)
         return json_response(openapi_v2.json_document())
     if path == "/openapi/v3" or path.startswith("/openapi/v3/"):
-        from kube.apiserver import openapi
+        from kube.apiserver.openapi import v3 as openapi
 
         if path == "/openapi/v3":
             return json_response(openapi.root_document())

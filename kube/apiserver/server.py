@@ -14,12 +14,12 @@ from aiohttp import web
 from kube.apiserver.app import build_app
 from kube.apiserver.bootstrap import bootstrap
 from kube.apiserver.config import ServerConfig
-from kube.apiserver.event_leases import EventLeases
 from kube.apiserver.metrics import Metrics
-from kube.apiserver.object_store import ObjectStore
 from kube.apiserver.state import ServerState
+from kube.apiserver.storage.event_leases import EventLeases
+from kube.apiserver.storage.object_store import ObjectStore
 from kube.apiserver.tls import ServingFiles, server_context, serving_files
-from kube.apiserver.watch_cache import WatchCache
+from kube.apiserver.watch.cache import WatchCache
 from kube.store.protocol import Store
 
 log = logging.getLogger("kube.apiserver")

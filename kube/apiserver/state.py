@@ -9,10 +9,10 @@ from typing import Any
 from aiohttp import web
 
 from kube.apiserver.config import ServerConfig
-from kube.apiserver.event_leases import EventLeases
 from kube.apiserver.metrics import Metrics
-from kube.apiserver.object_store import ObjectStore
-from kube.apiserver.watch_cache import WatchCache
+from kube.apiserver.storage.event_leases import EventLeases
+from kube.apiserver.storage.object_store import ObjectStore
+from kube.apiserver.watch.cache import WatchCache
 from kube.store.protocol import Store
 
 # (pod, container, query) -> response streaming the container's log; set by the node-agent proxy (a later issue)

@@ -6,9 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kube.api.labels import parse
-from kube.apiserver.cache_watcher import CacheWatcher
-from kube.apiserver.object_filter import ObjectFilter
-from kube.apiserver.watch_events import CacheEvent
+from kube.apiserver.storage.object_filter import ObjectFilter
+from kube.apiserver.watch.cache_watcher import CacheWatcher
+from kube.apiserver.watch.events import CacheEvent
 
 _ops = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(["web", "db", None])), max_size=30)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kube.apiserver.kubernetes_service import advertise_address, endpoints_subsets
+from kube.apiserver.bootstrap.kubernetes_service import advertise_address, endpoints_subsets
 from kube.apiserver.server import APIServer
 from tests.apiserver.conftest import ADMIN_TOKEN, Api, ca_file, client_session, server_config
 

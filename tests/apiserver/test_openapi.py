@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from kube.api.registry import KINDS, KindInfo
-from kube.apiserver.openapi import group_document, root_document
-from kube.apiserver.openapi_schemas import schema_name
+from kube.apiserver.openapi.schemas import schema_name
+from kube.apiserver.openapi.v3 import group_document, root_document
 from tests.apiserver.conftest import Api
 
 

@@ -18,7 +18,7 @@ import yaml
 from aiohttp import web
 
 from kube.api.registry import KINDS, groups
-from kube.apiserver.openapi import group_document, root_document
+from kube.apiserver.openapi.v3 import group_document, root_document
 
 KUBECTL = os.path.join(os.path.dirname(sys.executable), "kubectl")
 

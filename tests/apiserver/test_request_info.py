@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kube.api.errors import StatusError
-from kube.apiserver.request_info import parse
+from kube.apiserver.handlers.request_info import parse
 
 
 @pytest.mark.parametrize(("method", "path", "watch", "expected"), [

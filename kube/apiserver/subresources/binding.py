@@ -16,10 +16,10 @@ from aiohttp import web
 
 from kube.api.errors import StatusError, bad_request, conflict, invalid_object
 from kube.api.errors import required as field_required
-from kube.apiserver.encoding import decode_object, json_response, read_body, success_status
-from kube.apiserver.request_info import RequestInfo
+from kube.apiserver.handlers.encoding import decode_object, json_response, read_body, success_status
+from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
-from kube.apiserver.write_path import MAX_ATTEMPTS
+from kube.apiserver.storage.write_path import MAX_ATTEMPTS
 
 
 def _target(body: dict[str, Any], name: str) -> str:

@@ -15,12 +15,12 @@ from aiohttp import web
 
 from kube.api.errors import StatusError, bad_request, too_many_requests
 from kube.api.registry import by_gvk
-from kube.apiserver.encoding import decode_object, json_response, read_body, success_status
-from kube.apiserver.handlers_delete import DeleteOptions, delete_one
-from kube.apiserver.object_filter import ObjectFilter
-from kube.apiserver.request_info import RequestInfo
+from kube.apiserver.handlers.delete import DeleteOptions, delete_one
+from kube.apiserver.handlers.encoding import decode_object, json_response, read_body, success_status
+from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
-from kube.apiserver.write_path import MAX_ATTEMPTS
+from kube.apiserver.storage.object_filter import ObjectFilter
+from kube.apiserver.storage.write_path import MAX_ATTEMPTS
 
 PDB = by_gvk("policy", "v1", "PodDisruptionBudget")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from kube.api.errors import bad_request
-from kube.apiserver.request_info import RequestInfo
+from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
 
 

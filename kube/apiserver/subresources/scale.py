@@ -12,11 +12,11 @@ from aiohttp import web
 
 from kube.api.errors import bad_request, invalid_object
 from kube.api.errors import invalid as field_invalid
-from kube.apiserver.encoding import decode_object, dry_run, json_response, read_body
-from kube.apiserver.patching import make_patcher
-from kube.apiserver.request_info import RequestInfo
+from kube.apiserver.handlers.encoding import decode_object, dry_run, json_response, read_body
+from kube.apiserver.handlers.patch import make_patcher
+from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
-from kube.apiserver.write_path import update_object
+from kube.apiserver.storage.write_path import update_object
 
 
 def selector_string(selector: Any) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from kube.api.errors import StatusError
 from kube.api.registry import by_gvk
-from kube.apiserver.kubernetes_service import ensure_kubernetes_service
+from kube.apiserver.bootstrap.kubernetes_service import ensure_kubernetes_service
 from kube.apiserver.state import ServerState
-from kube.apiserver.write_path import create_object
+from kube.apiserver.storage.write_path import create_object
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 

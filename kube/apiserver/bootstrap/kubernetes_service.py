@@ -14,7 +14,7 @@ from typing import Any
 
 from kube.api.registry import by_gvk
 from kube.apiserver.state import ServerState
-from kube.apiserver.write_path import update_object
+from kube.apiserver.storage.write_path import update_object
 
 NAME, NAMESPACE = "kubernetes", "default"
 LABELS = {"component": "apiserver", "provider": "kubernetes"}

@@ -14,9 +14,9 @@ from typing import Any
 import orjson
 
 from kube.api.registry import KindInfo
-from kube.apiserver.cache_watcher import CacheWatcher
-from kube.apiserver.object_filter import ObjectFilter
-from kube.apiserver.watch_events import CacheEvent
+from kube.apiserver.storage.object_filter import ObjectFilter
+from kube.apiserver.watch.cache_watcher import CacheWatcher
+from kube.apiserver.watch.events import CacheEvent
 from kube.store.errors import CompactedError
 from kube.store.protocol import Store, WatchEvent
 

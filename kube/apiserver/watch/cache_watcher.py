@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
-from kube.apiserver.object_filter import ObjectFilter
-from kube.apiserver.watch_events import CacheEvent
+from kube.apiserver.storage.object_filter import ObjectFilter
+from kube.apiserver.watch.events import CacheEvent
 
 MAX_PENDING = 20_000
 

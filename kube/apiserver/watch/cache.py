@@ -18,12 +18,12 @@ import orjson
 
 from kube.api.errors import StatusError
 from kube.api.registry import KINDS, KindInfo
-from kube.apiserver.cache_watcher import CacheWatcher
-from kube.apiserver.object_filter import ObjectFilter
-from kube.apiserver.watch_events import CacheEvent, bookmark
+from kube.apiserver.storage.object_filter import ObjectFilter
+from kube.apiserver.watch.cache_watcher import CacheWatcher
+from kube.apiserver.watch.events import CacheEvent, bookmark
 from kube.store.protocol import Store, WatchEvent
 
-log = logging.getLogger("kube.apiserver.watch_cache")
+log = logging.getLogger("kube.apiserver.watch.cache")
 
 EVENT_WINDOW = 10_000  # recent events kept per kind for resuming watches
 CATCH_UP_SECONDS = 5.0

@@ -7,13 +7,13 @@ from typing import Any
 from aiohttp import web
 
 from kube.api.errors import bad_request
-from kube.apiserver.encoding import json_response, wants_table
-from kube.apiserver.list_pages import make_token, object_key, read_token, store_page
-from kube.apiserver.object_filter import build_filter
-from kube.apiserver.object_store import parse_rv
-from kube.apiserver.request_info import RequestInfo
+from kube.apiserver.handlers.encoding import json_response, wants_table
+from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
-from kube.apiserver.watch_stream import serve_watch
+from kube.apiserver.storage.list_pages import make_token, object_key, read_token, store_page
+from kube.apiserver.storage.object_filter import build_filter
+from kube.apiserver.storage.object_store import parse_rv
+from kube.apiserver.watch.stream import serve_watch
 
 
 def table_response(request: web.Request, info: RequestInfo, objs: list[dict[str, Any]],

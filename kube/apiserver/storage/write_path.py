@@ -16,10 +16,10 @@ from typing import Any
 from kube.api.errors import StatusError, conflict, invalid_object, not_found
 from kube.api.errors import required as field_required
 from kube.api.registry import KindInfo
-from kube.apiserver import lifecycle
-from kube.apiserver.namespace_guard import check_writable
-from kube.apiserver.object_store import MODIFIED_MESSAGE
 from kube.apiserver.state import ServerState
+from kube.apiserver.storage import lifecycle
+from kube.apiserver.storage.object_store import MODIFIED_MESSAGE
+from kube.apiserver.strategies.namespace import check_writable
 
 Transform = Callable[[dict[str, Any] | None], dict[str, Any] | Awaitable[dict[str, Any]]]
 MAX_ATTEMPTS = 16

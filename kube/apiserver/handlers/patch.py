@@ -14,12 +14,12 @@ from aiohttp import web
 from kube.api.errors import StatusError, bad_request, invalid_object, unsupported_media_type
 from kube.api.errors import required as field_required
 from kube.api.registry import KindInfo
-from kube.apiserver import encoding
-from kube.apiserver.encoding import dry_run, json_response, media_type, read_body
-from kube.apiserver.lifecycle import check_identity
-from kube.apiserver.request_info import RequestInfo
+from kube.apiserver.handlers import encoding
+from kube.apiserver.handlers.encoding import dry_run, json_response, media_type, read_body
+from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
-from kube.apiserver.write_path import update_object
+from kube.apiserver.storage.lifecycle import check_identity
+from kube.apiserver.storage.write_path import update_object
 
 
 def _patch_failed(kind: KindInfo, name: str, exc: Exception) -> StatusError:

@@ -19,11 +19,11 @@ from aiohttp import web
 from kube.api.errors import StatusError, bad_request, conflict, invalid_object
 from kube.api.errors import not_supported as field_not_supported
 from kube.api.registry import KindInfo
-from kube.apiserver.encoding import decode, json_response, read_body, success_status
-from kube.apiserver.object_filter import build_filter
-from kube.apiserver.request_info import RequestInfo
+from kube.apiserver.handlers.encoding import decode, json_response, read_body, success_status
+from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
-from kube.apiserver.write_path import MAX_ATTEMPTS, after_delete
+from kube.apiserver.storage.object_filter import build_filter
+from kube.apiserver.storage.write_path import MAX_ATTEMPTS, after_delete
 
 POLICIES = ("Orphan", "Background", "Foreground")
 _RETURNS_OBJECT = {"Pod", "Service", "Namespace"}  # ReturnDeletedObject in Kubernetes' registries

@@ -16,8 +16,8 @@ import orjson
 
 from kube.api.errors import StatusError, bad_request
 from kube.api.registry import KindInfo
-from kube.apiserver.object_filter import ObjectFilter
-from kube.apiserver.object_store import ObjectStore, decode
+from kube.apiserver.storage.object_filter import ObjectFilter
+from kube.apiserver.storage.object_store import ObjectStore, decode
 
 EXPIRED_MESSAGE = ("The provided continue parameter is too old to display a consistent list result. You can start "
                    "a new list without the continue parameter, or use the continue token in this response to "

@@ -23,7 +23,7 @@ from typing import Any
 
 from kube import __version__
 from kube.api.registry import KINDS, KindInfo, groups
-from kube.apiserver.openapi_schemas import META, kind_schema, list_schema, ref, schema_name, shared_schemas
+from kube.apiserver.openapi.schemas import META, kind_schema, list_schema, ref, schema_name, shared_schemas
 
 _GROUP_TITLES = {"": "Core", "apps": "Apps", "coordination.k8s.io": "Coordination", "policy": "Policy",
                  "autoscaling": "Autoscaling"}

@@ -18,12 +18,12 @@ from multidict import MultiMapping
 from kube.api.errors import StatusError, gone, invalid_object
 from kube.api.errors import invalid as field_invalid
 from kube.api.registry import KindInfo
-from kube.apiserver.cache_watcher import CacheWatcher
-from kube.apiserver.object_filter import ObjectFilter
-from kube.apiserver.object_store import parse_rv
 from kube.apiserver.state import ServerState
-from kube.apiserver.watch_events import CacheEvent, bookmark, error_event
-from kube.apiserver.watch_replay import StoreReplay
+from kube.apiserver.storage.object_filter import ObjectFilter
+from kube.apiserver.storage.object_store import parse_rv
+from kube.apiserver.watch.cache_watcher import CacheWatcher
+from kube.apiserver.watch.events import CacheEvent, bookmark, error_event
+from kube.apiserver.watch.replay import StoreReplay
 
 
 def _flag(query: MultiMapping[str], name: str) -> bool:

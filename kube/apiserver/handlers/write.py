@@ -8,11 +8,11 @@ from typing import Any
 from aiohttp import web
 
 from kube.api.errors import method_not_allowed
-from kube.apiserver.encoding import decode_object, dry_run, json_response, read_body
-from kube.apiserver.lifecycle import check_identity
-from kube.apiserver.request_info import RequestInfo
+from kube.apiserver.handlers.encoding import decode_object, dry_run, json_response, read_body
+from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
-from kube.apiserver.write_path import create_object, update_object
+from kube.apiserver.storage.lifecycle import check_identity
+from kube.apiserver.storage.write_path import create_object, update_object
 
 # kinds Kubernetes lets a PUT create (AllowCreateOnUpdate in their strategies)
 CREATE_ON_UPDATE = {"Endpoints", "Lease", "Event"}

@@ -10,7 +10,7 @@ expect: `no matches for kind "X" in version "Y"`.
 
 from __future__ import annotations
 
-from kube.apiserver.health import GIT_VERSION
+from kube.apiserver.handlers.health import GIT_VERSION
 
 PROTOBUF_TYPE = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"  # no "@": Go's mime parser rejects it
 
