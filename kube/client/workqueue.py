@@ -5,6 +5,9 @@
   waits in the dirty set and is queued again on `done(key)`.
 - `add_after` delays an add (the earliest pending delay for a key wins);
   `add_rate_limited` delays by the key's failure back-off; `forget` resets it.
+
+Given a registry, the queue reports client-go's workqueue metrics labelled with its name:
+`workqueue_depth` (read at scrape time), `workqueue_adds_total`, `workqueue_retries_total`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import asyncio
 from collections import deque
 from collections.abc import Hashable
 
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from kube.client.metric_families import family
 from kube.client.rate_limiter import ItemExponentialRateLimiter
 
 
@@ -21,7 +27,8 @@ class QueueShutDown(Exception):
 
 
 class WorkQueue:
-    def __init__(self, rate_limiter: ItemExponentialRateLimiter | None = None, name: str = "") -> None:
+    def __init__(self, rate_limiter: ItemExponentialRateLimiter | None = None, name: str = "", *,
+                 registry: CollectorRegistry | None = None) -> None:
         self.name = name
         self.rate_limiter = rate_limiter or ItemExponentialRateLimiter()
         self._queue: deque[Hashable] = deque()
@@ -30,6 +37,19 @@ class WorkQueue:
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._delayed: dict[Hashable, tuple[float, asyncio.TimerHandle]] = {}
         self._shutting_down = False
+        self._adds: Counter | None = None
+        self._retries: Counter | None = None
+        if registry is not None:
+            self.instrument(registry)
+
+    def instrument(self, registry: CollectorRegistry) -> None:
+        """Report this queue on `registry` under label name=<queue name> (for queues built before it)."""
+        family(registry, Gauge, "workqueue_depth", "Current depth of workqueue.",
+               ["name"]).labels(name=self.name).set_function(self.__len__)
+        self._adds = family(registry, Counter, "workqueue_adds_total", "Total number of adds handled by workqueue.",
+                            ["name"]).labels(name=self.name)
+        self._retries = family(registry, Counter, "workqueue_retries_total",
+                               "Total number of retries handled by workqueue.", ["name"]).labels(name=self.name)
 
     def __len__(self) -> int:
         """Keys waiting to be handed out (not those in flight or delayed)."""
@@ -50,6 +70,8 @@ class WorkQueue:
         if self._shutting_down or key in self._dirty:
             return
         self._dirty.add(key)
+        if self._adds is not None:
+            self._adds.inc()
         if key in self._processing:
             return  # re-queued by done()
         self._queue.append(key)
@@ -100,6 +122,8 @@ class WorkQueue:
         self._delayed[key] = (ready, handle)
 
     def add_rate_limited(self, key: Hashable) -> None:
+        if self._retries is not None and not self._shutting_down:
+            self._retries.inc()
         self.add_after(key, self.rate_limiter.when(key))
 
     def forget(self, key: Hashable) -> None:

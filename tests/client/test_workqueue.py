@@ -7,9 +7,11 @@ import asyncio
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from prometheus_client import CollectorRegistry
 
 from kube.client.rate_limiter import ItemExponentialRateLimiter
 from kube.client.workqueue import QueueShutDown, WorkQueue
+from tests.metric_samples import sample, scrape
 
 
 async def test_key_added_twice_before_processing_is_handed_out_once() -> None:
@@ -162,3 +164,34 @@ def test_property_no_key_in_two_workers_and_no_add_lost(program: list[tuple[str,
                 pending[key] = 0
 
     asyncio.run(scenario())
+
+
+async def test_metrics_count_adds_retries_and_read_depth_at_scrape() -> None:
+    registry = CollectorRegistry()
+    q = WorkQueue(ItemExponentialRateLimiter(base_delay=0.001, max_delay=0.01), name="pods", registry=registry)
+    other = WorkQueue(name="nodes")
+    other.instrument(registry)  # a second queue shares the families under its own name
+    for key in ["a", "b", "a"]:  # "a" again while queued: de-duplicated, not an add
+        q.add(key)
+    other.add("n")
+    families = scrape(registry)
+    assert families["workqueue_depth"].type == "gauge" and families["workqueue_adds"].type == "counter"
+    assert sample(registry, "workqueue_depth", name="pods") == 2
+    assert sample(registry, "workqueue_adds_total", name="pods") == 2
+    assert sample(registry, "workqueue_adds_total", name="nodes") == 1
+    key = await q.get()
+    assert sample(registry, "workqueue_depth", name="pods") == 1
+    q.add_rate_limited(key)
+    q.done(key)
+    assert await asyncio.wait_for(q.get(), 5) in ("a", "b")
+    assert sample(registry, "workqueue_retries_total", name="pods") == 1
+    assert sample(registry, "workqueue_retries_total", name="nodes") == 0
+    q.shutdown()
+    q.add_rate_limited("late")  # refused after shutdown: neither a retry nor an add
+    assert sample(registry, "workqueue_retries_total", name="pods") == 1
+
+
+def test_a_queue_without_registry_records_nothing() -> None:
+    registry = CollectorRegistry()
+    WorkQueue(name="quiet").add("a")
+    assert "workqueue_adds" not in scrape(registry)
