@@ -6,6 +6,9 @@ renews `renewTime` every `retry_period`; the others take over once the record ha
 not changed for `lease_duration` by their own clock (no clock sync needed). A
 leader that cannot renew within `renew_deadline` stops leading. On a clean
 shutdown the leader releases the lease so a successor need not wait.
+
+Each elector reports `leader_election_master_status{name=<lease>}` (1 leading, 0 standby) on
+the registry it is given, as component-base's leader-election metric.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from prometheus_client import CollectorRegistry, Gauge
+
 from kube.api.registry import by_gvk
 from kube.client.errors import ApiConnectionError, ApiError
+from kube.client.metric_families import family
 from kube.client.rest import RestClient
 
 log = logging.getLogger("kube.client.leader_election")
@@ -34,6 +40,14 @@ Callback = Callable[[], Awaitable[Any] | Any]
 def micro_time(moment: datetime | None = None) -> str:
     """metav1.MicroTime: RFC 3339 with microseconds, UTC."""
     return (moment or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def master_status(registry: CollectorRegistry) -> Gauge:
+    """The leader_election_master_status family on `registry` (a daemon running without election
+    sets its own child to 1: it always works)."""
+    return family(registry, Gauge, "leader_election_master_status",
+                  "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, "
+                  "1 indicates master. 'name' is the string used to identify the lease.", ["name"])
 
 
 def default_identity() -> str:
@@ -60,7 +74,8 @@ class LeaderElectionConfig:
 class LeaderElector:
     def __init__(self, client: RestClient, config: LeaderElectionConfig, *,
                  on_started_leading: Callback | None = None, on_stopped_leading: Callback | None = None,
-                 on_new_leader: Callable[[str], Any] | None = None) -> None:
+                 on_new_leader: Callable[[str], Any] | None = None,
+                 registry: CollectorRegistry | None = None) -> None:
         assert LEASE is not None, "the registry has no coordination.k8s.io/v1 Lease"
         self.client = client
         self.config = config
@@ -72,6 +87,9 @@ class LeaderElector:
         self._observed: tuple[str, str, str] | None = None  # (holder, renewTime, resourceVersion)
         self._observed_at = 0.0
         self._lease: dict[str, Any] | None = None
+        self.registry = registry if registry is not None else CollectorRegistry()
+        self._status = master_status(self.registry).labels(name=config.lease_name)
+        self._status.set(0)
 
     @property
     def identity(self) -> str:
@@ -88,6 +106,7 @@ class LeaderElector:
         try:
             await self._acquire()
             self._leading = True
+            self._status.set(1)
             log.info("%s: became leader of %s/%s", self.identity, self.config.namespace, self.config.lease_name)
             if self.on_started_leading is not None:
                 leader_task = asyncio.ensure_future(_call(self.on_started_leading))
@@ -99,6 +118,7 @@ class LeaderElector:
         finally:
             was_leading = self._leading
             self._leading = False
+            self._status.set(0)
             if leader_task is not None:
                 leader_task.cancel()
                 await asyncio.gather(leader_task, return_exceptions=True)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from kube.api.registry import by_gvk
-from kube.client.leader_election import LeaderElectionConfig, LeaderElector
+from kube.client.leader_election import LeaderElectionConfig, LeaderElector, master_status
 from kube.client.rest import RestClient
+from tests.metric_samples import sample
 
 LEASE = by_gvk("coordination.k8s.io", "v1", "Lease")
 
@@ -39,6 +41,8 @@ async def test_one_leads_and_the_other_takes_over_when_it_dies(client: RestClien
         assert a.is_leader() != b.is_leader()
         leader, follower = (a, b) if a.is_leader() else (b, a)
         assert follower.leader == leader.identity
+        assert sample(leader.registry, "leader_election_master_status", name="ctrl") == 1
+        assert sample(follower.registry, "leader_election_master_status", name="ctrl") == 0
         lease = await client.get(LEASE, "ctrl", "kube-system")
         assert lease["spec"]["holderIdentity"] == leader.identity
         assert lease["spec"]["leaseDurationSeconds"] == 2
@@ -46,8 +50,10 @@ async def test_one_leads_and_the_other_takes_over_when_it_dies(client: RestClien
         killed_at = loop.time()
         tasks[leader.identity].cancel()  # dies without releasing
         await asyncio.gather(tasks[leader.identity], return_exceptions=True)
+        assert sample(leader.registry, "leader_election_master_status", name="ctrl") == 0
         await wait_for(follower.is_leader, timeout=20.0)
         assert loop.time() - killed_at >= 1.0  # it had to wait for the lease to expire
+        assert sample(follower.registry, "leader_election_master_status", name="ctrl") == 1
         lease = await client.get(LEASE, "ctrl", "kube-system")
         assert lease["spec"]["holderIdentity"] == follower.identity
         assert lease["spec"]["leaseTransitions"] >= 1
@@ -82,3 +88,17 @@ async def test_release_on_shutdown_lets_the_successor_in_at_once(client: RestCli
 def test_config_rejects_inconsistent_durations() -> None:
     with pytest.raises(ValueError):
         LeaderElectionConfig("x", lease_duration=5, renew_deadline=10, retry_period=2)
+
+
+def test_electors_of_one_process_share_the_status_family() -> None:
+    registry = CollectorRegistry()
+    config = LeaderElectionConfig("kube-scheduler", identity="s", lease_duration=2, renew_deadline=1.5,
+                                  retry_period=0.2)
+    LeaderElector(None, config, registry=registry)  # type: ignore[arg-type]  # no request before run()
+    other = LeaderElectionConfig("kube-controller-manager", identity="c", lease_duration=2, renew_deadline=1.5,
+                                 retry_period=0.2)
+    LeaderElector(None, other, registry=registry)  # type: ignore[arg-type]
+    master_status(registry).labels(name="always-on").set(1)  # a daemon without election
+    assert sample(registry, "leader_election_master_status", name="kube-scheduler") == 0
+    assert sample(registry, "leader_election_master_status", name="kube-controller-manager") == 0
+    assert sample(registry, "leader_election_master_status", name="always-on") == 1
