@@ -43,14 +43,31 @@ class GoneError(ApiError):
 
 
 class ApiConnectionError(Exception):
-    """No API server could be reached (every one in the list was tried)."""
+    """The transport failed: no API server could be reached (every one was tried), or, with
+    `broken`, the connection broke after the request was sent (a reset, a server that went
+    away mid-answer, a truncated body or watch line, a timeout), so it may have been acted on.
 
-    def __init__(self, urls: list[str], cause: BaseException | None) -> None:
+    Every aiohttp and socket failure reaches callers as this one type: a watch loop needs
+    only this, ApiError and GoneError to decide between back-off, rewatch and relist."""
+
+    def __init__(self, urls: list[str], cause: BaseException | None, *, broken: bool = False) -> None:
         where = ", ".join(urls)
-        detail = f": {cause or type(cause).__name__}" if cause is not None else ""  # TimeoutError has no text
-        super().__init__(f"cannot connect to the API server at {where}{detail}")
+        detail = f": {_describe(cause)}" if cause is not None else ""
+        verb = "lost the connection to" if broken else "cannot connect to"
+        super().__init__(f"{verb} the API server at {where}{detail}")
         self.urls = urls
         self.cause = cause
+        self.broken = broken
+
+
+def _describe(cause: BaseException) -> str:
+    """aiohttp's errors often have no text of their own (a TimeoutError none at all): name the type too."""
+    text = str(cause).strip()
+    if not text or isinstance(cause, TimeoutError):
+        return type(cause).__name__ if not text else f"{type(cause).__name__}: {text}"
+    if type(cause).__module__.startswith("aiohttp"):
+        return f"{type(cause).__name__}: {text}"
+    return text
 
 
 class ConfigError(Exception):

@@ -1,26 +1,36 @@
 """Informers: a local, indexed copy of one resource kept current by list + watch.
 
-List once, then watch from the list's resourceVersion; on 410 Gone list again and
-tell handlers about objects that vanished meanwhile (as DeletedFinalStateUnknown);
-on any other failure reconnect with back-off. Handlers run in the informer's task,
-in event order; a handler that raises is logged and does not stop the informer.
+List once, then watch from the list's resourceVersion (retry_watch.py: a broken
+connection or an API server restart means watching again from the last
+resourceVersion seen, after a back-off, so no event is missed or repeated). On
+410 Gone, or another Status, list again and tell handlers about objects that
+vanished meanwhile (as DeletedFinalStateUnknown). The log says once that the
+link broke and once that it is back. Handlers run in the informer's task, in
+event order; a handler that raises is logged and does not stop the informer.
+
+Only a bug ends the loop. Then `failed()` (and `wait_for_sync`, and the factory's
+`failed()`) raise InformerFailed, so the component's main exits with that line
+rather than living on with a cache that no longer changes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from kube.api.registry import KindInfo
 from kube.client.backoff import Backoff
 from kube.client.cache import Indexer, IndexFunc, Obj, object_key
 from kube.client.errors import ApiConnectionError, ApiError, GoneError
 from kube.client.rest import RestClient
+from kube.client.retry_watch import Outage, RetryWatch
+from kube.client.watch import WatchStream
 
 log = logging.getLogger("kube.client.informer")
 
@@ -32,6 +42,10 @@ class DeletedFinalStateUnknown:
 
     key: str
     obj: Obj
+
+
+class InformerFailed(Exception):
+    """An informer's loop died of a bug (never of the network): its cache no longer follows the API."""
 
 
 @dataclass
@@ -59,10 +73,15 @@ class Informer:
         self.backoff = backoff or Backoff(base=0.5, cap=30.0)
         self.resource_version = ""
         self.lists = 0  # how many times it listed (1 + relists): visible for tests and metrics
+        self.outage = Outage(f"{kind.plural} informer", log)
+        self.failure: InformerFailed | None = None
+        self._failed = asyncio.Event()
+        self._failure_callbacks: list[Callable[[InformerFailed], Any]] = []
         self._handlers: list[Handlers] = []
         self._synced = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._resync_task: asyncio.Task[None] | None = None
+        self._watch: RetryWatch | None = None
 
     # --- public ------------------------------------------------------------------------------------
 
@@ -83,18 +102,40 @@ class Informer:
         return self._synced.is_set()
 
     async def wait_for_sync(self, timeout: float | None = None) -> bool:
+        """True once listed, False after `timeout`; raises InformerFailed if the loop died first."""
+        synced = asyncio.ensure_future(self._synced.wait())
+        dead = asyncio.ensure_future(self._failed.wait())
         try:
-            await asyncio.wait_for(self._synced.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
+            await asyncio.wait({synced, dead}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            synced.cancel()
+            dead.cancel()
+        if self._synced.is_set():
+            return True
+        if self.failure is not None:
+            raise self.failure
+        return False
+
+    async def failed(self) -> NoReturn:
+        """Wait until the loop dies of a bug, then raise its InformerFailed (network trouble never ends it)."""
+        await self._failed.wait()
+        assert self.failure is not None
+        raise self.failure
+
+    def on_failure(self, callback: Callable[[InformerFailed], Any]) -> None:
+        """Call `callback(failure)` when the loop dies (the factory's supervision)."""
+        self._failure_callbacks.append(callback)
+        if self.failure is not None:
+            callback(self.failure)
 
     def start(self) -> None:
         if self._task is None or self._task.done():
             loop = asyncio.get_running_loop()
             self._task = loop.create_task(self._run(), name=f"informer-{self.kind.plural}")
+            self._task.add_done_callback(self._ended)
             if self.resync_period:
                 self._resync_task = loop.create_task(self._resync_loop())
+                self._resync_task.add_done_callback(self._ended)
 
     async def stop(self) -> None:
         for task in (self._task, self._resync_task):
@@ -104,22 +145,50 @@ class Informer:
                              return_exceptions=True)
         self._task = self._resync_task = None
 
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        """A loop task finished: only cancellation (stop) is normal; anything else is reported."""
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            exc = RuntimeError("the loop returned")
+        failure = InformerFailed(f"the {self.kind.plural} informer stopped: {type(exc).__name__}: {exc}")
+        failure.__cause__ = exc
+        log.error("%s", failure, exc_info=exc)
+        self.failure = failure
+        self._failed.set()
+        for callback in list(self._failure_callbacks):
+            callback(failure)
+
     # --- the loop ----------------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        """List, then watch for as long as the watch can be resumed; list again when it cannot."""
         while True:
             try:
                 await self._list()
-                self.backoff.reset()
-                while True:
-                    if not await self._watch():  # closed at once with nothing said: do not spin
-                        await asyncio.sleep(self.backoff.next())
+            except (ApiError, ApiConnectionError) as exc:
+                self.outage.broke(exc, "list")
+                await asyncio.sleep(self.backoff.next())
+                continue
+            self.outage.recovered()
+            self.backoff.reset()
+            self._watch = RetryWatch(self._open_watch, self.resource_version, outage=self.outage,
+                                     backoff=self.backoff)
+            try:
+                async with contextlib.aclosing(self._watch.events()) as events:
+                    async for event_type, obj in events:
+                        await self._apply(event_type, obj)
             except GoneError:
                 log.info("%s: resourceVersion %s is gone, listing again", self.kind.plural, self.resource_version)
-            except (ApiError, ApiConnectionError, OSError) as exc:
-                delay = self.backoff.next()
-                log.warning("%s: %s; retrying in %.1fs", self.kind.plural, exc, delay)
-                await asyncio.sleep(delay)
+            except ApiError as exc:  # a Status that a rewatch will not cure (403, 400...): list again
+                self.outage.broke(exc)
+                await asyncio.sleep(self.backoff.next())
+
+    @property
+    def reconnects(self) -> int:
+        """Watches resumed from a resourceVersion since the last list (tests, metrics)."""
+        return self._watch.reconnects if self._watch is not None else 0
 
     async def _list(self) -> None:
         page = await self.client.list_all(self.kind, self.namespace, label_selector=self.label_selector,
@@ -143,18 +212,11 @@ class Informer:
         for key, old in previous.items():
             await self._emit("delete", DeletedFinalStateUnknown(key, old))
 
-    async def _watch(self) -> bool:
-        """One watch until the server ends it; False when it ended without a single event."""
+    def _open_watch(self, resource_version: str) -> WatchStream:
         low, high = self.watch_timeout
-        got_any = False
-        async with self.client.watch(self.kind, self.namespace, resource_version=self.resource_version,
-                                     label_selector=self.label_selector, field_selector=self.field_selector,
-                                     allow_bookmarks=True, timeout_seconds=random.randint(low, high)) as stream:
-            async for event_type, obj in stream:
-                await self._apply(event_type, obj)
-                got_any = True
-                self.backoff.reset()
-        return got_any
+        return self.client.watch(self.kind, self.namespace, resource_version=resource_version,
+                                 label_selector=self.label_selector, field_selector=self.field_selector,
+                                 allow_bookmarks=True, timeout_seconds=random.randint(low, high))
 
     async def _apply(self, event_type: str, obj: Obj) -> None:
         rv = (obj.get("metadata") or {}).get("resourceVersion")
@@ -223,6 +285,8 @@ class SharedInformerFactory:
         self.resync_period = resync_period
         self._informers: dict[tuple[str, str, str | None, str | None, str | None], Informer] = {}
         self._started = False
+        self.failure: InformerFailed | None = None
+        self._failed = asyncio.Event()
 
     def informer_for(self, kind: KindInfo, *, namespace: str | None = None, label_selector: str | None = None,
                      field_selector: str | None = None, indexers: dict[str, IndexFunc] | None = None) -> Informer:
@@ -233,6 +297,7 @@ class SharedInformerFactory:
             informer = Informer(self.client, kind, namespace, label_selector=label_selector,
                                 field_selector=field_selector, resync_period=self.resync_period)
             self._informers[key] = informer
+            informer.on_failure(self._informer_failed)
             if self._started:
                 informer.start()
         if indexers:
@@ -252,6 +317,18 @@ class SharedInformerFactory:
     async def wait_for_cache_sync(self, timeout: float | None = None) -> bool:
         results = await asyncio.gather(*(i.wait_for_sync(timeout) for i in self._informers.values()))
         return all(results)
+
+    async def failed(self) -> NoReturn:
+        """Wait until any informer of this factory (also one made later) dies of a bug; raise its
+        InformerFailed. A component's main awaits this beside its work, so a deaf cache ends the process."""
+        await self._failed.wait()
+        assert self.failure is not None
+        raise self.failure
+
+    def _informer_failed(self, failure: InformerFailed) -> None:
+        if self.failure is None:
+            self.failure = failure
+            self._failed.set()
 
     async def stop(self) -> None:
         await asyncio.gather(*(i.stop() for i in self._informers.values()))

@@ -4,6 +4,10 @@ Servers are tried in order, starting with the last one that worked; a connection
 error moves on to the next. 429 is retried for any verb (the server did not act
 on it) after Retry-After; 5xx and broken connections only for idempotent verbs,
 with exponential back-off and jitter, as client-go does.
+
+This is the one place where aiohttp's and the socket's failures are classified: every
+one leaves here as ApiConnectionError (`broken` when the request had been sent), so no
+caller, watch loops included, ever sees an aiohttp exception.
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ log = logging.getLogger("kube.client")
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # connect refused/reset before a request was sent: safe to resend anywhere
-_NOT_SENT = (aiohttp.ClientConnectorError,)
-_BROKEN = (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError,
-           aiohttp.ServerTimeoutError, asyncio.TimeoutError)
+_NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+# anything else the connection can do once the request is on its way: reset, server gone
+# (ServerDisconnectedError), a body cut short (ClientPayloadError), timeouts, raw socket errors
+_BROKEN = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 
 @dataclass
@@ -104,11 +109,11 @@ class Transport:
         while True:
             try:
                 response = await self._attempt(method, path, params, body, headers, timeout)
-            except _BROKEN as exc:
-                if method not in IDEMPOTENT or retries >= self.retry.max_retries:
-                    raise ApiConnectionError([self.server], exc) from exc
+            except ApiConnectionError as exc:
+                if not exc.broken or method not in IDEMPOTENT or retries >= self.retry.max_retries:
+                    raise
                 retries += 1
-                log.debug("%s %s: connection broke (%s), retrying", method, path, exc)
+                log.debug("%s %s: %s, retrying", method, path, exc)
                 self._current = (self._current + 1) % len(self.servers)
                 await asyncio.sleep(backoff.next())
                 continue
@@ -144,7 +149,8 @@ class Transport:
         """Connect to the first server that accepts and hand the response to `reader` (awaited).
 
         Connection failures fail over to the next server; after `connect_rounds` passes over
-        all of them the last failure is raised as ApiConnectionError."""
+        all of them the last failure is raised as ApiConnectionError. A failure after the
+        request was sent (also while `reader` reads the body) is ApiConnectionError(broken=True)."""
         session = self.session()
         all_headers = dict(self._headers)
         if headers:
@@ -157,8 +163,8 @@ class Transport:
             for offset in range(len(self.servers)):
                 index = (self._current + offset) % len(self.servers)
                 url = self.servers[index] + path
+                ssl_arg = self._ssl_context() if url.startswith("https:") else False  # a bad CA file is no network error
                 try:
-                    ssl_arg = self._ssl_context() if url.startswith("https:") else False
                     async with session.request(method, url, params=params, data=body, headers=all_headers,
                                                ssl=ssl_arg, timeout=timeout,
                                                server_hostname=self.config.tls_server_name) as resp:
@@ -168,6 +174,10 @@ class Transport:
                     last = exc
                     log.debug("cannot connect to %s: %s", self.servers[index], exc)
                     continue
+                except aiohttp.InvalidURL:
+                    raise  # a configuration mistake, not the network
+                except _BROKEN as exc:
+                    raise ApiConnectionError([self.servers[index]], exc, broken=True) from exc
         raise ApiConnectionError(self.servers, _short_cause(last))
 
 

@@ -1,19 +1,22 @@
 """A watch stream: newline-delimited JSON events read incrementally.
 
 Lines are split by hand rather than with readline(): a single object may be far
-larger than aiohttp's line buffer.
+larger than aiohttp's line buffer. A stream that ends inside a line was cut
+short (the server went away): that is ApiConnectionError, like every other
+transport failure (transport.py), never a decode error. Reconnecting is
+retry_watch.py's job.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
 import orjson
 
-from kube.client.errors import ApiError
+from kube.client.errors import ApiConnectionError, ApiError
 from kube.client.transport import Transport
 
 Event = tuple[str, dict[str, Any]]
@@ -22,8 +25,9 @@ Event = tuple[str, dict[str, Any]]
 class WatchStream:
     """Async iterator of (type, object); use `async with` (or `close()`) to drop the connection.
 
-    An ERROR event raises ApiError (GoneError for 410); the stream ends when the server
-    closes it (timeoutSeconds elapsed)."""
+    An ERROR event raises ApiError (GoneError for 410), a broken connection ApiConnectionError;
+    the stream ends when the server closes it (timeoutSeconds elapsed). `on_open`, if set, is
+    called once the server has accepted the watch (a 2xx), before any event."""
 
     def __init__(self, transport: Transport, path: str, params: dict[str, str],
                  headers: dict[str, str] | None = None) -> None:
@@ -34,6 +38,7 @@ class WatchStream:
         self._queue: asyncio.Queue[Event | BaseException | None] = asyncio.Queue(maxsize=1000)
         self._task: asyncio.Task[None] | None = None
         self._done = False
+        self.on_open: Callable[[], Any] | None = None
 
     def __aiter__(self) -> WatchStream:
         return self
@@ -77,7 +82,9 @@ class WatchStream:
                     except orjson.JSONDecodeError:
                         decoded = body.decode("utf-8", "replace")
                     raise ApiError.from_status(resp.status, decoded)
-                async for event in _events(resp):
+                if self.on_open is not None:
+                    self.on_open()
+                async for event in _events(resp, self._transport.server):
                     await self._queue.put(event)
 
             headers = {"Accept": "application/json", **(self._headers or {})}
@@ -91,7 +98,7 @@ class WatchStream:
             await self._queue.put(exc)
 
 
-async def _events(resp: aiohttp.ClientResponse) -> AsyncIterator[Event]:
+async def _events(resp: aiohttp.ClientResponse, server: str) -> AsyncIterator[Event]:
     buffer = b""
     async for chunk in resp.content.iter_any():
         buffer += chunk
@@ -102,14 +109,17 @@ async def _events(resp: aiohttp.ClientResponse) -> AsyncIterator[Event]:
             line, buffer = buffer[:newline], buffer[newline + 1:]
             if line.strip():
                 yield _decode(line)
-    if buffer.strip():
-        yield _decode(buffer)
+    if buffer.strip():  # the last event may lack its newline; if it does not decode, it was cut short
+        yield _decode(buffer, cut_short_from=server)
 
 
-def _decode(line: bytes) -> Event:
+def _decode(line: bytes, cut_short_from: str | None = None) -> Event:
     try:
         event = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
+        if cut_short_from is not None:
+            raise ApiConnectionError([cut_short_from], EOFError(
+                f"the watch stream ended inside an event ({len(line)} bytes)"), broken=True) from None
         raise ApiError(500, "InternalError", f"malformed watch event: {exc}") from None
     kind = str(event.get("type", ""))
     obj = event.get("object") or {}
