@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from kube.api.tolerations import NOT_READY, UNREACHABLE
 from kube.client.cache import field_index
 from kube.controllers.actions import LEASE, NODE, POD, Action, DeletePod, Patch, UpdateStatus
 from kube.controllers.events import NORMAL, Note, note
 from kube.controllers.loop import ControllerLoop, obj_key
 from kube.controllers.pod_state import condition, is_terminating, parse_time
-from kube.controllers.tolerations import DEFAULT_TOLERATION_SECONDS, NOT_READY, UNREACHABLE, eviction_delay
+from kube.controllers.taint_eviction import DEFAULT_TOLERATION_SECONDS, eviction_delay
 
 Obj = dict[str, Any]
 log = logging.getLogger("kube.controllers.nodelifecycle")

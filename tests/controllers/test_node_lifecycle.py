@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kube.api.tolerations import NOT_READY, UNREACHABLE
 from kube.controllers import actions as A
 from kube.controllers.node_lifecycle import UNKNOWN_REASON, evictions, reconcile_node_health
-from kube.controllers.tolerations import NOT_READY, UNREACHABLE, eviction_delay
+from kube.controllers.taint_eviction import eviction_delay
 from tests.controllers.fake_cluster import T0, stamp
 from tests.controllers.workloads import pod
 

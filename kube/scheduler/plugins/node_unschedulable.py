@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from kube._fast import score_py as k
+from kube.api.tolerations import NO_SCHEDULE, UNSCHEDULABLE, TaintFields
 from kube.scheduler.plugin import Plugin
-from kube.scheduler.plugins.tolerations import parse_tolerations, tolerates
+from kube.scheduler.plugins.taint_toleration import parse_tolerations, tolerated
 
-UNSCHEDULABLE_TAINT = ("node.kubernetes.io/unschedulable", "", "NoSchedule")
+UNSCHEDULABLE_TAINT: TaintFields = (UNSCHEDULABLE, "", NO_SCHEDULE)
 
 
 class NodeUnschedulable(Plugin):
@@ -16,4 +17,4 @@ class NodeUnschedulable(Plugin):
 
     def pre_filter(self, state, pod, inputs, ctx) -> None:
         tols = parse_tolerations(pod.spec)
-        inputs.header[k.P_TOL_UNSCHED] = 1 if any(tolerates(t, UNSCHEDULABLE_TAINT) for t in tols) else 0
+        inputs.header[k.P_TOL_UNSCHED] = 1 if tolerated(tols, UNSCHEDULABLE_TAINT) else 0

@@ -1,31 +1,17 @@
-"""Taints and tolerations as the taint-based eviction needs them.
+"""How long a pod may stay on a node under NoExecute taints (the taint-based eviction).
 
 Every pod is read as if it carried Kubernetes' default tolerations (the
 DefaultTolerationSeconds admission plug-in adds not-ready and unreachable, NoExecute,
 300 s, to pods that have none for them), so pods from any API server behave alike.
+Matching a toleration to a taint is kube.api.tolerations' one rule.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from kube.api.meta import Obj
+from kube.api.tolerations import EXISTS, NO_EXECUTE, NOT_READY, UNREACHABLE, tolerates, tolerates_taint
 
-Obj = dict[str, Any]
-NOT_READY = "node.kubernetes.io/not-ready"
-UNREACHABLE = "node.kubernetes.io/unreachable"
 DEFAULT_TOLERATION_SECONDS = 300
-
-
-def tolerates(toleration: Obj, taint: Obj) -> bool:
-    effect = toleration.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = toleration.get("key") or ""
-    operator = toleration.get("operator") or "Equal"
-    if not key:
-        return operator == "Exists"
-    if key != taint.get("key"):
-        return False
-    return operator == "Exists" or (toleration.get("value") or "") == (taint.get("value") or "")
 
 
 def effective_tolerations(pod: Obj, default_seconds: int = DEFAULT_TOLERATION_SECONDS) -> list[Obj]:
@@ -33,9 +19,8 @@ def effective_tolerations(pod: Obj, default_seconds: int = DEFAULT_TOLERATION_SE
     own = [t for t in (pod.get("spec") or {}).get("tolerations") or [] if isinstance(t, dict)]
     result = list(own)
     for key in (NOT_READY, UNREACHABLE):
-        probe = {"key": key, "effect": "NoExecute"}
-        if not any(tolerates(t, probe) for t in own):
-            result.append({"key": key, "operator": "Exists", "effect": "NoExecute",
+        if not tolerates_taint(own, {"key": key, "effect": NO_EXECUTE}):
+            result.append({"key": key, "operator": EXISTS, "effect": NO_EXECUTE,
                            "tolerationSeconds": default_seconds})
     return result
 
@@ -46,7 +31,7 @@ def eviction_delay(pod: Obj, taints: list[Obj], default_seconds: int = DEFAULT_T
     tolerations = effective_tolerations(pod, default_seconds)
     delay: float | None = None
     for taint in taints:
-        if taint.get("effect") != "NoExecute":
+        if taint.get("effect") != NO_EXECUTE:
             continue
         matching = [t for t in tolerations if tolerates(t, taint)]
         if not matching:
