@@ -13,6 +13,8 @@ from collections.abc import Callable
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+import kube.component.metrics  # noqa: F401  (Kubernetes' exposition: no *_created series)
+
 
 def health_app(registry: CollectorRegistry, *, ready: Callable[[], bool] = lambda: True) -> web.Application:
     """The aiohttp application behind serve_health, for callers that mount it on their own runner."""

@@ -1,69 +1,46 @@
-"""The scheduler's Prometheus metrics, under kube-scheduler's names.
+"""The scheduler's Prometheus metrics, under kube-scheduler's names, on the process's registry.
 
-scheduler_schedule_attempts_total{result,profile}, the attempt latency
-histogram scheduler_scheduling_attempt_duration_seconds{result,profile}
-(kube-scheduler's exponential buckets: 1ms doubling, 15 of them) and
-scheduler_pending_pods{queue}, read from the queue when scraped.
+scheduler_schedule_attempts_total{result,profile}, the attempt latency histogram
+scheduler_scheduling_attempt_duration_seconds{result,profile} (kube-scheduler's exponential
+buckets: 1ms doubling, 15 of them) and scheduler_pending_pods{queue}, read from the queue when
+scraped so the scheduling loop pays nothing for it. Results are "scheduled", "unschedulable"
+and "error", as kube-scheduler's.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable
 
-BUCKETS = tuple(0.001 * 2**i for i in range(15))
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from kube.component.metrics import LATENCY_BUCKETS
+
 RESULTS = ("scheduled", "unschedulable", "error")
 
 
-class _Histogram:
-    __slots__ = ("counts", "total", "n")
-
-    def __init__(self) -> None:
-        self.counts = [0] * (len(BUCKETS) + 1)
-        self.total = 0.0
-        self.n = 0
-
-
 class SchedulerMetrics:
-    def __init__(self, pending: Callable[[], dict[str, int]] | None = None) -> None:
-        self.attempts: dict[tuple[str, str], int] = {}
-        self.durations: dict[tuple[str, str], _Histogram] = {}
+    def __init__(self, registry: CollectorRegistry, pending: Callable[[], dict[str, int]] | None = None) -> None:
+        self.registry = registry
         self.pending = pending or (lambda: {})
+        self._attempts = Counter("scheduler_schedule_attempts_total",
+                                 "Number of attempts to schedule pods, by the result.",
+                                 ["result", "profile"], registry=registry)
+        self._durations = Histogram("scheduler_scheduling_attempt_duration_seconds",
+                                    "Scheduling attempt latency in seconds (scheduling algorithm + binding).",
+                                    ["result", "profile"], buckets=LATENCY_BUCKETS, registry=registry)
+        pending_pods = Gauge("scheduler_pending_pods", "Number of pending pods, by the queue type.",
+                             ["queue"], registry=registry)
+        for queue in self.pending():
+            pending_pods.labels(queue=queue).set_function(lambda q=queue: self.pending().get(q, 0))
+        # the labelled children, looked up once per (result, profile): observe() is on the hot path
+        self._children: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
 
     def observe(self, result: str, profile: str, seconds: float) -> None:
-        key = (result, profile)
-        self.attempts[key] = self.attempts.get(key, 0) + 1
-        h = self.durations.get(key)
-        if h is None:
-            h = self.durations[key] = _Histogram()
-        h.counts[bisect_left(BUCKETS, seconds)] += 1
-        h.total += seconds
-        h.n += 1
-
-    def render(self) -> str:
-        lines = [
-            "# HELP scheduler_schedule_attempts_total Number of attempts to schedule pods, by the result.",
-            "# TYPE scheduler_schedule_attempts_total counter",
-        ]
-        for (result, profile), n in sorted(self.attempts.items()):
-            lines.append(f'scheduler_schedule_attempts_total{{profile="{profile}",result="{result}"}} {n}')
-        lines += [
-            "# HELP scheduler_scheduling_attempt_duration_seconds Scheduling attempt latency in seconds.",
-            "# TYPE scheduler_scheduling_attempt_duration_seconds histogram",
-        ]
-        for (result, profile), h in sorted(self.durations.items()):
-            labels = f'profile="{profile}",result="{result}"'
-            acc = 0
-            for bound, c in zip(BUCKETS, h.counts, strict=False):
-                acc += c
-                lines.append(f'scheduler_scheduling_attempt_duration_seconds_bucket{{{labels},le="{bound:g}"}} {acc}')
-            lines.append(f'scheduler_scheduling_attempt_duration_seconds_bucket{{{labels},le="+Inf"}} {h.n}')
-            lines.append(f"scheduler_scheduling_attempt_duration_seconds_sum{{{labels}}} {h.total}")
-            lines.append(f"scheduler_scheduling_attempt_duration_seconds_count{{{labels}}} {h.n}")
-        lines += [
-            "# HELP scheduler_pending_pods Number of pending pods, by the queue type.",
-            "# TYPE scheduler_pending_pods gauge",
-        ]
-        for queue, n in sorted(self.pending().items()):
-            lines.append(f'scheduler_pending_pods{{queue="{queue}"}} {n}')
-        return "\n".join(lines) + "\n"
+        """One scheduling attempt of a pod with `profile`, its result and how long it took."""
+        children = self._children.get((result, profile))
+        if children is None:
+            children = self._children[(result, profile)] = (
+                self._attempts.labels(result=result, profile=profile),
+                self._durations.labels(result=result, profile=profile))
+        children[0].inc()
+        children[1].observe(seconds)

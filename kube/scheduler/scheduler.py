@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from prometheus_client import CollectorRegistry
+
 from kube.scheduler.cache import SchedulerCache
 from kube.scheduler.config import Profile
 from kube.scheduler.events import EventSink, MemoryEvents
@@ -53,14 +55,15 @@ def _relevant(node: dict[str, Any]) -> tuple:
 class Scheduler:
     def __init__(self, profiles: list[Profile] | None = None, *, binder: Binder | None = None,
                  engine: str = "auto", seed: int = 0, clock: Callable[[], float] = time.monotonic,
-                 events: EventSink | None = None) -> None:
+                 events: EventSink | None = None, registry: CollectorRegistry | None = None) -> None:
         self.cache = SchedulerCache(clock=clock)
         self.queue = SchedulingQueue(clock=clock)
         self.binder: Binder = binder or MemoryBinder()
         if isinstance(self.binder, MemoryBinder) and self.binder.on_bound is None:
             self.binder.on_bound = self.cache.confirm
         self.events: EventSink = events or MemoryEvents()
-        self.metrics = SchedulerMetrics(self.queue.pending)
+        self.registry = registry if registry is not None else CollectorRegistry()  # the process's, or private
+        self.metrics = SchedulerMetrics(self.registry, self.queue.pending)
         self.frameworks = {
             p.scheduler_name: Framework(p, self.cache.table, self.cache.counts, engine, seed)
             for p in (profiles or [Profile()])

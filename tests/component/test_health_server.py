@@ -135,3 +135,14 @@ async def test_a_taken_port_raises_and_leaves_nothing_running(registry: Collecto
             await serve_health("127.0.0.1", port, registry)
     finally:
         await first.cleanup()
+
+
+async def test_no_created_series_as_kubernetes(registry: CollectorRegistry) -> None:
+    port = free_port()
+    runner = await serve_health("127.0.0.1", port, registry)
+    assert runner is not None
+    try:
+        body = (await fetch(f"http://127.0.0.1:{port}/metrics"))[2]
+        assert "demo_events_total" in body and "_created" not in body
+    finally:
+        await runner.cleanup()

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from kube.scheduler.config import Profile
 from kube.scheduler.resources import pod_requests
+from tests.metric_samples import sample
 from tests.scheduler.objects import node, pod, schedule_all
 
 
@@ -61,7 +62,7 @@ def test_bad_quantity_is_a_clear_failed_scheduling_not_a_traceback():
     s = schedule_all([node("n")], [pod("p", cpu="lots")])
     [ev] = s.events.for_pod("p")
     assert "spec.containers[0].resources.requests.cpu" in ev["message"]
-    assert s.metrics.attempts[("error", "default-scheduler")] == 1
+    assert sample(s.registry, "scheduler_schedule_attempts_total", result="error", profile="default-scheduler") == 1
 
 
 def test_least_allocated_spreads_and_most_allocated_packs():
