@@ -1,7 +1,7 @@
 """SqliteStore: the store protocol embedded in one SQLite file (kine-like), for one machine.
 
 Layout in log_schema.py, group commit in writer.py, watches in watch_hub.py,
-lease expiry in leases.py. All SQLite work happens off the event loop: writes
+lease expiry in leases.py, file modes and free pages in state_file.py. All SQLite work happens off the event loop: writes
 on the writer thread, reads on reader threads, so the API server's loop never
 blocks on the disk.
 
@@ -23,6 +23,7 @@ from kube.store.protocol import MAX_REQUEST_BYTES, KeyValue, RangeResult, WatchE
 from kube.store.sqlite.leases import LeaseClock, sweep_expired
 from kube.store.sqlite.log_schema import compact_revision, connect, create_schema, newest_revision
 from kube.store.sqlite.reader import LogReader
+from kube.store.sqlite.state_file import convert_to_incremental_vacuum, make_private
 from kube.store.sqlite.watch_hub import SqliteWatch, WatchHub
 from kube.store.sqlite.write_ops import CompactStep, Create, Delete, GrantLease, RevokeLease, Update, WriteOp
 from kube.store.sqlite.writer import GroupCommitWriter, Outcome
@@ -43,7 +44,8 @@ class SqliteStore:
 
     @classmethod
     async def open(cls, path: str | Path, *, synchronous: str = "NORMAL") -> SqliteStore:
-        """Open (or create) the store file; its directory is created when missing."""
+        """Open (or create) the store file, private to its owner (state_file.py); missing
+        directories are created 0700."""
         if synchronous.upper() not in ("NORMAL", "FULL", "EXTRA"):
             raise ValueError(f"synchronous must be NORMAL, FULL or EXTRA, not {synchronous!r}")
         store = cls(Path(path))
@@ -59,10 +61,11 @@ class SqliteStore:
         return store
 
     def _prepare_file(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(self.path)
         conn = connect(self.path)
         try:
             create_schema(conn)
+            convert_to_incremental_vacuum(conn)
             self._revision = newest_revision(conn)
             self._compacted = compact_revision(conn)
         finally:

@@ -42,13 +42,15 @@ LOG_COLUMNS = "key, value, created, id, lease, deleted, prev_revision"
 
 
 def connect(path: Path, *, synchronous: str = "NORMAL") -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit BEGIN/COMMIT), WAL journal.
+    """A connection in autocommit mode (transactions are explicit BEGIN/COMMIT), WAL journal,
+    incremental auto-vacuum (set first: it only takes on a file nothing has written yet).
 
     WAL with synchronous=NORMAL: a commit is durable once COMMIT returns as far as a
     process crash (kill -9) goes, since the WAL is written before COMMIT returns; only
     an OS crash or power loss can drop the last commits. synchronous=FULL closes that too,
     at an fsync per commit."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60.0)
+    conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA foreign_keys=OFF")

@@ -7,7 +7,8 @@ exactly as if the ops ran one by one), and only after COMMIT returns hands the
 outcomes back to the loop. An acknowledged write is therefore in the WAL: with
 synchronous=NORMAL it survives kill -9 of the process (not an OS crash; use
 synchronous=FULL for that). One commit per batch instead of per write is what
-lets hundreds of concurrent writers share the disk.
+lets hundreds of concurrent writers share the disk. After a batch with a
+compaction step the writer also gives the freed pages back (state_file.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from kube.store.errors import StoreError
 from kube.store.protocol import WatchEvent
 from kube.store.sqlite.log_schema import connect
+from kube.store.sqlite.state_file import release_free_pages
 from kube.store.sqlite.write_ops import Applied, CompactStep, WriteOp
 
 log = logging.getLogger("kube.store.sqlite")
@@ -112,6 +114,7 @@ class GroupCommitWriter:
         outcomes: list[Outcome] = []
         requeue: list[tuple[WriteOp, asyncio.Future[object]]] = []
         leases_before = set(self._leases)
+        compacted = False
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             for op, future in batch:
@@ -120,9 +123,11 @@ class GroupCommitWriter:
                 except StoreError as error:
                     outcomes.append(Outcome(future, error=error))
                     continue
-                if isinstance(op, CompactStep) and isinstance(applied.result, int) and applied.result < op.revision:
-                    requeue.append((op, future))  # more steps to go; let other writes in between
-                    continue
+                if isinstance(op, CompactStep):
+                    compacted = True
+                    if isinstance(applied.result, int) and applied.result < op.revision:
+                        requeue.append((op, future))  # more steps to go; let other writes in between
+                        continue
                 events += applied.events
                 outcomes.append(Outcome(future, result=applied.result))
             self._conn.execute("COMMIT")
@@ -132,12 +137,24 @@ class GroupCommitWriter:
             self._leases = leases_before
             failure = StoreError(f"sqlite store: write failed: {error}")
             events, outcomes, requeue = [], [Outcome(f, error=failure) for _, f in batch], []
+            compacted = False
+        if compacted:
+            self._release_free_pages()
         for item in requeue:
             self._queue.put(item)
         try:
             self._loop.call_soon_threadsafe(self._on_batch, events, outcomes)
         except RuntimeError:
             log.warning("sqlite store: event loop closed before %d writes were acknowledged", len(outcomes))
+
+    def _release_free_pages(self) -> None:
+        """After a committed compaction step, before its batch is answered (so a finished
+        compact() has shrunk the file): give back the pages the step freed. Bounded by one
+        step's rows, like the step itself; a failure only leaves them on the freelist."""
+        try:
+            release_free_pages(self._conn)
+        except sqlite3.Error as error:
+            log.warning("sqlite store: releasing free pages failed: %s", error)
 
     def _rollback(self) -> None:
         try:
