@@ -2,9 +2,9 @@
 
 An object is removed at once unless something must happen first: finalizers
 (including `orphan` / `foregroundDeletion` that propagationPolicy adds for the
-garbage collector), a bound pod's grace period (its node agent finishes the
-deletion with gracePeriodSeconds=0), or a namespace's emptying by the namespace
-controller. Then the object only gets its deletionTimestamp.
+garbage collector), or what its strategy waits for (a bound pod's grace period,
+a namespace's emptying by the namespace controller). Then the object only gets
+its deletionTimestamp.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from aiohttp import web
 
 from kube.api.errors import StatusError, bad_request, conflict, invalid_object
 from kube.api.errors import not_supported as field_not_supported
+from kube.api.meta import Obj
 from kube.api.registry import KindInfo
 from kube.apiserver.handlers.encoding import decode, json_response, read_body, success_status
 from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage.object_filter import build_filter
 from kube.apiserver.storage.write_path import MAX_ATTEMPTS, after_delete
+from kube.apiserver.strategies import strategy_for
 
 POLICIES = ("Orphan", "Background", "Foreground")
-_RETURNS_OBJECT = {"Pod", "Service", "Namespace"}  # ReturnDeletedObject in Kubernetes' registries
-_TERMINAL_PHASES = ("Succeeded", "Failed")
 
 
 @dataclass
@@ -77,7 +77,7 @@ def _now(offset: int = 0) -> str:
     return (datetime.now(UTC) + timedelta(seconds=offset)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _check_preconditions(kind: KindInfo, obj: dict[str, Any], opts: DeleteOptions) -> None:
+def _check_preconditions(kind: KindInfo, obj: Obj, opts: DeleteOptions) -> None:
     meta = obj["metadata"]
     if opts.precondition_uid and opts.precondition_uid != meta.get("uid"):
         raise conflict(kind.plural, meta["name"], f"Precondition failed: UID in precondition: {opts.precondition_uid}, "
@@ -88,18 +88,7 @@ def _check_preconditions(kind: KindInfo, obj: dict[str, Any], opts: DeleteOption
                        kind.group)
 
 
-def _pod_grace(obj: dict[str, Any], opts: DeleteOptions) -> int:
-    """Grace for a pod: none when no node runs it (unbound or finished), else the option or the spec's."""
-    spec = obj.get("spec") or {}
-    if not spec.get("nodeName") or (obj.get("status") or {}).get("phase") in _TERMINAL_PHASES:
-        return 0
-    if opts.grace_period is not None:
-        return opts.grace_period
-    value = spec.get("terminationGracePeriodSeconds")
-    return int(value) if isinstance(value, int) and value >= 0 else 30
-
-
-def _mark_deleting(kind: KindInfo, old: dict[str, Any], opts: DeleteOptions) -> dict[str, Any] | None:
+def _mark_deleting(kind: KindInfo, old: Obj, opts: DeleteOptions) -> Obj | None:
     """The object with its deletion marks, or None when it can be removed now."""
     new = copy.deepcopy(old)
     meta = new["metadata"]
@@ -108,14 +97,14 @@ def _mark_deleting(kind: KindInfo, old: dict[str, Any], opts: DeleteOptions) -> 
         finalizers.append("orphan")
     elif opts.propagation == "Foreground" and "foregroundDeletion" not in finalizers:
         finalizers.append("foregroundDeletion")
-    grace = _pod_grace(old, opts) if kind.kind == "Pod" else 0
-    namespace_pending = kind.kind == "Namespace" and bool((new.get("spec") or {}).get("finalizers"))
-    if not finalizers and grace == 0 and not namespace_pending:
+    strategy = strategy_for(kind)
+    grace = strategy.deletion_grace(old, opts.grace_period)
+    if not finalizers and grace == 0 and not strategy.waits_before_removal(new):
         return None
     if finalizers:
         meta["finalizers"] = finalizers
     if meta.get("deletionTimestamp"):
-        if kind.kind == "Pod" and grace < (meta.get("deletionGracePeriodSeconds") or 0):
+        if grace < (meta.get("deletionGracePeriodSeconds") or 0):
             meta["deletionTimestamp"] = _now(grace)  # a shorter grace (or the node agent's 0) wins
             meta["deletionGracePeriodSeconds"] = grace
         return new
@@ -123,13 +112,12 @@ def _mark_deleting(kind: KindInfo, old: dict[str, Any], opts: DeleteOptions) -> 
     meta["deletionGracePeriodSeconds"] = grace
     if isinstance(meta.get("generation"), int):
         meta["generation"] += 1
-    if kind.kind == "Namespace":
-        new.setdefault("status", {})["phase"] = "Terminating"
+    strategy.on_deletion_marked(new)
     return new
 
 
 async def delete_one(state: ServerState, kind: KindInfo, namespace: str, name: str,
-                     opts: DeleteOptions) -> tuple[dict[str, Any], bool]:
+                     opts: DeleteOptions) -> tuple[Obj, bool]:
     """Delete or mark for deletion; (the object, removed now?)."""
     for _ in range(MAX_ATTEMPTS):
         old = await state.objects.must_get(kind, namespace, name)
@@ -157,7 +145,7 @@ async def delete(request: web.Request, state: ServerState, info: RequestInfo) ->
     opts = await read_options(request, state)
     kind = info.kind
     obj, removed = await delete_one(state, kind, info.namespace, info.name, opts)
-    if not removed or kind.kind in _RETURNS_OBJECT:
+    if not removed or strategy_for(kind).returns_deleted_object:
         return json_response(obj, 200 if removed or opts.dry_run else 202)
     return json_response(success_status(kind.plural, info.name, kind.group, obj["metadata"].get("uid", "")))
 

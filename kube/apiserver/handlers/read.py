@@ -10,7 +10,7 @@ from kube.api.errors import bad_request
 from kube.apiserver.handlers.encoding import json_response, wants_table
 from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
-from kube.apiserver.storage.list_pages import make_token, object_key, read_token, store_page
+from kube.apiserver.storage.list_pages import make_token, read_token, store_key, store_page
 from kube.apiserver.storage.object_filter import build_filter
 from kube.apiserver.storage.object_store import parse_rv
 from kube.apiserver.watch.stream import serve_watch
@@ -89,7 +89,7 @@ async def list_objects(request: web.Request, state: ServerState, info: RequestIn
         next_token = ""
         if limit and len(items) > limit and rv_text != "0":
             items = items[:limit]
-            next_token = make_token(revision, object_key(kind, items[-1]))
+            next_token = make_token(revision, store_key(kind, items[-1]))
     meta: dict[str, Any] = {"resourceVersion": str(revision)}
     if next_token:
         meta["continue"] = next_token

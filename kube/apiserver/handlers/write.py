@@ -13,9 +13,7 @@ from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage.lifecycle import check_identity
 from kube.apiserver.storage.write_path import create_object, update_object
-
-# kinds Kubernetes lets a PUT create (AllowCreateOnUpdate in their strategies)
-CREATE_ON_UPDATE = {"Endpoints", "Lease", "Event"}
+from kube.apiserver.strategies import strategy_for
 
 
 async def body_of(request: web.Request, state: ServerState) -> dict[str, Any]:
@@ -47,6 +45,6 @@ async def update(request: web.Request, state: ServerState, info: RequestInfo) ->
 
     obj, created = await update_object(state, kind, info.namespace, info.name, replace,
                                        subresource=info.subresource,
-                                       allow_create=kind.kind in CREATE_ON_UPDATE and not info.subresource,
+                                       allow_create=strategy_for(kind).allow_create_on_update and not info.subresource,
                                        dry_run=dry_run(request))
     return json_response(obj, 201 if created else 200)

@@ -1,5 +1,6 @@
-"""The rules every write follows, whatever the verb: identity, metadata the server
-owns, status vs. spec, generation, defaults and validation.
+"""The rules every write follows, whatever the verb and the kind: identity,
+metadata the server owns, status vs. spec, generation, defaults and validation;
+each step calls the kind's strategy (`strategies/`) where a kind differs.
 
 Kept apart from the HTTP handlers so create, update, patch, apply and the
 subresources all apply the same rules in the same order.
@@ -9,34 +10,20 @@ from __future__ import annotations
 
 import copy
 import secrets
-from typing import Any
 
 from kube.api.errors import StatusError, bad_request, invalid_object
 from kube.api.errors import required as field_required
+from kube.api.meta import Obj, new_uid, now_rfc3339
 from kube.api.registry import KindInfo
+from kube.apiserver.strategies import strategy_for
 
 # metadata the server alone sets; whatever a client sends for these is replaced
 _SERVER_META = ("uid", "creationTimestamp", "resourceVersion", "generation", "deletionTimestamp",
                 "deletionGracePeriodSeconds", "selfLink")
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # Kubernetes' generateName alphabet (no vowels)
 
-# kinds whose status a create resets (the controllers and agents fill it in)
-_RESET_STATUS_ON_CREATE = {"Deployment", "ReplicaSet", "PodDisruptionBudget", "Service", "Namespace", "Pod"}
 
-
-def now() -> str:
-    from kube.api.meta import now_rfc3339
-
-    return now_rfc3339()
-
-
-def new_uid() -> str:
-    from kube.api.meta import new_uid as make_uid
-
-    return make_uid()
-
-
-def check_identity(kind: KindInfo, body: dict[str, Any], namespace: str, name: str) -> dict[str, Any]:
+def check_identity(kind: KindInfo, body: Obj, namespace: str, name: str) -> Obj:
     """Fill in or check apiVersion, kind, namespace and name against the URL (400 on mismatch)."""
     api_version = body.get("apiVersion")
     if api_version is None or api_version == "":
@@ -71,7 +58,7 @@ def check_identity(kind: KindInfo, body: dict[str, Any], namespace: str, name: s
     return body
 
 
-def generate_name(meta: dict[str, Any]) -> bool:
+def generate_name(meta: Obj) -> bool:
     """Give the object a name from generateName; True when one was generated."""
     if meta.get("name"):
         return False
@@ -82,58 +69,20 @@ def generate_name(meta: dict[str, Any]) -> bool:
     return True
 
 
-def prepare_create(kind: KindInfo, obj: dict[str, Any]) -> dict[str, Any]:
+def prepare_create(kind: KindInfo, obj: Obj) -> Obj:
+    """Drop what the client may not set, stamp identity, then the kind's own preparation."""
     meta = obj["metadata"]
     for field in _SERVER_META:
         meta.pop(field, None)
     meta["uid"] = new_uid()
-    meta["creationTimestamp"] = now()
-    if kind.kind in _RESET_STATUS_ON_CREATE:
-        obj["status"] = _initial_status(kind.kind, obj)
-    if kind.kind == "Namespace":
-        spec = obj.setdefault("spec", {})
-        if isinstance(spec, dict):
-            spec.setdefault("finalizers", ["kubernetes"])
+    meta["creationTimestamp"] = now_rfc3339()
+    strategy_for(kind).prepare_create(obj)
     if isinstance(obj.get("spec"), dict):
         meta["generation"] = 1
     return obj
 
 
-def _initial_status(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
-    if kind == "Pod":
-        return {"phase": "Pending", "qosClass": pod_qos_class(obj.get("spec"))}
-    if kind == "Namespace":
-        return {"phase": "Active"}
-    if kind == "Service":
-        return {"loadBalancer": {}}
-    if kind == "PodDisruptionBudget":
-        return {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}
-    return {}
-
-
-def pod_qos_class(spec: Any) -> str:
-    """BestEffort / Guaranteed / Burstable, by Kubernetes' rule over requests and limits."""
-    containers = spec.get("containers") if isinstance(spec, dict) else None
-    if not isinstance(containers, list):
-        return "BestEffort"
-    any_set, guaranteed = False, True
-    for c in containers:
-        res = c.get("resources") if isinstance(c, dict) else None
-        res = res if isinstance(res, dict) else {}
-        req, lim = res.get("requests") or {}, res.get("limits") or {}
-        if not isinstance(req, dict) or not isinstance(lim, dict):
-            continue
-        if req or lim:
-            any_set = True
-        for r in ("cpu", "memory"):
-            if r not in lim or (r in req and str(req[r]) != str(lim[r])):
-                guaranteed = False
-    if not any_set:
-        return "BestEffort"
-    return "Guaranteed" if guaranteed else "Burstable"
-
-
-def prepare_update(kind: KindInfo, old: dict[str, Any], new: dict[str, Any], subresource: str = "") -> dict[str, Any]:
+def prepare_update(kind: KindInfo, old: Obj, new: Obj, subresource: str = "") -> Obj:
     """Carry over what the server owns; keep spec out of /status and status out of the main resource."""
     meta, old_meta = new["metadata"], old["metadata"]
     for field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"):
@@ -157,22 +106,20 @@ def prepare_update(kind: KindInfo, old: dict[str, Any], new: dict[str, Any], sub
             new["status"] = old["status"]
         else:
             new.pop("status", None)
-    if kind.kind == "Namespace" and "spec" in old:
-        new["spec"] = old["spec"]  # spec.finalizers change only through /finalize
+    strategy_for(kind).prepare_update(new, old)
     if isinstance(new.get("spec"), dict):
         generation = int(old_meta.get("generation") or 1)
         meta["generation"] = generation + 1 if new["spec"] != old.get("spec") else generation
     return new
 
 
-def admit(kind: KindInfo, obj: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str, Any]:
+def admit(kind: KindInfo, obj: Obj, old: Obj | None = None) -> Obj:
     """Defaults, then validation: 422 Invalid with every field error as a cause."""
     from kube.api.defaults import apply_defaults
-    from kube.api.validation import validate
 
     try:
         obj = apply_defaults(obj)
-        errors = validate(obj, old)
+        errors = strategy_for(kind).validate(obj, old)
     except StatusError:
         raise
     except (TypeError, AttributeError, KeyError, ValueError) as exc:
@@ -184,13 +131,13 @@ def admit(kind: KindInfo, obj: dict[str, Any], old: dict[str, Any] | None = None
     return obj
 
 
-def _name(obj: dict[str, Any]) -> str:
+def _name(obj: Obj) -> str:
     meta = obj.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else ""
     return name if isinstance(name, str) else ""
 
 
-def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def same_content(a: Obj, b: Obj) -> bool:
     """Equal apart from resourceVersion: an update that changes nothing is not written (as Kubernetes)."""
     ma, mb = a.get("metadata", {}), b.get("metadata", {})
     if {k: v for k, v in ma.items() if k != "resourceVersion"} != {k: v for k, v in mb.items() if k != "resourceVersion"}:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
 
 import orjson
 
 from kube.api.errors import StatusError, bad_request
+from kube.api.meta import Obj
 from kube.api.registry import KindInfo
 from kube.apiserver.storage.object_filter import ObjectFilter
 from kube.apiserver.storage.object_store import ObjectStore, decode
@@ -43,18 +43,19 @@ def read_token(token: str) -> tuple[int, str]:
     return revision, start
 
 
-def object_key(kind: KindInfo, obj: dict[str, Any]) -> str:
+def store_key(kind: KindInfo, obj: Obj) -> str:
+    """The object's key in the store: where a continue token resumes after it."""
     meta = obj["metadata"]
     return kind.key(meta.get("namespace"), meta["name"])
 
 
 async def store_page(objects: ObjectStore, kind: KindInfo, flt: ObjectFilter, revision: int, start_after: str,
-                     limit: int) -> tuple[list[dict[str, Any]], str]:
+                     limit: int) -> tuple[list[Obj], str]:
     """Up to `limit` matching objects after `start_after` at `revision`; the next token ("" at the end)."""
     prefix = kind.key_prefix(flt.namespace or None)
     if start_after and not start_after.startswith(prefix):
         raise bad_request("continue key is not valid: it does not belong to this list")
-    items: list[dict[str, Any]] = []
+    items: list[Obj] = []
     cursor = start_after
     while True:
         want = limit - len(items) if limit else 0
@@ -67,8 +68,6 @@ async def store_page(objects: ObjectStore, kind: KindInfo, flt: ObjectFilter, re
             raise
         for kv in page.items:
             cursor = kv.key
-            if kind.key_prefix() == "/registry/services/" and kv.key.startswith("/registry/services/endpoints/"):
-                continue
             obj = decode(kv)
             if flt.matches(obj):
                 items.append(obj)

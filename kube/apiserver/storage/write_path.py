@@ -1,7 +1,8 @@
 """The two ways an object is written, shared by every verb and subresource.
 
-`create_object` and `update_object` apply the lifecycle rules, kind hooks
-(Service allocations) and the store's compare-and-swap. `update_object` takes a
+`create_object` and `update_object` apply the lifecycle rules, the kind's
+strategy hooks (`strategies/`: allocations, leases) and the store's
+compare-and-swap. `update_object` takes a
 transform of the current object, so it can retry from a fresh read when another
 writer got in first: a precondition the client set (its resourceVersion) then
 fails as 409 Conflict, while an unconditional write simply goes through.
@@ -11,22 +12,23 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from kube.api.errors import StatusError, conflict, invalid_object, not_found
 from kube.api.errors import required as field_required
+from kube.api.meta import Obj
 from kube.api.registry import KindInfo
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage import lifecycle
 from kube.apiserver.storage.object_store import MODIFIED_MESSAGE
+from kube.apiserver.strategies import strategy_for
 from kube.apiserver.strategies.namespace import check_writable
 
-Transform = Callable[[dict[str, Any] | None], dict[str, Any] | Awaitable[dict[str, Any]]]
+Transform = Callable[[Obj | None], Obj | Awaitable[Obj]]
 MAX_ATTEMPTS = 16
 
 
-async def create_object(state: ServerState, kind: KindInfo, obj: dict[str, Any], *,
-                        dry_run: bool = False) -> dict[str, Any]:
+async def create_object(state: ServerState, kind: KindInfo, obj: Obj, *,
+                        dry_run: bool = False) -> Obj:
     """Name, namespace check, server metadata, defaults and validation, hooks, then the store."""
     meta = obj["metadata"]
     generated = lifecycle.generate_name(meta)
@@ -39,40 +41,35 @@ async def create_object(state: ServerState, kind: KindInfo, obj: dict[str, Any],
     obj = lifecycle.admit(kind, obj)
     if dry_run:
         return obj
-    allocated = False
-    if kind.kind == "Service" and state.allocators is not None:
-        obj = await state.allocators.allocate(obj) or obj
-        allocated = True
-    lease = await state.event_leases.lease() if kind.kind == "Event" else 0
-    try:
-        for attempt in range(5):
-            try:
-                return await state.objects.create(kind, obj, lease=lease)
-            except StatusError as exc:
-                if exc.reason != "AlreadyExists" or not generated or attempt == 4:
-                    raise
-                meta["name"] = ""
-                lifecycle.generate_name(meta)
-    except BaseException:
-        if allocated:
-            await state.allocators.release(obj)
-        raise
+    strategy = strategy_for(kind)
+    lease = await strategy.lease(state)
+    for attempt in range(5):
+        claimed = await strategy.before_create(state, obj)
+        try:
+            return await state.objects.create(kind, claimed, lease=lease)
+        except BaseException as exc:
+            await strategy.undo_create(state, claimed)
+            retry = isinstance(exc, StatusError) and exc.reason == "AlreadyExists" and generated and attempt < 4
+            if not retry:
+                raise
+        meta["name"] = ""  # a generated name was taken: claim again under a new one
+        lifecycle.generate_name(meta)
     raise AssertionError("unreachable")
 
 
-def _deletable_now(obj: dict[str, Any]) -> bool:
+def _deletable_now(kind: KindInfo, obj: Obj) -> bool:
     """Marked for deletion with nothing left to wait for: the write that got it here deletes it."""
     meta = obj["metadata"]
     if not meta.get("deletionTimestamp") or meta.get("finalizers"):
         return False
-    if obj.get("kind") == "Namespace" and ((obj.get("spec") or {}).get("finalizers")):
+    if strategy_for(kind).waits_before_removal(obj):
         return False
     return not meta.get("deletionGracePeriodSeconds")
 
 
 async def update_object(state: ServerState, kind: KindInfo, namespace: str, name: str, transform: Transform, *,
                         subresource: str = "", allow_create: bool = False, dry_run: bool = False,
-                        ) -> tuple[dict[str, Any], bool]:
+                        ) -> tuple[Obj, bool]:
     """Read, transform, check, write; retried on a lost compare-and-swap. Returns (object, created)."""
     for _ in range(MAX_ATTEMPTS):
         old = await state.objects.get(kind, namespace, name)
@@ -101,10 +98,9 @@ async def update_object(state: ServerState, kind: KindInfo, namespace: str, name
             return old, False
         if dry_run:
             return new, False
-        if kind.kind == "Service" and state.allocators is not None:
-            new = await state.allocators.update(old, new) or new
+        new = await strategy_for(kind).before_update(state, old, new)
         try:
-            if _deletable_now(new):
+            if _deletable_now(kind, new):
                 await state.objects.delete(kind, namespace, name, expected_revision=int(old_rv))
                 await after_delete(state, kind, new)
                 return new, False
@@ -117,12 +113,11 @@ async def update_object(state: ServerState, kind: KindInfo, namespace: str, name
     raise conflict(kind.plural, name, MODIFIED_MESSAGE, kind.group)
 
 
-async def after_delete(state: ServerState, kind: KindInfo, obj: dict[str, Any]) -> None:
-    if kind.kind == "Service" and state.allocators is not None:
-        await state.allocators.release(obj)
+async def after_delete(state: ServerState, kind: KindInfo, obj: Obj) -> None:
+    await strategy_for(kind).after_delete(state, obj)
 
 
-async def _call(transform: Transform, value: dict[str, Any] | None) -> dict[str, Any]:
+async def _call(transform: Transform, value: Obj | None) -> Obj:
     result = transform(value)
     if isinstance(result, Awaitable):
         result = await result

@@ -1,13 +1,54 @@
-"""Writes into a namespace need it to exist and not to be terminating (as Kubernetes'
-NamespaceLifecycle admission): 404 for a missing one, 403 for one being deleted."""
+"""Namespaces: finalized by the namespace controller, and closed to new content while terminating.
+
+A namespace is created Active with the `kubernetes` finalizer in spec.finalizers;
+a delete only marks it Terminating, the namespace controller empties it and
+clears spec.finalizers through /finalize (a PUT of the main resource keeps the
+spec), and the write that clears the last one removes it.
+
+`check_writable` is Kubernetes' NamespaceLifecycle admission: writes into a
+namespace need it to exist (404) and not to be terminating (403).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from kube.api.errors import StatusError, not_found
+from kube.api.meta import Obj
 from kube.api.registry import KindInfo, by_gvk
-from kube.apiserver.state import ServerState
+from kube.apiserver.strategies.base import Strategy
+
+if TYPE_CHECKING:
+    from kube.apiserver.state import ServerState
 
 NAMESPACE = by_gvk("", "v1", "Namespace")
+FINALIZER = "kubernetes"
+
+
+def _spec_finalizers(obj: Obj) -> list[str]:
+    spec = obj.get("spec")
+    return list(spec.get("finalizers") or []) if isinstance(spec, dict) else []
+
+
+class NamespaceStrategy(Strategy):
+    returns_deleted_object: ClassVar[bool] = True
+    initial_status: ClassVar[Obj | None] = {"phase": "Active"}
+
+    def prepare_create(self, obj: Obj) -> None:
+        super().prepare_create(obj)
+        spec = obj.setdefault("spec", {})
+        if isinstance(spec, dict):
+            spec.setdefault("finalizers", [FINALIZER])
+
+    def prepare_update(self, new: Obj, old: Obj) -> None:
+        if "spec" in old:
+            new["spec"] = old["spec"]  # spec.finalizers change only through /finalize
+
+    def waits_before_removal(self, obj: Obj) -> bool:
+        return bool(_spec_finalizers(obj))
+
+    def on_deletion_marked(self, obj: Obj) -> None:
+        obj.setdefault("status", {})["phase"] = "Terminating"
 
 
 async def check_writable(state: ServerState, kind: KindInfo, namespace: str, name: str) -> None:

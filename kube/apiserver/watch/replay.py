@@ -35,8 +35,6 @@ class StoreReplay:
     async def _pump(self) -> None:
         try:
             async for ev in self._watch:
-                if self.kind.key_prefix() == "/registry/services/" and ev.kv.key.startswith("/registry/services/endpoints/"):
-                    continue
                 event = _to_cache_event(ev)
                 if event is not None:
                     self.watcher.offer(event)
