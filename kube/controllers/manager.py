@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from prometheus_client import CollectorRegistry
+
 from kube.client.informer import SharedInformerFactory
 from kube.client.rest import RestClient
 from kube.controllers.context import Context, ControllerOptions
 from kube.controllers.loop import ControllerLoop
+from kube.controllers.metrics import report
 
 log = logging.getLogger("kube.controllers")
 
@@ -51,7 +54,7 @@ def select_controllers(spec: list[str]) -> list[str]:
 
 class ControllerManager:
     def __init__(self, client: RestClient, names: list[str] | None = None,
-                 options: ControllerOptions | None = None) -> None:
+                 options: ControllerOptions | None = None, *, registry: CollectorRegistry | None = None) -> None:
         self.ctx = Context(client, SharedInformerFactory(client), options or ControllerOptions())
         types = controller_types()
         self.names = select_controllers(names or ["*"])
@@ -59,6 +62,8 @@ class ControllerManager:
             self.names.remove("nodeipam")
         self.controllers: list[ControllerLoop] = [types[n](self.ctx) for n in self.names]
         self.synced = asyncio.Event()
+        self.registry = registry if registry is not None else CollectorRegistry()  # the process's, or private
+        report(self.registry, self)
 
     async def run(self) -> None:
         """Start informers, wait for their caches, then the workers; runs until cancelled."""
@@ -78,20 +83,3 @@ class ControllerManager:
             await asyncio.gather(*(c.stop() for c in self.controllers), return_exceptions=True)
             await asyncio.gather(*(r.stop() for r in self.ctx.recorders.values()), return_exceptions=True)
             await self.ctx.factory.stop()
-
-    def metrics(self) -> str:
-        """Prometheus text: syncs, errors and queue depth per controller, actions sent."""
-        lines = ["# TYPE controller_syncs_total counter"]
-        lines += [f'controller_syncs_total{{controller="{c.name}"}} {c.syncs}' for c in self.controllers]
-        lines.append("# TYPE controller_sync_errors_total counter")
-        lines += [f'controller_sync_errors_total{{controller="{c.name}"}} {c.errors}' for c in self.controllers]
-        lines.append("# TYPE workqueue_depth gauge")
-        lines += [f'workqueue_depth{{name="{c.name}"}} {len(c.queue)}' for c in self.controllers]
-        lines.append("# TYPE controller_api_actions_total counter")
-        stats = self.ctx.executor.stats
-        lines += [f'controller_api_actions_total{{action="{k}"}} {v}' for k, v in sorted(stats.sent.items())]
-        lines.append(f"controller_api_action_failures_total {stats.failed}")
-        lines.append("# TYPE controller_event_writes_total counter")
-        lines += [f'controller_event_writes_total{{component="{name}"}} {r.writes}'
-                  for name, r in sorted(self.ctx.recorders.items())]
-        return "\n".join(lines) + "\n"
