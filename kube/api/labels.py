@@ -178,7 +178,10 @@ class Selector:
         if self._nothing:
             return False
         labels = labels or {}
-        return all(requirement_matches(r, labels) for r in self._reqs)
+        for req in self._reqs:  # a plain loop: the scheduler calls this for every pod and selector
+            if not requirement_matches(req, labels):
+                return False
+        return True
 
     def exact_value(self, key: str) -> str | None:
         """The value `key` must equal (from `key=v` or `key in (v)`), or None."""

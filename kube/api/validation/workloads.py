@@ -5,14 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from kube.api.errors import forbidden, invalid, not_supported, required
+from kube.api.labels import SelectorError, from_label_selector
 from kube.api.validation.field_types import Errors, get_bool, get_dict, get_int, get_str
 from kube.api.validation.int_or_percent import validate_int_or_percent
 from kube.api.validation.object_meta import validate_object_meta
 from kube.api.validation.pod import validate_pod_template
-from kube.api.validation.selector_match import selector_matches
 from kube.api.validation.selectors import is_empty_label_selector, validate_label_selector
 
 STRATEGY_TYPES = ["Recreate", "RollingUpdate"]
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether a validated selector matches the template's labels (one that cannot be read matches none)."""
+    try:
+        return from_label_selector(selector).matches(labels)
+    except SelectorError:
+        return False
 
 
 def validate_replica_set(rs: dict[str, Any], old: dict[str, Any] | None = None) -> Errors:
@@ -68,7 +76,7 @@ def _workload_spec(spec: dict[str, Any], noun: str) -> Errors:
     if template is None:
         return errs
     labels = _template_labels(template)
-    if selector_ok and selector is not None and labels is not None and not selector_matches(selector, labels):
+    if selector_ok and selector is not None and labels is not None and not _selects(selector, labels):
         errs.append(invalid("spec.template.metadata.labels", labels, "`selector` does not match template `labels`"))
     errs += validate_pod_template(template, "spec.template")
     template_spec = template.get("spec")

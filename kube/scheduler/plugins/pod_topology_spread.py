@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kube._fast import score_py as k
 from kube.api.errors import bad_request
+from kube.api.labels import Selector
 from kube.scheduler.label_selector import matches, selector_key
 from kube.scheduler.plugin import Plugin
 
@@ -42,7 +43,7 @@ class PodTopologySpread(Plugin):
             min_domains = int(c.get("minDomains") or 1)
             sel = selector_key(c.get("labelSelector"), f"{where}.labelSelector")
             if sel is None:
-                sel = (("", "In", ()),)  # a null selector matches no pod: counts stay 0
+                sel = Selector.nothing()  # a null selector matches no pod: counts stay 0
             row = counts.match_series(frozenset([pod.namespace]), sel)
             key = table.key_row.get(str(topo), -1)
             kind = k.K_SPREAD_HARD if when == "DoNotSchedule" else k.K_SPREAD_SOFT
