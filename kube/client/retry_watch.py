@@ -96,13 +96,14 @@ class RetryWatch:
             got_any = False
             try:
                 async with self.open_watch(self.resource_version) as stream:
-                    stream.on_open = self.outage.recovered
                     async for event_type, obj in stream:
                         rv = (obj.get("metadata") or {}).get("resourceVersion")
                         if rv:
                             self.resource_version = str(rv)
-                        got_any = True
-                        self.backoff.reset()
+                        if not got_any:  # back once events flow: a server that accepts and drops is still down
+                            got_any = True
+                            self.outage.recovered()
+                            self.backoff.reset()
                         yield event_type, obj
             except Exception as exc:
                 if not retryable(exc):
@@ -110,5 +111,6 @@ class RetryWatch:
                 self.outage.broke(exc)
                 await asyncio.sleep(self.backoff.next())
                 continue
+            self.outage.recovered()  # the server ended the stream itself (its timeoutSeconds): it is there
             if not got_any:  # closed at once with nothing said: do not spin
                 await asyncio.sleep(self.backoff.next())

@@ -10,7 +10,7 @@ retry_watch.py's job.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -26,8 +26,7 @@ class WatchStream:
     """Async iterator of (type, object); use `async with` (or `close()`) to drop the connection.
 
     An ERROR event raises ApiError (GoneError for 410), a broken connection ApiConnectionError;
-    the stream ends when the server closes it (timeoutSeconds elapsed). `on_open`, if set, is
-    called once the server has accepted the watch (a 2xx), before any event."""
+    the stream ends when the server closes it (timeoutSeconds elapsed)."""
 
     def __init__(self, transport: Transport, path: str, params: dict[str, str],
                  headers: dict[str, str] | None = None) -> None:
@@ -38,7 +37,6 @@ class WatchStream:
         self._queue: asyncio.Queue[Event | BaseException | None] = asyncio.Queue(maxsize=1000)
         self._task: asyncio.Task[None] | None = None
         self._done = False
-        self.on_open: Callable[[], Any] | None = None
 
     def __aiter__(self) -> WatchStream:
         return self
@@ -82,8 +80,6 @@ class WatchStream:
                     except orjson.JSONDecodeError:
                         decoded = body.decode("utf-8", "replace")
                     raise ApiError.from_status(resp.status, decoded)
-                if self.on_open is not None:
-                    self.on_open()
                 async for event in _events(resp, self._transport.server):
                     await self._queue.put(event)
 

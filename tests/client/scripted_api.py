@@ -40,6 +40,25 @@ def streaming(lines: list[bytes], chunk: int = 7, hold: Any = None) -> Callable[
     return answer
 
 
+def dropped(lines: list[bytes], tail: bytes = b"", status_code: int = 200) -> Callable[[web.Request], Any]:
+    """An answer whose connection dies mid-body, as when the API server is SIGKILLed: the lines,
+    then `tail` (e.g. half an event), then the socket is closed without ending the chunked body
+    (the client sees aiohttp.ClientPayloadError)."""
+    async def answer(request: web.Request) -> web.StreamResponse:
+        resp = web.StreamResponse(status=status_code, headers={"Content-Type": "application/json"})
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        for line in lines:
+            await resp.write(line)
+        if tail:
+            await resp.write(tail)
+        assert request.transport is not None
+        request.transport.abort()
+        return resp
+
+    return answer
+
+
 class Scripted:
     """An HTTP server whose answers come from a list, one per request; it records what it got."""
 
