@@ -13,9 +13,12 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from prometheus_client import CollectorRegistry
+
 from kube.api.registry import resolve
 from kube.client.informer import Informer
 from kube.client.rest import RestClient
+from kube.proxy.metrics import ProxyMetrics
 from kube.proxy.service_targets import ServiceTarget, service_targets
 
 log = logging.getLogger("kube.proxy")
@@ -53,7 +56,7 @@ class SyncStats:
 
 class Proxier:
     def __init__(self, client: RestClient, executor: Executor, *, min_sync_period: float = 0.1,
-                 sync_period: float = 30.0) -> None:
+                 sync_period: float = 30.0, registry: CollectorRegistry | None = None) -> None:
         self.client = client
         self.executor = executor
         self.min_sync_period = min_sync_period
@@ -61,12 +64,15 @@ class Proxier:
         self.services = Informer(client, resolve("services"))
         self.endpoints = Informer(client, resolve("endpoints"))
         self.stats = SyncStats()
+        self.registry = registry if registry is not None else CollectorRegistry()  # the process's, or private
+        self.metrics = ProxyMetrics(self.registry)
         self.targets: list[ServiceTarget] = []
         self._dirty = asyncio.Event()
         for informer in (self.services, self.endpoints):
             informer.add_handler(self._changed, lambda _o, _n: self._changed(), lambda _o: self._changed())
 
     def _changed(self, *_args: object) -> None:
+        self.metrics.queued()
         self._dirty.set()
 
     async def run(self) -> None:
@@ -97,6 +103,7 @@ class Proxier:
             await self.executor.apply(targets)
         except Exception as exc:  # keep running; retry on the next round
             self.stats.failures += 1
+            self.metrics.failed(time.monotonic() - started)
             log.error("proxy sync failed: %s", exc)
             self._dirty.set()
             return
@@ -106,26 +113,11 @@ class Proxier:
         self.stats.last_success = time.time()
         self.stats.service_ports = len(targets)
         self.stats.backends = sum(len(t.backends) for t in targets)
+        self.metrics.synced(self.stats.last_duration, self.stats.service_ports, self.stats.backends,
+                            self.stats.last_success)
         log.info("proxy synced %d service ports, %d backends in %.3fs", len(targets), self.stats.backends,
                  self.stats.last_duration)
 
     def healthy(self) -> bool:
         """Healthy once a sync succeeded and not stale for more than two sync periods."""
         return self.stats.last_success > 0 and time.time() - self.stats.last_success < 2 * self.sync_period + 60
-
-    def metrics(self) -> str:
-        s = self.stats
-        return "".join([
-            "# TYPE kubeproxy_sync_proxy_rules_total counter\n",
-            f"kubeproxy_sync_proxy_rules_total {s.syncs}\n",
-            "# TYPE kubeproxy_sync_proxy_rules_failures_total counter\n",
-            f"kubeproxy_sync_proxy_rules_failures_total {s.failures}\n",
-            "# TYPE kubeproxy_sync_proxy_rules_last_duration_seconds gauge\n",
-            f"kubeproxy_sync_proxy_rules_last_duration_seconds {s.last_duration:.6f}\n",
-            "# TYPE kubeproxy_sync_proxy_rules_last_timestamp_seconds gauge\n",
-            f"kubeproxy_sync_proxy_rules_last_timestamp_seconds {s.last_success:.3f}\n",
-            "# TYPE kubeproxy_service_ports gauge\n",
-            f"kubeproxy_service_ports {s.service_ports}\n",
-            "# TYPE kubeproxy_backends gauge\n",
-            f"kubeproxy_backends {s.backends}\n",
-        ])

@@ -12,6 +12,7 @@ from kube.client.rest import RestClient
 from kube.proxy.proxier import Proxier
 from kube.proxy.userspace import UserspaceProxier
 from tests.apiserver.conftest import eventually, kubeconfig, pki_dir, server  # noqa: F401 - fixtures
+from tests.metric_samples import sample
 from tests.proxy.loopback_backends import ask, named_backends
 
 SERVICE, ENDPOINTS = resolve("services"), resolve("endpoints")
@@ -54,7 +55,8 @@ async def test_nodeport_follows_services_and_endpoints(kubeconfig: Path) -> None
 
             await eventually(only_b, timeout=20)
             assert proxier.stats.syncs >= 2 and proxier.healthy()
-            assert "kubeproxy_sync_proxy_rules_total" in proxier.metrics()
+            assert sample(proxier.registry, "kubeproxy_sync_proxy_rules_total") == proxier.stats.syncs
+            assert sample(proxier.registry, "kubeproxy_service_ports") == len(proxier.targets) >= 1
             await client.delete(SERVICE, "web", "default")
             await eventually(lambda: asyncio.sleep(0, result=all(t.name != "web" for t in proxier.targets)),
                              timeout=20)
