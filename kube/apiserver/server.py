@@ -5,29 +5,30 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import Any
 
 from aiohttp import web
 
+from kube.apiserver.allocators import ServiceAllocators
 from kube.apiserver.app import build_app
+from kube.apiserver.auth import Authenticator
 from kube.apiserver.bootstrap import bootstrap
 from kube.apiserver.config import ServerConfig
 from kube.apiserver.metrics import Metrics
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage.event_leases import EventLeases
 from kube.apiserver.storage.object_store import ObjectStore
+from kube.apiserver.subresources.log import node_log_proxy
 from kube.apiserver.tls import ServingFiles, server_context, serving_files
 from kube.apiserver.watch.cache import WatchCache
+from kube.store.open import open_store
 from kube.store.protocol import Store
+from kube.store.upkeep import Upkeep
 
 log = logging.getLogger("kube.apiserver")
 
 
 async def open_configured_store(config: ServerConfig) -> Store:
-    from kube.store.open import open_store
-
     if config.store.startswith("etcd:") or not config.store:
         servers = config.store.removeprefix("etcd:")
         return await open_store(f"etcd:{servers}", cafile=config.etcd_cafile or None,
@@ -44,7 +45,7 @@ class APIServer:
         self.state: ServerState | None = None
         self.files: ServingFiles | None = None
         self._runner: web.AppRunner | None = None
-        self._upkeep: Any = None
+        self._upkeep: Upkeep | None = None
 
     @property
     def url(self) -> str:
@@ -60,19 +61,18 @@ class APIServer:
         self._store = store
         cache = WatchCache(store)
         await cache.start()
-        state = ServerState(config=config, store=store, objects=ObjectStore(store), cache=cache, metrics=Metrics(),
-                            event_leases=EventLeases(store))
-        if config.authenticate:
-            from kube.apiserver.auth import Authenticator
-
-            state.authenticator = Authenticator(config.token_auth_file or None, self.files.client_ca or None)
-        state.allocators = _allocators(store, config)
-        from kube.apiserver.subresources.pod_log import node_log_proxy
-
-        state.log_proxy = node_log_proxy(config, self.files)  # pods/log -> the node agent's log server
+        state = ServerState(
+            config=config, store=store, objects=ObjectStore(store), cache=cache, metrics=Metrics(),
+            event_leases=EventLeases(store),
+            allocators=ServiceAllocators(store, service_cidr=config.service_cluster_ip_range,
+                                         node_port_range=config.service_node_port_range),
+            log_proxy=node_log_proxy(config, self.files),  # pods/log -> the node agent's log server
+            authenticator=(Authenticator(config.token_auth_file or None, self.files.client_ca or None)
+                           if config.authenticate else None))
         self.state = state
         await bootstrap(state)
-        self._upkeep = await _start_upkeep(store, config)
+        self._upkeep = Upkeep(store)  # compaction and key budgets, in the background
+        self._upkeep.start()
         app = build_app(state)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -90,38 +90,9 @@ class APIServer:
             await self._runner.cleanup()
             self._runner = None
         if self._upkeep is not None:
-            stop = getattr(self._upkeep, "stop", None)
-            if stop is not None:
-                result = stop()
-                if asyncio.iscoroutine(result):
-                    await result
+            await self._upkeep.stop()
             self._upkeep = None
         if self._own_store and self._store is not None:
             await self._store.close()
             self._store = None
 
-
-def _allocators(store: Store, config: ServerConfig) -> Any:
-    try:
-        from kube.apiserver.allocators import ServiceAllocators
-    except ImportError:
-        log.warning("service IP/port allocation is not in this build: Services get no clusterIP")
-        return None
-    return ServiceAllocators(store, service_cidr=config.service_cluster_ip_range,
-                             node_port_range=config.service_node_port_range)
-
-
-async def _start_upkeep(store: Store, config: ServerConfig) -> Any:
-    """Periodic compaction (and whatever else the store needs) in the background."""
-    try:
-        from kube.store.upkeep import Upkeep
-    except ImportError:
-        log.warning("store upkeep is not in this build: no compaction")
-        return None
-    upkeep = Upkeep(store)
-    start = getattr(upkeep, "start", None)
-    if start is not None:
-        result = start()
-        if asyncio.iscoroutine(result):
-            await result
-    return upkeep

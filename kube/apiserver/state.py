@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from aiohttp import web
 
+from kube.api.meta import Obj
+from kube.apiserver.allocators import ServiceAllocators
+from kube.apiserver.auth import Authenticator
 from kube.apiserver.config import ServerConfig
 from kube.apiserver.metrics import Metrics
 from kube.apiserver.storage.event_leases import EventLeases
@@ -15,8 +17,8 @@ from kube.apiserver.storage.object_store import ObjectStore
 from kube.apiserver.watch.cache import WatchCache
 from kube.store.protocol import Store
 
-# (pod, container, query) -> response streaming the container's log; set by the node-agent proxy (a later issue)
-LogProxy = Callable[[web.Request, dict[str, Any], str], Awaitable[web.StreamResponse]]
+# (request, pod, container) -> the response streaming that container's log (subresources/log.py's node proxy)
+LogProxy = Callable[[web.Request, Obj, str], Awaitable[web.StreamResponse]]
 
 
 @dataclass
@@ -27,11 +29,10 @@ class ServerState:
     cache: WatchCache
     metrics: Metrics
     event_leases: EventLeases
-    authenticator: Any = None  # kube.apiserver.auth.Authenticator; None = no authentication (tests of the core)
-    allocators: Any = None  # kube.apiserver.allocators.ServiceAllocators
-    log_proxy: LogProxy | None = None
+    allocators: ServiceAllocators
+    log_proxy: LogProxy
+    authenticator: Authenticator | None = None  # None: no authentication (tests of the core)
     replays: int = 0  # watches served from the store rather than the cache
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 STATE: web.AppKey[ServerState] = web.AppKey("kube_state", ServerState)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kube.api.age import parse_timestamp
-from kube.apiserver.eviction import REFUSED_MESSAGE, check_eviction, pdb_status
+from kube.apiserver.subresources.eviction import REFUSED_MESSAGE, check_eviction, pdb_status
 
 NOW = parse_timestamp("2024-01-01T00:10:00Z") or 0.0
 
