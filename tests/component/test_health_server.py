@@ -146,3 +146,18 @@ async def test_no_created_series_as_kubernetes(registry: CollectorRegistry) -> N
         assert "demo_events_total" in body and "_created" not in body
     finally:
         await runner.cleanup()
+
+
+async def test_healthz_follows_its_own_check_livez_does_not(registry: CollectorRegistry) -> None:
+    state = {"synced": False}  # kube-proxy: unhealthy until its rules are synced
+    port = free_port()
+    runner = await serve_health("127.0.0.1", port, registry, healthy=lambda: state["synced"])
+    assert runner is not None
+    try:
+        assert (await fetch(f"http://127.0.0.1:{port}/healthz"))[0] == 503
+        assert (await fetch(f"http://127.0.0.1:{port}/livez"))[0] == 200
+        assert (await fetch(f"http://127.0.0.1:{port}/readyz"))[0] == 200
+        state["synced"] = True
+        assert (await fetch(f"http://127.0.0.1:{port}/healthz"))[::2] == (200, "ok")
+    finally:
+        await runner.cleanup()

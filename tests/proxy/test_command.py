@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 
 from kube.proxy import iptables_executor
 from kube.proxy.service_targets import Backend, ServiceTarget
@@ -45,8 +46,9 @@ async def test_userspace_process_serves_healthz_and_metrics(kubeconfig: Path) ->
             assert await eventually(healthy, timeout=30, interval=0.2) == "ok"
             async with session.get(f"http://127.0.0.1:{port}/metrics") as r:
                 text = await r.text()
-            synced = [line for line in text.splitlines() if line.startswith("kubeproxy_sync_proxy_rules_total ")]
-            assert synced and int(synced[0].split()[1]) >= 1
+            synced = [s.value for f in text_string_to_metric_families(text) for s in f.samples
+                      if s.name == "kubeproxy_sync_proxy_rules_total"]
+            assert synced and synced[0] >= 1
     finally:
         proc.terminate()
         assert await asyncio.wait_for(proc.wait(), 30) == 0
