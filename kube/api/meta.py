@@ -60,10 +60,21 @@ def resource_version(obj: Obj) -> str:
     return _text(metadata(obj), "resourceVersion")
 
 
-def namespaced_name(obj: Obj) -> str:
-    """`namespace/name`, or `name` for cluster-scoped objects (the informer/work-queue key)."""
-    ns = namespace(obj)
-    return f"{ns}/{name(obj)}" if ns else name(obj)
+def object_key(obj: Obj) -> str:
+    """client-go's MetaNamespaceKeyFunc: `namespace/name`, or `name` for cluster-scoped objects
+    (the informer, work-queue and owner key; the API server's store keys are its own)."""
+    return join_key(namespace(obj), name(obj))
+
+
+def join_key(namespace: str | None, name: str) -> str:
+    """The key of object `name` in `namespace` (None or "" for a cluster-scoped object)."""
+    return f"{namespace}/{name}" if namespace else name
+
+
+def split_key(key: str) -> tuple[str | None, str]:
+    """client-go's SplitMetaNamespaceKey: (namespace, name), namespace None for cluster-scoped keys."""
+    namespace, sep, name = key.partition("/")
+    return (namespace, name) if sep else (None, namespace)
 
 
 def labels(obj: Obj) -> dict[str, str]:

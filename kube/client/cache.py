@@ -9,23 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-Obj = dict[str, Any]
+from kube.api.meta import Obj, join_key, object_key
+
 IndexFunc = Callable[[Obj], list[str]]
 
 NAMESPACE_INDEX = "namespace"
-
-
-def object_key(obj: Obj) -> str:
-    """client-go's MetaNamespaceKeyFunc: "ns/name", or "name" for cluster-scoped objects."""
-    meta = obj.get("metadata") or {}
-    namespace = meta.get("namespace")
-    name = meta.get("name", "")
-    return f"{namespace}/{name}" if namespace else str(name)
-
-
-def split_key(key: str) -> tuple[str | None, str]:
-    namespace, sep, name = key.partition("/")
-    return (namespace, name) if sep else (None, namespace)
 
 
 def namespace_index(obj: Obj) -> list[str]:
@@ -89,7 +77,7 @@ class Indexer:
         return self._items.get(key)
 
     def get_object(self, namespace: str | None, name: str) -> Obj | None:
-        return self._items.get(f"{namespace}/{name}" if namespace else name)
+        return self._items.get(join_key(namespace, name))
 
     def list(self) -> list[Obj]:
         return list(self._items.values())

@@ -24,9 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from kube.api.meta import Obj, object_key
 from kube.api.registry import KindInfo
 from kube.client.backoff import Backoff
-from kube.client.cache import Indexer, IndexFunc, Obj, object_key
+from kube.client.cache import Indexer, IndexFunc
 from kube.client.errors import ApiConnectionError, ApiError, GoneError
 from kube.client.rest import RestClient
 from kube.client.retry_watch import Outage, RetryWatch

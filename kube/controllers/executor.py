@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kube.api.meta import object_key
 from kube.api.registry import by_api_version
 from kube.client.errors import ApiError
 from kube.client.rest import RestClient
@@ -44,9 +45,7 @@ class AlreadyExists(Retry):
     """A create that must make a new object (a Deployment's next ReplicaSet) found the name taken."""
 
     def __init__(self, obj: dict) -> None:
-        meta = obj.get("metadata") or {}
-        super().__init__(f"{obj.get('kind', 'object')} {meta.get('namespace', '')}/{meta.get('name', '')} "
-                         "already exists")
+        super().__init__(f"{obj.get('kind', 'object')} {object_key(obj)} already exists")
         self.obj = obj
 
 

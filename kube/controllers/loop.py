@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Hashable
 
+from kube.api.meta import object_key
 from kube.client.reconciler import Reconciler
 from kube.client.workqueue import WorkQueue
 from kube.controllers.context import Context
@@ -56,7 +57,6 @@ class ControllerLoop:
 
 def obj_key(obj: object) -> str:
     """The informer key of an object or of a DeletedFinalStateUnknown."""
-    from kube.client.cache import object_key
     from kube.client.informer import DeletedFinalStateUnknown
 
     if isinstance(obj, DeletedFinalStateUnknown):

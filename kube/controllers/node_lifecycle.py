@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from kube.api.meta import join_key, object_key
 from kube.api.tolerations import NOT_READY, UNREACHABLE
 from kube.client.cache import field_index
 from kube.controllers.actions import LEASE, NODE, POD, Action, DeletePod, Patch, UpdateStatus
@@ -134,7 +135,7 @@ def evictions(node: Obj, pods: list[Obj], now: datetime,
             meta = pod.get("metadata") or {}
             plan.actions.append(DeletePod(meta.get("namespace", ""), meta.get("name", ""), meta.get("uid", ""),
                                           note=note(pod, NORMAL, "TaintManagerEviction", "Marking for deletion Pod "
-                                                    f"{meta.get('namespace', '')}/{meta.get('name', '')}")))
+                                                    f"{object_key(pod)}")))
         else:
             left = (due - now).total_seconds()
             plan.recheck_after = left if plan.recheck_after is None else min(plan.recheck_after, left)
@@ -187,7 +188,7 @@ class NodeLifecycleController(ControllerLoop):
             return None
         opts = self.ctx.options
         now = self.ctx.now()
-        lease = self.leases.store.get(f"{NODE_LEASE_NAMESPACE}/{key}")
+        lease = self.leases.store.get(join_key(NODE_LEASE_NAMESPACE, str(key)))
         health = reconcile_node_health(node, lease, now, opts.node_monitor_grace_period)
         for action in health.actions:
             if isinstance(action, UpdateStatus):

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Hashable, Iterable
 from typing import Any
 
+from kube.api.meta import join_key
 from kube.client.errors import ApiError
 from kube.controllers.actions import NODE, POD, Action, DeletePod
 from kube.controllers.loop import ControllerLoop
@@ -67,7 +68,7 @@ class PodGCController(ControllerLoop):
         chosen = []
         for action in actions:
             assert isinstance(action, DeletePod)
-            pod = self.pods.store.get(f"{action.namespace}/{action.name}") or {}
+            pod = self.pods.store.get(join_key(action.namespace, action.name)) or {}
             node = (pod.get("spec") or {}).get("nodeName")
             if node and node not in names:
                 if node not in confirmed:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from kube.api.labels import SelectorError, from_label_selector
+from kube.api.meta import join_key, object_key
 from kube.controllers.actions import POD, REPLICASET, Action, CreatePod, DeletePod, status_action
 from kube.controllers.context import Context
 from kube.controllers.events import NORMAL, note
@@ -42,11 +43,6 @@ class ReplicaSetPlan:
     deletes: list[DeletePod] = field(default_factory=list)
     requeue_after: float | None = None
     owned: list[Obj] = field(default_factory=list)
-
-
-def key_of(obj: Obj) -> str:
-    meta = obj.get("metadata") or {}
-    return f"{meta.get('namespace', '')}/{meta.get('name', '')}"
 
 
 def pod_from_template(owner: Obj, template: Obj, owner_key: str = "") -> CreatePod:
@@ -106,11 +102,11 @@ def reconcile_replica_set(rs: Obj, pods: list[Obj], now: datetime, *, expectatio
         if diff < 0:
             plan.creates = min(-diff, burst)
             template = spec.get("template") or {}
-            plan.actions.extend(pod_from_template(rs, template, key_of(rs)) for _ in range(plan.creates))
+            plan.actions.extend(pod_from_template(rs, template, object_key(rs)) for _ in range(plan.creates))
         elif diff > 0:
             victims = sorted(active, key=deletion_rank)[:min(diff, burst)]
             plan.deletes = [DeletePod(meta.get("namespace", ""), p["metadata"]["name"], p["metadata"].get("uid", ""),
-                                      owner_key=key_of(rs),
+                                      owner_key=object_key(rs),
                                       note=note(rs, NORMAL, "SuccessfulDelete", f"Deleted pod: {p['metadata']['name']}"))
                             for p in victims]
             plan.actions.extend(plan.deletes)
@@ -148,7 +144,7 @@ class ReplicaSetController(ControllerLoop):
         ref = controller_of(pod)
         if ref is None or ref.get("kind") != "ReplicaSet":
             return None
-        return f"{(pod.get('metadata') or {}).get('namespace', '')}/{ref.get('name', '')}"
+        return join_key((pod.get("metadata") or {}).get("namespace"), str(ref.get("name", "")))
 
     def _matching_sets(self, pod: Obj) -> list[str]:
         """Sets that could adopt an orphan."""
@@ -158,7 +154,7 @@ class ReplicaSetController(ControllerLoop):
         for rs in self.sets.store.by_index("namespace", meta.get("namespace", "")):
             try:
                 if from_label_selector((rs.get("spec") or {}).get("selector")).matches(labels):
-                    keys.append(key_of(rs))
+                    keys.append(object_key(rs))
             except SelectorError:
                 continue
         return keys
@@ -201,7 +197,7 @@ class ReplicaSetController(ControllerLoop):
         pods = self.pods.store.by_index("namespace", namespace)
         plan = reconcile_replica_set(rs, pods, self.ctx.now(), expectations_met=self.expectations.satisfied(str(key)))
         if plan.creates or plan.deletes:
-            self.expectations.expect(str(key), plan.creates, {f"{d.namespace}/{d.name}" for d in plan.deletes})
+            self.expectations.expect(str(key), plan.creates, {join_key(d.namespace, d.name) for d in plan.deletes})
         await self.ctx.executor.run(plan.actions, f"replicaset {key}",
                                     lambda n: self.expectations.creation_observed(str(key), n),
                                     self.ctx.recorder("replicaset-controller"))

@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from kube.api.meta import join_key
+
 DEFAULT_SCHEDULER = "default-scheduler"
 
 
@@ -33,7 +35,7 @@ class PodInfo:
 
     @property
     def key(self) -> str:
-        return f"{self.namespace}/{self.name}"
+        return join_key(self.namespace, self.name)
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -49,7 +51,7 @@ def pod_info(pod: dict[str, Any]) -> PodInfo:
     shape = orjson.dumps([namespace, labels, spec], option=orjson.OPT_SORT_KEYS)
     return PodInfo(
         pod=pod,
-        uid=meta.get("uid") or f"{namespace}/{name}",
+        uid=meta.get("uid") or join_key(namespace, name),
         namespace=namespace,
         name=name,
         labels=labels,

@@ -27,7 +27,7 @@ def test_accessors() -> None:
                         "ownerReferences": [{"uid": "x", "kind": "ReplicaSet"},
                                             {"uid": "rs-1", "controller": True, "kind": "ReplicaSet"}]}}
     assert meta.name(obj) == "p" and meta.namespace(obj) == "ns" and meta.uid(obj) == "u1"
-    assert meta.namespaced_name(obj) == "ns/p"
+    assert meta.object_key(obj) == "ns/p"
     assert meta.labels(obj) == {"a": "b"}
     assert meta.controller_ref(obj) == {"uid": "rs-1", "controller": True, "kind": "ReplicaSet"}
     assert meta.is_controlled_by(obj, "rs-1")
@@ -42,4 +42,15 @@ def test_accessors_tolerate_missing_and_wrong_types() -> None:
         assert meta.owner_refs(obj) == []
         assert meta.controller_ref(obj) is None
         assert not meta.is_controlled_by(obj, "")
-    assert meta.namespaced_name({"metadata": {"name": "n1"}}) == "n1"
+    assert meta.object_key({"metadata": {"name": "n1"}}) == "n1"
+
+
+def test_object_keys_are_namespace_slash_name_or_the_name_alone() -> None:
+    """client-go's MetaNamespaceKeyFunc and SplitMetaNamespaceKey: cluster-scoped keys have no slash."""
+    node = {"metadata": {"name": "n1", "namespace": ""}}
+    assert meta.object_key(node) == "n1" and meta.object_key({"metadata": {"name": "n1", "namespace": None}}) == "n1"
+    assert meta.object_key({}) == ""
+    assert meta.join_key("ns", "p") == "ns/p" and meta.join_key(None, "n1") == "n1" and meta.join_key("", "n1") == "n1"
+    assert meta.split_key("ns/p") == ("ns", "p") and meta.split_key("n1") == (None, "n1")
+    for key in ("ns/p", "n1", "kube-system/coredns-7f9c"):
+        assert meta.join_key(*meta.split_key(key)) == key

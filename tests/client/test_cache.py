@@ -7,7 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kube.client.cache import Indexer, field_index, object_key, split_key
+from kube.api.meta import object_key, split_key
+from kube.client.cache import Indexer, field_index
 
 
 def pod(name: str, namespace: str = "default", node: str | None = None, rv: str = "1") -> dict[str, Any]:

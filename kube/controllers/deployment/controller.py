@@ -8,6 +8,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from kube.api.labels import SelectorError, from_label_selector
+from kube.api.meta import join_key
 from kube.client.errors import ApiError
 from kube.controllers.actions import DEPLOYMENT, POD, REPLICASET, UpdateStatus
 from kube.controllers.context import Context
@@ -43,7 +44,7 @@ class DeploymentController(ControllerLoop):
         ref = controller_of(obj)
         if ref is None or ref.get("kind") != kind:
             return None
-        return f"{(obj.get('metadata') or {}).get('namespace', '')}/{ref.get('name', '')}"
+        return join_key((obj.get("metadata") or {}).get("namespace"), str(ref.get("name", "")))
 
     def _set_changed(self, rs: Obj) -> None:
         owner = self._owner(rs, "Deployment")
