@@ -24,8 +24,9 @@ def _always() -> bool:
     return True
 
 
-def health_app(registry: CollectorRegistry, *, ready: Check = _always, healthy: Check = _always) -> web.Application:
-    """The aiohttp application behind serve_health, for callers that mount it on their own runner."""
+def add_health_routes(app: web.Application, registry: CollectorRegistry, *, ready: Check = _always,
+                      healthy: Check = _always) -> None:
+    """Add the four endpoints to an application that serves more (the node agent's log server)."""
 
     def answer(check: Check, failing: str) -> web.Response:
         return web.Response(text="ok") if check() else web.Response(text=failing, status=503)
@@ -44,11 +45,16 @@ def health_app(registry: CollectorRegistry, *, ready: Check = _always, healthy: 
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST
         return response
 
-    app = web.Application()
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/livez", livez)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+
+
+def health_app(registry: CollectorRegistry, *, ready: Check = _always, healthy: Check = _always) -> web.Application:
+    """The application behind serve_health, for callers that run it on their own runner."""
+    app = web.Application()
+    add_health_routes(app, registry, ready=ready, healthy=healthy)
     return app
 
 

@@ -13,6 +13,8 @@ import logging
 import time
 from typing import Any
 
+from prometheus_client import CollectorRegistry
+
 from kube.api.fields import one_term
 from kube.api.registry import resolve
 from kube.client.cache import field_index, object_key
@@ -22,6 +24,7 @@ from kube.client.reconciler import Reconciler
 from kube.client.rest import RestClient
 from kube.client.workqueue import WorkQueue
 from kube.node.agent import NodeAgent
+from kube.node.metrics import NodeMetrics
 from kube.node.node_leases import RENEW_INTERVAL, LeaseHeartbeats
 
 log = logging.getLogger("kube.node")
@@ -33,13 +36,15 @@ Obj = dict[str, Any]
 class NodeFleet:
     def __init__(self, client: RestClient, agents: list[NodeAgent], *, workers: int = 8,
                  lease_interval: float = RENEW_INTERVAL, status_check_seconds: float = 1.0,
-                 host_refresh_seconds: float = 60.0, register_concurrency: int = 32) -> None:
+                 host_refresh_seconds: float = 60.0, register_concurrency: int = 32,
+                 registry: CollectorRegistry | None = None) -> None:
         if not agents:
             raise ValueError("a node-agent process needs at least one node")
         self.client = client
         self.agents = {a.name: a for a in agents}
         self.heartbeats = LeaseHeartbeats(client, interval=lease_interval)
-        self.queue = WorkQueue(name="pods")
+        self.registry = registry if registry is not None else CollectorRegistry()  # the process's, or private
+        self.queue = WorkQueue(name="pods", registry=self.registry)
         self.reconciler = Reconciler(self.queue, self._reconcile, workers=workers, name="pod-sync")
         self.status_check_seconds = status_check_seconds
         self.host_refresh_seconds = host_refresh_seconds
@@ -52,14 +57,11 @@ class NodeFleet:
         self.ready = asyncio.Event()
         for agent in agents:
             agent.on_pod_finished = self.queue.add_after
+        self.metrics = NodeMetrics(self.registry, self)
 
-    def metrics(self) -> str:
-        """Prometheus text: how many nodes, pods and heartbeats this process handles."""
-        pods = sum(len(self.pods.store.index_keys(BY_NODE, name)) for name in self.agents)
-        return (f"kube_node_agent_nodes {len(self.agents)}\n"
-                f"kube_node_agent_pods {pods}\n"
-                f"kube_node_lease_renewals_total {self.heartbeats.renewals}\n"
-                f"kube_node_lease_renewal_failures_total {self.heartbeats.failures}\n")
+    def bound_pods(self) -> int:
+        """Pods bound to the nodes of this process, as the informer last saw them."""
+        return sum(len(self.pods.store.index_keys(BY_NODE, name)) for name in self.agents)
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -147,7 +149,8 @@ class NodeFleet:
         agent = self.agents.get(str((pod.get("spec") or {}).get("nodeName", "")))
         if agent is None:
             return None
-        return await agent.sync_pod(pod)
+        with self.metrics.pod_sync.time():
+            return await agent.sync_pod(pod)
 
     async def _status_loop(self) -> None:
         slots = asyncio.Semaphore(self.register_concurrency)

@@ -1,9 +1,10 @@
 """The agent's own HTTPS endpoint (the kubelet's port 10250): container logs for the API
-server's pods/log proxy, plus /healthz and /metrics.
+server's pods/log proxy, plus the health endpoints and /metrics of kube/component's health
+server (the process's registry).
 
 /containerLogs/<ns>/<pod>/<container>?follow=true&tailLines=N streams the log as
 text/plain. With a client CA configured, log requests must present a client
-certificate signed by it (the API server's); /healthz needs none.
+certificate signed by it (the API server's); /healthz and /metrics need none.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+from prometheus_client import CollectorRegistry
 
+from kube.component.health_server import add_health_routes
 from kube.node.agent import NodeAgent
 
 log = logging.getLogger("kube.node.logs")
@@ -37,14 +40,8 @@ def tls_context(cert_file: str, key_file: str, client_ca_file: str | None) -> ss
     return ctx
 
 
-def make_app(agents: dict[str, NodeAgent], find_pod: PodLookup, require_client_cert: bool,
-             metrics: Callable[[], str] | None = None) -> web.Application:
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
-    async def render_metrics(_request: web.Request) -> web.Response:
-        return web.Response(text=metrics() if metrics else "", content_type="text/plain")
-
+def make_app(agents: dict[str, NodeAgent], find_pod: PodLookup, require_client_cert: bool, *,
+             registry: CollectorRegistry, ready: Callable[[], bool] = lambda: True) -> web.Application:
     async def container_logs(request: web.Request) -> web.StreamResponse:
         if require_client_cert and not (request.transport and request.transport.get_extra_info("peercert")):
             return _status(401, "Unauthorized", "a client certificate signed by the cluster CA is required")
@@ -79,8 +76,7 @@ def make_app(agents: dict[str, NodeAgent], find_pod: PodLookup, require_client_c
         return response
 
     app = web.Application()
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", render_metrics)
+    add_health_routes(app, registry, ready=ready)
     app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)
     return app
 
