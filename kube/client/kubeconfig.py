@@ -58,16 +58,18 @@ def load_kubeconfig(path: str | os.PathLike[str] | None = None, context: str | N
     """Load a ClientConfig from `path` (or the default search), using `context` or the current one."""
     paths = default_paths(os.fspath(path) if path else None)
     explicit = bool(path)
-    merged = _merge([(p, _read(p, required=explicit or len(paths) == 1)) for p in paths])
+    merged = _merge([(p, read_kubeconfig_file(p, required=explicit or len(paths) == 1)) for p in paths])
     return _resolve(merged, context)
 
 
-def _read(path: Path, required: bool) -> dict[str, Any]:
+def read_kubeconfig_file(path: Path, required: bool = True) -> dict[str, Any]:
+    """One kubeconfig file as a mapping ({} for an empty file, or a missing one not `required`):
+    the one place a kubeconfig is read and parsed, for the client and the API server's tools."""
     try:
         text = path.read_text()
     except FileNotFoundError:
         if required:
-            raise ConfigError(f"kubeconfig {path} not found") from None
+            raise ConfigError(f"cannot read kubeconfig {path}: not found") from None
         return {}
     except OSError as exc:
         raise ConfigError(f"cannot read kubeconfig {path}: {exc.strerror}") from None
@@ -78,7 +80,7 @@ def _read(path: Path, required: bool) -> dict[str, Any]:
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"kubeconfig {path}{where}: not valid YAML") from None
     if not isinstance(doc, dict):
-        raise ConfigError(f"kubeconfig {path}: expected a mapping at the top level")
+        raise ConfigError(f"kubeconfig {path}: not a Config mapping (expected a mapping at the top level)")
     return doc
 
 

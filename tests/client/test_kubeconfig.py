@@ -106,3 +106,18 @@ def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
 def test_missing_explicit_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_kubeconfig(tmp_path / "none")
+
+
+def test_one_file_reader_for_every_kubeconfig_user(tmp_path: Path) -> None:
+    """read_kubeconfig_file is also what the API server's tools read kubeconfigs with."""
+    from kube.client.kubeconfig import read_kubeconfig_file
+
+    (tmp_path / "empty").write_text("")
+    assert read_kubeconfig_file(tmp_path / "empty") == {}
+    assert read_kubeconfig_file(tmp_path / "absent", required=False) == {}
+    with pytest.raises(ConfigError, match="cannot read kubeconfig .*absent: not found"):
+        read_kubeconfig_file(tmp_path / "absent")
+    (tmp_path / "list").write_text("[1, 2]")
+    with pytest.raises(ConfigError, match="not a Config mapping"):
+        read_kubeconfig_file(tmp_path / "list")
+    assert read_kubeconfig_file(write(tmp_path / "k", config_doc()))["current-context"] == "main"

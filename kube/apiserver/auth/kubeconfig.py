@@ -10,9 +10,13 @@ from __future__ import annotations
 import base64
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from kube.client.errors import ConfigError
+from kube.client.kubeconfig import read_kubeconfig_file
 
 
 class KubeconfigError(ValueError):
@@ -92,15 +96,9 @@ def _data(entry: dict[str, Any], data_key: str, file_key: str, base: str) -> byt
 
 def _read(path: str) -> dict[str, Any]:
     try:
-        with open(path, encoding="utf-8") as f:
-            doc = yaml.safe_load(f)
-    except OSError as exc:
-        raise KubeconfigError(f"cannot read kubeconfig {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise KubeconfigError(f"kubeconfig {path} is not valid YAML") from exc
-    if not isinstance(doc, dict):
-        raise KubeconfigError(f"kubeconfig {path} is not a Config mapping")
-    return doc
+        return read_kubeconfig_file(Path(path))
+    except ConfigError as exc:
+        raise KubeconfigError(str(exc)) from exc
 
 
 def load_kubeconfig(path: str, context: str | None = None) -> KubeconfigEntry:
