@@ -22,6 +22,7 @@ from kube.api.errors import (
     too_many_requests,
     unauthorized,
 )
+from kube.apiserver import metrics
 from kube.apiserver.auth import UserInfo, authorize, authorize_non_resource
 from kube.apiserver.handlers import discovery, health, request_info
 from kube.apiserver.handlers.delete import delete, delete_collection
@@ -70,9 +71,7 @@ def _non_resource(request: web.Request, state: ServerState, path: str) -> web.St
     if doc is not None:
         return raw_json_response(doc)
     if path == "/metrics":
-        state.metrics.watchers = lambda: _watchers(state)
-        return web.Response(body=state.metrics.render().encode(),
-                            headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+        return web.Response(body=state.metrics.render(), headers={"Content-Type": metrics.CONTENT_TYPE})
     if path == "/openapi/v2":
         from kube.apiserver.openapi import v2 as openapi_v2
 
@@ -161,5 +160,6 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
 def build_app(state: ServerState) -> web.Application:
     app = web.Application(client_max_size=state.config.max_body_bytes, handler_args={"max_field_size": 65536})
     app[STATE] = state
+    state.metrics.watchers = lambda: _watchers(state)
     app.router.add_route("*", "/{tail:.*}", dispatch)
     return app

@@ -1,63 +1,76 @@
 """Prometheus metrics of the API server: requests, latency, in-flight, watchers.
 
-Plain dictionaries and a text renderer: the hot path only increments counters.
+Recorded into prometheus-client objects on one `CollectorRegistry` per server
+(two servers in one test process keep apart), served at /metrics by
+`generate_latest`. The names are Kubernetes'. The hot path is `observe`, once
+per request: the labelled children are cached per (verb, resource, code), so a
+request costs a dict lookup, a counter increment and a histogram observation.
+The in-flight count stays a plain int the dispatcher adjusts (read at scrape
+time), and the watcher counts are asked of the watch cache only when scraped.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.5, 2.0, 5.0, 10.0, 30.0, 60.0)
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+Recorder = Callable[[float], None]
+
+disable_created_metrics()  # no *_created series: Kubernetes' components export none (a process-wide switch)
+
+
+class _Watchers(Collector):
+    """apiserver_registered_watchers{kind}: counted from the watch cache when scraped, not kept up to date."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily("apiserver_registered_watchers", "Open watches by kind.", labels=["kind"])
+        for kind, n in sorted(self._metrics.watchers().items()):
+            family.add_metric([kind], n)
+        yield family
 
 
 class Metrics:
     def __init__(self) -> None:
-        self.requests: dict[tuple[str, str, int], int] = defaultdict(int)
-        # (verb, resource) -> [bucket counts..., +Inf count], sum
-        self.latency: dict[tuple[str, str], list[int]] = {}
-        self.latency_sum: dict[tuple[str, str], float] = defaultdict(float)
+        self.registry = CollectorRegistry(auto_describe=False)
         self.inflight = 0
+        # open watches by kind, asked at scrape time; the app points it at the watch cache
         self.watchers: Callable[[], dict[str, int]] = dict
+        self._requests = Counter("apiserver_request", "Counter of apiserver requests broken out by verb, "
+                                 "resource and code.", ("verb", "resource", "code"), registry=self.registry)
+        self._latency = Histogram("apiserver_request_duration_seconds", "Response latency distribution by verb "
+                                  "and resource.", ("verb", "resource"), buckets=BUCKETS, registry=self.registry)
+        inflight = Gauge("apiserver_current_inflight_requests", "Requests being served now (watches excluded).",
+                         registry=self.registry)
+        inflight.set_function(lambda: self.inflight)
+        self.registry.register(_Watchers(self))
+        self._recorders: dict[tuple[str, str, int], tuple[Callable[[], None], Recorder]] = {}
 
     def observe(self, verb: str, resource: str, code: int, seconds: float) -> None:
-        self.requests[(verb, resource, code)] += 1
-        key = (verb, resource)
-        counts = self.latency.get(key)
-        if counts is None:
-            counts = self.latency[key] = [0] * (len(BUCKETS) + 1)
-        counts[bisect.bisect_left(BUCKETS, seconds)] += 1
-        self.latency_sum[key] += seconds
+        key = (verb, resource, code)
+        recorders = self._recorders.get(key)
+        if recorders is None:
+            count = self._requests.labels(verb, resource, str(code))
+            recorders = self._recorders[key] = (count.inc, self._latency.labels(verb, resource).observe)
+        recorders[0]()
+        recorders[1](seconds)
 
-    def render(self) -> str:
-        out = [
-            "# HELP apiserver_request_total Counter of apiserver requests broken out by verb, resource and code.",
-            "# TYPE apiserver_request_total counter",
-        ]
-        for (verb, resource, code), n in sorted(self.requests.items()):
-            out.append(f'apiserver_request_total{{verb="{verb}",resource="{resource}",code="{code}"}} {n}')
-        out += [
-            "# HELP apiserver_request_duration_seconds Response latency distribution by verb and resource.",
-            "# TYPE apiserver_request_duration_seconds histogram",
-        ]
-        for (verb, resource), counts in sorted(self.latency.items()):
-            labels = f'verb="{verb}",resource="{resource}"'
-            running = 0
-            for bound, n in zip(BUCKETS, counts, strict=False):
-                running += n
-                out.append(f'apiserver_request_duration_seconds_bucket{{{labels},le="{bound}"}} {running}')
-            running += counts[-1]
-            out.append(f'apiserver_request_duration_seconds_bucket{{{labels},le="+Inf"}} {running}')
-            out.append(f"apiserver_request_duration_seconds_sum{{{labels}}} {self.latency_sum[(verb, resource)]:.6f}")
-            out.append(f"apiserver_request_duration_seconds_count{{{labels}}} {running}")
-        out += [
-            "# HELP apiserver_current_inflight_requests Requests being served now (watches excluded).",
-            "# TYPE apiserver_current_inflight_requests gauge",
-            f"apiserver_current_inflight_requests {self.inflight}",
-            "# HELP apiserver_registered_watchers Open watches by kind.",
-            "# TYPE apiserver_registered_watchers gauge",
-        ]
-        for kind, n in sorted(self.watchers().items()):
-            out.append(f'apiserver_registered_watchers{{kind="{kind}"}} {n}')
-        return "\n".join(out) + "\n"
+    def render(self) -> bytes:
+        """The text exposition format of everything in the registry."""
+        return generate_latest(self.registry)
