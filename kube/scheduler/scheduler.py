@@ -33,6 +33,10 @@ class Binder(Protocol):
         """Bind or raise; may return an awaitable (then binding runs in the background)."""
 
 
+class BindingGone(Exception):
+    """A binder's answer that the pod no longer exists: forget it, never retry it."""
+
+
 class MemoryBinder:
     """Bindings kept in memory (algorithm mode, tests); confirms at once like a watch would."""
 
@@ -69,6 +73,9 @@ class Scheduler:
             for p in (profiles or [Profile()])
         }
         self.on_attempt: Callable[[PodInfo, Outcome, float], Any] | None = None
+        # the API's current copy of a pod by key (the informer's cache), when there is one: a pod that
+        # failed to bind is retried only while it is still there, the same pod and still pending
+        self.lookup_pod: Callable[[str], dict[str, Any] | None] | None = None
         self._wake = asyncio.Event() if _has_loop() else None
         self._binds: set[asyncio.Task] = set()
         # one log line per binding (attempt and outcome), kube-scheduler's --v=2; off in benchmarks
@@ -115,6 +122,8 @@ class Scheduler:
         if info.node_name:
             self.queue.delete(info.key)
             self.cache.add_pod(pod)
+        elif _being_deleted(pod):
+            self.queue.delete(info.key)
         elif self._ours(info) and not self.cache.is_assumed(info.uid):
             self.queue.add(info)
             self._kick()
@@ -127,6 +136,8 @@ class Scheduler:
         elif info.node_name:
             self.queue.delete(info.key)
             self.cache.add_pod(pod)
+        elif _being_deleted(pod):
+            self.queue.delete(info.key)
         elif self._ours(info) and not self.cache.is_assumed(info.uid):
             self.queue.update(info)
             self._kick()
@@ -190,10 +201,22 @@ class Scheduler:
     def _bind_failed(self, pod: PodInfo, node: str, exc: BaseException, profile: str) -> None:
         log.warning("binding %s to %s failed: %s", pod.key, node, exc)
         self.cache.forget(pod.uid)
-        self.queue.requeue_backoff(pod)
-        self.events.emit(pod, "FailedScheduling", f"Binding rejected: {exc}")
+        if self._still_pending(pod) and not isinstance(exc, BindingGone):
+            self.queue.requeue_backoff(pod)
+            self.events.emit(pod, "FailedScheduling", f"Binding rejected: {exc}")
+        else:  # deleted (maybe while binding: its delete event has come and gone), replaced or bound
+            log.info("pod %s is gone or no longer pending: not retrying it", pod.key)
         self.metrics.observe("error", profile, 0.0)
         self._moved("AssumedPodForget")
+
+    def _still_pending(self, pod: PodInfo) -> bool:
+        if self.lookup_pod is None:
+            return True
+        current = self.lookup_pod(pod.key)
+        if current is None or _being_deleted(current):
+            return False
+        meta, spec = current.get("metadata") or {}, current.get("spec") or {}
+        return (meta.get("uid") or pod.uid) == pod.uid and not spec.get("nodeName")
 
     def run_until_idle(self) -> int:
         """Schedule until activeQ is empty (back-offs are not waited for); returns attempts."""
@@ -232,6 +255,11 @@ class Scheduler:
     async def drain_binds(self) -> None:
         while self._binds:
             await asyncio.gather(*list(self._binds), return_exceptions=True)
+
+
+def _being_deleted(pod: dict[str, Any]) -> bool:
+    """kube-scheduler skips pods with a deletionTimestamp: they are going, not to be placed."""
+    return bool((pod.get("metadata") or {}).get("deletionTimestamp"))
 
 
 def _has_loop() -> bool:
