@@ -6,6 +6,8 @@ Without them the package installs anyway and runs on the pure-Python twins
 
 import glob
 import os
+import runpy
+from pathlib import Path
 
 from setuptools import setup
 
@@ -18,6 +20,8 @@ def extensions() -> list:
         from setuptools import Extension
     except ImportError:
         return []
+    # the kernels' layout constants, written once in *_layout.py, as C constants (*_layout.pxi)
+    runpy.run_path("kube/_fast/layout_pxi.py")["write_all"](Path("kube/_fast"))
     exts = []
     for pyx in sorted(glob.glob("kube/_fast/*.pyx")):
         name = pyx[:-4].replace("/", ".")

@@ -1,165 +1,15 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """Cython kernel: filter and score every node for one pod in typed `nogil` loops.
 
-Twin of score_py.py (same class, methods, constants and integer arithmetic);
-the shared suite tests/fast/test_score_kernels.py checks they agree exactly.
+Twin of score_py.py (same class, methods and integer arithmetic); both read the layout of
+the columns and of the pod buffer from score_layout.py, and the shared suite in tests/fast/
+checks they agree exactly.
 """
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
-RES_ALLOC_CPU, RES_ALLOC_MEM, RES_ALLOC_PODS = 0, 1, 2
-RES_REQ_CPU, RES_REQ_MEM, RES_REQ_PODS = 3, 4, 5
-RES_NZ_CPU, RES_NZ_MEM = 6, 7
-RES_STRIDE = 8
-P_CPU, P_MEM, P_NZ_CPU, P_NZ_MEM = 0, 1, 2, 3
-P_NODE = 4
-P_TOL_UNSCHED = 5
-P_HARD_TAINTS, P_SOFT_TAINTS = 6, 7
-P_IMG_MIN, P_IMG_MAX = 8, 9
-P_REQ_OFF, P_PREF_OFF = 10, 11
-P_IMG_OFF, P_IMG_N = 12, 13
-P_TERM_OFF, P_TERM_N = 14, 15
-P_HEADER = 16
-OP_IN, OP_NOTIN, OP_EXISTS, OP_DNE = 0, 1, 2, 3
-T_KIND, T_KEY, T_SERIES, T_PARAM, T_MIN_DOMAINS, T_SELF, T_NDOM = 0, 1, 2, 3, 4, 5, 6
-TERM_STRIDE = 7
-K_REQ_AFF, K_REQ_ANTI, K_EXIST_ANTI, K_PREF, K_SPREAD_HARD, K_SPREAD_SOFT = 1, 2, 3, 4, 5, 6
-S_FIT, S_BALANCED, S_AFFINITY, S_TAINT, S_INTERPOD, S_SPREAD, S_IMAGE = 0, 1, 2, 3, 4, 5, 6
-N_SCORES = 7
-PR_FILTERS, PR_STRATEGY = 7, 8
-PROFILE_LEN = 9
-F_UNSCHED, F_NODENAME, F_TAINT, F_AFFINITY, F_FIT, F_SPREAD, F_INTERPOD = 1, 2, 4, 8, 16, 32, 64
-STRATEGY_LEAST, STRATEGY_MOST = 0, 1
-R_OK, R_UNSCHED, R_NODENAME, R_AFFINITY = 0, 1, 2, 3
-R_FIT = 16
-R_SPREAD, R_SPREAD_MISSING = 30, 31
-R_AFF_RULES, R_ANTI_RULES, R_EXIST_ANTI = 40, 41, 42
-R_DEAD = 255
-R_TAINT = 1000
-MAX_NODE_SCORE = 100
-MASK64 = (1 << 64) - 1
-
-cdef enum:
-    cRES_STRIDE = 8
-    cTERM_STRIDE = 7
-    cN_SCORES = 7
-    cMAX = 100
-
-cdef extern from *:
-    int __builtin_popcountll(unsigned long long) nogil
-    int __builtin_ctzll(unsigned long long) nogil
-
-
-cdef inline bint _match_req(const int32_t[::1] labels, Py_ssize_t cap, Py_ssize_t n,
-                            const int64_t[::1] buf, Py_ssize_t *i) noexcept nogil:
-    cdef int64_t key = buf[i[0]]
-    cdef int64_t op = buf[i[0] + 1]
-    cdef int64_t nv = buf[i[0] + 2]
-    cdef int64_t v = labels[key * cap + n] if key >= 0 else -1
-    cdef Py_ssize_t j = i[0] + 3
-    cdef Py_ssize_t k
-    cdef bint found = False
-    i[0] = j + nv
-    if op == 2:
-        return v >= 0
-    if op == 3:
-        return v < 0
-    if v >= 0:
-        for k in range(j, j + nv):
-            if buf[k] == v:
-                found = True
-                break
-    return found if op == 0 else not found
-
-
-cdef inline bint _match_term(const int32_t[::1] labels, Py_ssize_t cap, Py_ssize_t n,
-                             const int64_t[::1] buf, Py_ssize_t *i) noexcept nogil:
-    cdef int64_t nr = buf[i[0]]
-    cdef int64_t r
-    cdef bint ok = True
-    i[0] += 1
-    for r in range(nr):
-        if not _match_req(labels, cap, n, buf, i):
-            ok = False
-    return ok
-
-
-cdef inline bint _match_required(const int32_t[::1] labels, Py_ssize_t cap, Py_ssize_t n,
-                                 const int64_t[::1] buf, Py_ssize_t off) noexcept nogil:
-    cdef int64_t nt = buf[off]
-    cdef int64_t t
-    cdef Py_ssize_t i = off + 1
-    cdef bint any_ok = False
-    if nt == 0:
-        return True
-    for t in range(nt):
-        if _match_term(labels, cap, n, buf, &i):
-            any_ok = True
-    return any_ok
-
-
-cdef inline int64_t _preferred_weight(const int32_t[::1] labels, Py_ssize_t cap, Py_ssize_t n,
-                                      const int64_t[::1] buf, Py_ssize_t off) noexcept nogil:
-    cdef int64_t nt = buf[off]
-    cdef int64_t t, w
-    cdef Py_ssize_t i = off + 1
-    cdef int64_t total = 0
-    for t in range(nt):
-        w = buf[i]
-        i += 1
-        if _match_term(labels, cap, n, buf, &i):
-            total += w
-    return total
-
-
-cdef inline int64_t _least(int64_t requested, int64_t capacity) noexcept nogil:
-    if capacity == 0 or requested > capacity:
-        return 0
-    return (capacity - requested) * cMAX // capacity
-
-
-cdef inline int64_t _most(int64_t requested, int64_t capacity) noexcept nogil:
-    if capacity == 0:
-        return 0
-    if requested > capacity:
-        requested = capacity
-    return requested * cMAX // capacity
-
-
-cdef inline int64_t _balanced(int64_t rc, int64_t ac, int64_t rm, int64_t am) noexcept nogil:
-    """kube-scheduler's float64 formula: (1 - std of the two fractions) * 100, truncated."""
-    cdef double fc = 1.0 if ac == 0 or rc >= ac else <double>rc / <double>ac
-    cdef double fm = 1.0 if am == 0 or rm >= am else <double>rm / <double>am
-    cdef double std = (fc - fm) / 2.0 if fc > fm else (fm - fc) / 2.0
-    return <int64_t>((1.0 - std) * 100.0)
-
-
-cdef inline int32_t _filter(const uint8_t[::1] unsched, const uint64_t[::1] taints, const int64_t[::1] res,
-                           Py_ssize_t n, int64_t filters, int64_t tol_unsched, int64_t p_node, uint64_t hard,
-                           int64_t p_cpu, int64_t p_mem, bint aff) noexcept nogil:
-    """The first failing filter's reason for a live node (0: it passes): plugin order as kube-scheduler's."""
-    cdef Py_ssize_t b
-    cdef int64_t bits
-    if filters & 1 and unsched[n] and not tol_unsched:
-        return 1
-    if filters & 2 and p_node != -1 and p_node != n:
-        return 2
-    if filters & 4 and taints[n] & hard:
-        return 1000 + __builtin_ctzll(taints[n] & hard)
-    if filters & 8 and not aff:
-        return 3
-    if filters & 16:
-        b = n * cRES_STRIDE
-        bits = 0
-        if p_cpu > 0 and res[b + 3] + p_cpu > res[b + 0]:
-            bits |= 1
-        if p_mem > 0 and res[b + 4] + p_mem > res[b + 1]:
-            bits |= 2
-        if res[b + 5] + 1 > res[b + 2]:
-            bits |= 4
-        if bits:
-            return <int32_t>(16 | bits)
-    return 0
+include "score_layout.pxi"
+include "score_node.pxi"
 
 
 cdef class ScoreKernel:
@@ -222,57 +72,58 @@ cdef class ScoreKernel:
         cdef int32_t[::1] reasons = self.reasons
         cdef int64_t[::1] scratch = self.scratch
         cdef const int64_t[::1] profile = self.profile
-        cdef int64_t filters = profile[7]
-        cdef bint most = profile[8] == 1
-        cdef int64_t p_cpu = pod[0], p_mem = pod[1], p_nz_cpu = pod[2], p_nz_mem = pod[3]
-        cdef int64_t p_node = pod[4]
-        cdef int64_t tol_unsched = pod[5]
-        cdef uint64_t hard = <uint64_t>pod[6]
-        cdef uint64_t soft = <uint64_t>pod[7]
-        cdef Py_ssize_t req_off = pod[10]
+        cdef int64_t filters = profile[PR_FILTERS]
+        cdef bint most = profile[PR_STRATEGY] == STRATEGY_MOST
+        cdef int64_t p_cpu = pod[P_CPU], p_mem = pod[P_MEM], p_nz_cpu = pod[P_NZ_CPU], p_nz_mem = pod[P_NZ_MEM]
+        cdef int64_t p_node = pod[P_NODE]
+        cdef int64_t tol_unsched = pod[P_TOL_UNSCHED]
+        cdef uint64_t hard = <uint64_t>pod[P_HARD_TAINTS]
+        cdef uint64_t soft = <uint64_t>pod[P_SOFT_TAINTS]
+        cdef Py_ssize_t req_off = pod[P_REQ_OFF]
         cdef bint has_req = pod[req_off] != 0
-        cdef Py_ssize_t pref_off = pod[11]
-        cdef bint has_pref = pod[pref_off] != 0 and profile[2] != 0
-        cdef int64_t n_terms = pod[15]
-        cdef Py_ssize_t term_off = pod[14]
+        cdef Py_ssize_t pref_off = pod[P_PREF_OFF]
+        cdef bint has_pref = pod[pref_off] != 0 and profile[S_AFFINITY] != 0
+        cdef int64_t n_terms = pod[P_TERM_N]
+        cdef Py_ssize_t term_off = pod[P_TERM_OFF]
         cdef Py_ssize_t n, b, tb, d, i, t
         cdef bint aff, spread
         cdef int32_t r
         cdef int64_t bits, kind, key, srow, param, min_dom, self_match, ndom, total, c, lo, ndomains, why
-        cdef Py_ssize_t sp_row = 5 * cap, ip_row = 4 * cap, aff_row = 2 * cap, taint_row = 3 * cap
-        cdef Py_ssize_t dom_base = cN_SCORES * cap, cnt, present, kb, sb
+        cdef Py_ssize_t sp_row = S_SPREAD * cap, ip_row = S_INTERPOD * cap
+        cdef Py_ssize_t aff_row = S_AFFINITY * cap, taint_row = S_TAINT * cap
+        cdef Py_ssize_t dom_base = N_SCORES * cap, cnt, present, kb, sb
         cdef bint has_ip = False, has_spread_score = False
 
         # no topology terms and no score needing a normalisation pass (the basic pod): filter inside
         # the score loop, one pass over the columns instead of two; the same results either way
-        cdef bint fused = n_terms == 0 and not has_pref and not (soft != 0 and profile[3] != 0)
+        cdef bint fused = n_terms == 0 and not has_pref and not (soft != 0 and profile[S_TAINT] != 0)
         if not fused:
             for n in range(n_nodes):
                 if not alive[n]:
-                    reasons[n] = 255
+                    reasons[n] = R_DEAD
                     scores[n] = 0
                     continue
-                aff = (not has_req) or _match_required(labels, cap, n, pod, req_off)
+                aff = (not has_req) or match_required(labels, cap, n, pod, req_off)
                 scores[n] = 1 if aff else 0
-                reasons[n] = _filter(unsched, taints, res, n, filters, tol_unsched, p_node, hard, p_cpu, p_mem, aff)
+                reasons[n] = first_failing_filter(unsched, taints, res, n, filters, tol_unsched, p_node, hard, p_cpu, p_mem, aff)
 
         if n_terms:
             for n in range(n_nodes):
                 scratch[sp_row + n] = 0
                 scratch[ip_row + n] = 0
         for t in range(n_terms):
-            tb = term_off + t * cTERM_STRIDE
-            kind = pod[tb]
-            key = pod[tb + 1]
-            srow = pod[tb + 2]
-            param = pod[tb + 3]
-            min_dom = pod[tb + 4]
-            self_match = pod[tb + 5]
-            ndom = pod[tb + 6]
-            spread = kind == 5 or kind == 6
-            if spread and not filters & 32 and kind == 5:
+            tb = term_off + t * TERM_STRIDE
+            kind = pod[tb + T_KIND]
+            key = pod[tb + T_KEY]
+            srow = pod[tb + T_SERIES]
+            param = pod[tb + T_PARAM]
+            min_dom = pod[tb + T_MIN_DOMAINS]
+            self_match = pod[tb + T_SELF]
+            ndom = pod[tb + T_NDOM]
+            spread = kind == K_SPREAD_HARD or kind == K_SPREAD_SOFT
+            if spread and not filters & F_SPREAD and kind == K_SPREAD_HARD:
                 continue
-            if not spread and not filters & 64 and kind != 4:
+            if not spread and not filters & F_INTERPOD and kind != K_PREF:
                 continue
             cnt = dom_base
             present = dom_base + ndom
@@ -294,25 +145,25 @@ cdef class ScoreKernel:
                 scratch[cnt + d] += c
                 scratch[present + d] = 1
                 total += c
-            if kind == 1:
+            if kind == K_REQ_AFF:
                 if total == 0 and self_match:
                     continue
                 for n in range(n_nodes):
-                    if reasons[n] == 0:
+                    if reasons[n] == R_OK:
                         d = labels[kb + n] if key >= 0 else -1
                         if d < 0 or scratch[cnt + d] == 0:
-                            reasons[n] = 40
-            elif kind == 2 or kind == 3:
-                why = 41 if kind == 2 else 42
+                            reasons[n] = R_AFF_RULES
+            elif kind == K_REQ_ANTI or kind == K_EXIST_ANTI:
+                why = R_ANTI_RULES if kind == K_REQ_ANTI else R_EXIST_ANTI
                 for n in range(n_nodes):
-                    if reasons[n] == 0:
+                    if reasons[n] == R_OK:
                         d = labels[kb + n] if key >= 0 else -1
                         if d >= 0 and scratch[cnt + d] > 0:
                             reasons[n] = <int32_t>why
-            elif kind == 4:
+            elif kind == K_PREF:
                 has_ip = True
                 for n in range(n_nodes):
-                    if reasons[n] == 0:
+                    if reasons[n] == R_OK:
                         d = labels[kb + n] if key >= 0 else -1
                         if d >= 0:
                             scratch[ip_row + n] += param * scratch[cnt + d]
@@ -326,30 +177,31 @@ cdef class ScoreKernel:
                             lo = scratch[cnt + d]
                 if lo < 0:
                     lo = 0
-                if kind == 5:
+                if kind == K_SPREAD_HARD:
                     if ndomains < min_dom:
                         lo = 0
                     for n in range(n_nodes):
-                        if reasons[n] == 0:
+                        if reasons[n] == R_OK:
                             d = labels[kb + n] if key >= 0 else -1
                             if d < 0:
-                                reasons[n] = 31
+                                reasons[n] = R_SPREAD_MISSING
                             elif scratch[cnt + d] + self_match - lo > param:
-                                reasons[n] = 30
+                                reasons[n] = R_SPREAD
                 else:
                     has_spread_score = True
                     for n in range(n_nodes):
-                        if reasons[n] == 0:
+                        if reasons[n] == R_OK:
                             d = labels[kb + n] if key >= 0 else -1
                             if d < 0:
-                                scratch[sp_row + n] = -(<int64_t>1 << 40)
+                                scratch[sp_row + n] = SPREAD_IGNORED
                             elif scratch[sp_row + n] >= 0:
                                 scratch[sp_row + n] += scratch[cnt + d] + param - 1
 
-        cdef int64_t w_fit = profile[0], w_bal = profile[1], w_aff = profile[2], w_taint = profile[3]
-        cdef int64_t w_ip = profile[4], w_spread = profile[5], w_img = profile[6]
-        cdef Py_ssize_t img_off = pod[12]
-        cdef int64_t img_n = pod[13], img_min = pod[8], img_max = pod[9]
+        cdef int64_t w_fit = profile[S_FIT], w_bal = profile[S_BALANCED], w_aff = profile[S_AFFINITY]
+        cdef int64_t w_taint = profile[S_TAINT], w_ip = profile[S_INTERPOD], w_spread = profile[S_SPREAD]
+        cdef int64_t w_img = profile[S_IMAGE]
+        cdef Py_ssize_t img_off = pod[P_IMG_OFF]
+        cdef int64_t img_n = pod[P_IMG_N], img_min = pod[P_IMG_MIN], img_max = pod[P_IMG_MAX]
         has_ip = has_ip and w_ip != 0
         has_spread_score = has_spread_score and w_spread != 0
         cdef bint has_taint = soft != 0 and w_taint != 0
@@ -358,11 +210,11 @@ cdef class ScoreKernel:
         cdef Py_ssize_t feasible = 0
         if has_pref or has_taint or has_ip or has_spread_score:
             for n in range(n_nodes):
-                if reasons[n] != 0:
+                if reasons[n] != R_OK:
                     continue
                 feasible += 1
                 if has_pref:
-                    v = _preferred_weight(labels, cap, n, pod, pref_off)
+                    v = preferred_weight(labels, cap, n, pod, pref_off)
                     scratch[aff_row + n] = v
                     if v > aff_max:
                         aff_max = v
@@ -389,7 +241,7 @@ cdef class ScoreKernel:
 
         cdef int64_t base = 0
         if w_taint and not has_taint:
-            base += w_taint * cMAX
+            base += w_taint * MAX_NODE_SCORE
 
         cdef int64_t best = -1, ties = 0, s, rc, rm, ac, am
         cdef int64_t row
@@ -397,45 +249,45 @@ cdef class ScoreKernel:
         for n in range(n_nodes):
             if fused:
                 if not alive[n]:
-                    reasons[n] = 255
+                    reasons[n] = R_DEAD
                 else:
-                    reasons[n] = _filter(unsched, taints, res, n, filters, tol_unsched, p_node, hard, p_cpu, p_mem,
-                                         (not has_req) or _match_required(labels, cap, n, pod, req_off))
-            if reasons[n] != 0:
+                    reasons[n] = first_failing_filter(unsched, taints, res, n, filters, tol_unsched, p_node, hard, p_cpu, p_mem,
+                                         (not has_req) or match_required(labels, cap, n, pod, req_off))
+            if reasons[n] != R_OK:
                 scores[n] = -1
                 continue
             feasible += 1
-            b = n * cRES_STRIDE
+            b = n * RES_STRIDE
             total = base
             if w_fit or w_bal:
-                rc = res[b + 6] + p_nz_cpu
-                rm = res[b + 7] + p_nz_mem
-                ac = res[b + 0]
-                am = res[b + 1]
+                rc = res[b + RES_NZ_CPU] + p_nz_cpu
+                rm = res[b + RES_NZ_MEM] + p_nz_mem
+                ac = res[b + RES_ALLOC_CPU]
+                am = res[b + RES_ALLOC_MEM]
                 if w_fit:
                     if most:
-                        s = (_most(rc, ac) + _most(rm, am)) // 2
+                        s = (most_allocated(rc, ac) + most_allocated(rm, am)) // 2
                     else:
-                        s = (_least(rc, ac) + _least(rm, am)) // 2
+                        s = (least_allocated(rc, ac) + least_allocated(rm, am)) // 2
                     total += w_fit * s
                 if w_bal:
-                    total += w_bal * _balanced(rc, ac, rm, am)
+                    total += w_bal * balanced(rc, ac, rm, am)
             if has_pref and aff_max > 0:
-                total += w_aff * (scratch[aff_row + n] * cMAX // aff_max)
+                total += w_aff * (scratch[aff_row + n] * MAX_NODE_SCORE // aff_max)
             if has_taint:
                 if taint_max > 0:
-                    total += w_taint * (cMAX - scratch[taint_row + n] * cMAX // taint_max)
+                    total += w_taint * (MAX_NODE_SCORE - scratch[taint_row + n] * MAX_NODE_SCORE // taint_max)
                 else:
-                    total += w_taint * cMAX
+                    total += w_taint * MAX_NODE_SCORE
             if has_ip and ip_max > ip_min:
-                total += w_ip * ((scratch[ip_row + n] - ip_min) * cMAX // (ip_max - ip_min))
+                total += w_ip * ((scratch[ip_row + n] - ip_min) * MAX_NODE_SCORE // (ip_max - ip_min))
             if has_spread_score:
                 v = scratch[sp_row + n]
                 if v >= 0:
                     if sp_max == 0:
-                        total += w_spread * cMAX
+                        total += w_spread * MAX_NODE_SCORE
                     else:
-                        total += w_spread * ((sp_max + sp_min - v) * cMAX // sp_max)
+                        total += w_spread * ((sp_max + sp_min - v) * MAX_NODE_SCORE // sp_max)
             if w_img and img_n:
                 s = 0
                 for i in range(img_n):
@@ -446,7 +298,7 @@ cdef class ScoreKernel:
                     s = img_min
                 elif s > img_max:
                     s = img_max
-                total += w_img * ((s - img_min) * cMAX // (img_max - img_min))
+                total += w_img * ((s - img_min) * MAX_NODE_SCORE // (img_max - img_min))
             scores[n] = total
             if total > best:
                 best = total

@@ -2,148 +2,98 @@
 
 Same class, same methods, same arithmetic (integers only, so both engines
 agree bit for bit) as score.pyx; plain loops over the same column arrays.
-The layouts of the columns and of the per-pod buffer are described by the
-constants below, which score.pyx exports with the same values.
+Both read the layouts of the columns and of the per-pod buffer from
+score_layout.py.
 """
 
 from __future__ import annotations
 
-# --- per-node resource columns: res[n * RES_STRIDE + k]
-RES_ALLOC_CPU, RES_ALLOC_MEM, RES_ALLOC_PODS = 0, 1, 2
-RES_REQ_CPU, RES_REQ_MEM, RES_REQ_PODS = 3, 4, 5
-RES_NZ_CPU, RES_NZ_MEM = 6, 7
-RES_STRIDE = 8
-
-# --- per-pod buffer header (int64)
-P_CPU, P_MEM, P_NZ_CPU, P_NZ_MEM = 0, 1, 2, 3
-P_NODE = 4  # node index the pod names (spec.nodeName), -1 any, -2 a node we do not know
-P_TOL_UNSCHED = 5  # 1 when the pod tolerates the unschedulable taint
-P_HARD_TAINTS, P_SOFT_TAINTS = 6, 7  # untolerated taint bits (int64 holding a uint64 mask)
-P_IMG_MIN, P_IMG_MAX = 8, 9
-P_REQ_OFF, P_PREF_OFF = 10, 11
-P_IMG_OFF, P_IMG_N = 12, 13
-P_TERM_OFF, P_TERM_N = 14, 15
-P_HEADER = 16
-
-# --- label requirement operators (Gt/Lt arrive as In over the matching value ids)
-OP_IN, OP_NOTIN, OP_EXISTS, OP_DNE = 0, 1, 2, 3
-
-# --- pod terms: TERM_STRIDE int64 each
-T_KIND, T_KEY, T_SERIES, T_PARAM, T_MIN_DOMAINS, T_SELF, T_NDOM = 0, 1, 2, 3, 4, 5, 6
-TERM_STRIDE = 7
-K_REQ_AFF, K_REQ_ANTI, K_EXIST_ANTI, K_PREF, K_SPREAD_HARD, K_SPREAD_SOFT = 1, 2, 3, 4, 5, 6
-
-# --- profile: score weights by plugin, then the enabled filters and the strategy
-S_FIT, S_BALANCED, S_AFFINITY, S_TAINT, S_INTERPOD, S_SPREAD, S_IMAGE = 0, 1, 2, 3, 4, 5, 6
-N_SCORES = 7
-PR_FILTERS, PR_STRATEGY = 7, 8
-PROFILE_LEN = 9
-F_UNSCHED, F_NODENAME, F_TAINT, F_AFFINITY, F_FIT, F_SPREAD, F_INTERPOD = 1, 2, 4, 8, 16, 32, 64
-STRATEGY_LEAST, STRATEGY_MOST = 0, 1
-
-# --- reasons written per node (0 = feasible)
-R_OK, R_UNSCHED, R_NODENAME, R_AFFINITY = 0, 1, 2, 3
-R_FIT = 16  # R_FIT | 1 cpu | 2 memory | 4 pods
-R_SPREAD, R_SPREAD_MISSING = 30, 31
-R_AFF_RULES, R_ANTI_RULES, R_EXIST_ANTI = 40, 41, 42
-R_DEAD = 255
-R_TAINT = 1000  # R_TAINT + bit of the first untolerated taint
-
-MAX_NODE_SCORE = 100
-MASK64 = (1 << 64) - 1
-
-
-def _popcount(x: int) -> int:
-    return (x & MASK64).bit_count()
-
-
-def _lowest_bit(x: int) -> int:
-    x &= MASK64
-    return (x & -x).bit_length() - 1
-
-
-def _match_req(labels, cap: int, n: int, buf, i: int) -> tuple[bool, int]:
-    """One requirement at buf[i]; returns (matched, index after it)."""
-    key = buf[i]
-    op = buf[i + 1]
-    nv = buf[i + 2]
-    v = labels[key * cap + n] if key >= 0 else -1
-    j = i + 3
-    if op == OP_EXISTS:
-        ok = v >= 0
-    elif op == OP_DNE:
-        ok = v < 0
-    else:
-        found = False
-        if v >= 0:
-            for k in range(j, j + nv):
-                if buf[k] == v:
-                    found = True
-                    break
-        ok = found if op == OP_IN else not found
-    return ok, j + nv
-
-
-def _match_term(labels, cap: int, n: int, buf, i: int) -> tuple[bool, int]:
-    """A term (AND of requirements) at buf[i] = n_reqs; returns (matched, index after it)."""
-    nr = buf[i]
-    i += 1
-    ok = True
-    for _ in range(nr):
-        r, i = _match_req(labels, cap, n, buf, i)
-        if not r:
-            ok = False
-    return ok, i
-
-
-def _match_required(labels, cap: int, n: int, buf, off: int) -> bool:
-    """OR of terms; a program with no terms places no constraint."""
-    nt = buf[off]
-    if nt == 0:
-        return True
-    i = off + 1
-    any_ok = False
-    for _ in range(nt):
-        ok, i = _match_term(labels, cap, n, buf, i)
-        if ok:
-            any_ok = True
-    return any_ok
-
-
-def _preferred_weight(labels, cap: int, n: int, buf, off: int) -> int:
-    nt = buf[off]
-    i = off + 1
-    total = 0
-    for _ in range(nt):
-        w = buf[i]
-        ok, i = _match_term(labels, cap, n, buf, i + 1)
-        if ok:
-            total += w
-    return total
-
-
-def _least(requested: int, capacity: int) -> int:
-    if capacity == 0 or requested > capacity:
-        return 0
-    return (capacity - requested) * MAX_NODE_SCORE // capacity
-
-
-def _most(requested: int, capacity: int) -> int:
-    if capacity == 0:
-        return 0
-    if requested > capacity:
-        requested = capacity
-    return requested * MAX_NODE_SCORE // capacity
-
-
-def _balanced(rc: int, ac: int, rm: int, am: int) -> int:
-    """kube-scheduler's float64 formula: (1 - std of the two fractions) * 100, truncated.
-
-    Python floats are IEEE doubles, so this equals the kernel's C arithmetic exactly."""
-    fc = 1.0 if ac == 0 or rc >= ac else float(rc) / float(ac)
-    fm = 1.0 if am == 0 or rm >= am else float(rm) / float(am)
-    std = (fc - fm) / 2.0 if fc > fm else (fm - fc) / 2.0
-    return int((1.0 - std) * 100.0)
+from kube._fast.score_layout import (
+    F_AFFINITY,
+    F_FIT,
+    F_INTERPOD,
+    F_NODENAME,
+    F_SPREAD,
+    F_TAINT,
+    F_UNSCHED,
+    FIT_CPU,
+    FIT_MEM,
+    FIT_PODS,
+    K_EXIST_ANTI,
+    K_PREF,
+    K_REQ_AFF,
+    K_REQ_ANTI,
+    K_SPREAD_HARD,
+    K_SPREAD_SOFT,
+    MASK64,
+    MAX_NODE_SCORE,
+    N_SCORES,
+    P_CPU,
+    P_HARD_TAINTS,
+    P_IMG_MAX,
+    P_IMG_MIN,
+    P_IMG_N,
+    P_IMG_OFF,
+    P_MEM,
+    P_NODE,
+    P_NZ_CPU,
+    P_NZ_MEM,
+    P_PREF_OFF,
+    P_REQ_OFF,
+    P_SOFT_TAINTS,
+    P_TERM_N,
+    P_TERM_OFF,
+    P_TOL_UNSCHED,
+    PR_FILTERS,
+    PR_STRATEGY,
+    R_AFF_RULES,
+    R_AFFINITY,
+    R_ANTI_RULES,
+    R_DEAD,
+    R_EXIST_ANTI,
+    R_FIT,
+    R_NODENAME,
+    R_OK,
+    R_SPREAD,
+    R_SPREAD_MISSING,
+    R_TAINT,
+    R_UNSCHED,
+    RES_ALLOC_CPU,
+    RES_ALLOC_MEM,
+    RES_ALLOC_PODS,
+    RES_NZ_CPU,
+    RES_NZ_MEM,
+    RES_REQ_CPU,
+    RES_REQ_MEM,
+    RES_REQ_PODS,
+    RES_STRIDE,
+    S_AFFINITY,
+    S_BALANCED,
+    S_FIT,
+    S_IMAGE,
+    S_INTERPOD,
+    S_SPREAD,
+    S_TAINT,
+    SPREAD_IGNORED,
+    STRATEGY_MOST,
+    T_KEY,
+    T_KIND,
+    T_MIN_DOMAINS,
+    T_NDOM,
+    T_PARAM,
+    T_SELF,
+    T_SERIES,
+    TERM_STRIDE,
+)
+from kube._fast.score_node_py import (
+    balanced,
+    least_allocated,
+    lowest_bit,
+    match_required,
+    most_allocated,
+    popcount,
+    preferred_weight,
+)
 
 
 class ScoreKernel:
@@ -193,7 +143,7 @@ class ScoreKernel:
                 reasons[n] = R_DEAD
                 scores[n] = 0
                 continue
-            aff = (not has_req) or _match_required(labels, cap, n, pod, req_off)
+            aff = (not has_req) or match_required(labels, cap, n, pod, req_off)
             scores[n] = 1 if aff else 0
             r = R_OK
             if filters & F_UNSCHED and unsched[n] and not tol_unsched:
@@ -201,18 +151,18 @@ class ScoreKernel:
             elif filters & F_NODENAME and p_node != -1 and p_node != n:
                 r = R_NODENAME
             elif filters & F_TAINT and taints[n] & hard:
-                r = R_TAINT + _lowest_bit(taints[n] & hard)
+                r = R_TAINT + lowest_bit(taints[n] & hard)
             elif filters & F_AFFINITY and not aff:
                 r = R_AFFINITY
             elif filters & F_FIT:
                 b = n * RES_STRIDE
                 bits = 0
                 if p_cpu > 0 and res[b + RES_REQ_CPU] + p_cpu > res[b + RES_ALLOC_CPU]:
-                    bits |= 1
+                    bits |= FIT_CPU
                 if p_mem > 0 and res[b + RES_REQ_MEM] + p_mem > res[b + RES_ALLOC_MEM]:
-                    bits |= 2
+                    bits |= FIT_MEM
                 if res[b + RES_REQ_PODS] + 1 > res[b + RES_ALLOC_PODS]:
-                    bits |= 4
+                    bits |= FIT_PODS
                 if bits:
                     r = R_FIT | bits
             reasons[n] = r
@@ -305,7 +255,7 @@ class ScoreKernel:
                         if reasons[n] == R_OK:
                             d = labels[kb + n] if key >= 0 else -1
                             if d < 0:
-                                scratch[sp_row + n] = -1 << 40  # node ignored by spread scoring
+                                scratch[sp_row + n] = SPREAD_IGNORED  # node left out of spread scoring
                             elif scratch[sp_row + n] >= 0:
                                 scratch[sp_row + n] += scratch[cnt + d] + param - 1
 
@@ -328,12 +278,12 @@ class ScoreKernel:
                 continue
             feasible += 1
             if has_pref:
-                v = _preferred_weight(labels, cap, n, pod, pref_off)
+                v = preferred_weight(labels, cap, n, pod, pref_off)
                 scratch[aff_row + n] = v
                 if v > aff_max:
                     aff_max = v
             if has_taint:
-                v = _popcount(taints[n] & soft)
+                v = popcount(taints[n] & soft)
                 scratch[taint_row + n] = v
                 if v > taint_max:
                     taint_max = v
@@ -374,12 +324,12 @@ class ScoreKernel:
                 am = res[b + RES_ALLOC_MEM]
                 if w_fit:
                     if most:
-                        s = (_most(rc, ac) + _most(rm, am)) // 2
+                        s = (most_allocated(rc, ac) + most_allocated(rm, am)) // 2
                     else:
-                        s = (_least(rc, ac) + _least(rm, am)) // 2
+                        s = (least_allocated(rc, ac) + least_allocated(rm, am)) // 2
                     total += w_fit * s
                 if w_bal:
-                    total += w_bal * _balanced(rc, ac, rm, am)
+                    total += w_bal * balanced(rc, ac, rm, am)
             if has_pref and aff_max > 0:
                 total += w_aff * (scratch[aff_row + n] * MAX_NODE_SCORE // aff_max)
             if has_taint:

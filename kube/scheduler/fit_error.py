@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from kube._fast import score_py as k
+from kube._fast import score_layout as k
 from kube.scheduler.plugin import Plugin
 from kube.scheduler.plugins.node_resources_fit import fit_reasons
 from kube.scheduler.plugins.taint_toleration import taint_reason
@@ -30,7 +30,7 @@ def reason_histogram(codes: Iterable[int], plugins: list[Plugin], taints: list[t
             continue
         if code >= k.R_TAINT:
             out[taint_reason(taints[code - k.R_TAINT])] += n
-        elif code & ~7 == k.R_FIT:
+        elif code & ~(k.FIT_CPU | k.FIT_MEM | k.FIT_PODS) == k.R_FIT:
             for text in fit_reasons(code):
                 out[text] += n
         else:

@@ -14,7 +14,7 @@ from array import array
 from dataclasses import dataclass, field
 
 from kube._fast import load
-from kube._fast import score_py as k
+from kube._fast import score_layout as k
 from kube.api.errors import StatusError
 from kube.scheduler.config import Profile
 from kube.scheduler.cycle_state import CycleState

@@ -14,11 +14,21 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
+from kube._fast.score_layout import (
+    MAX_TAINTS,
+    RES_ALLOC_CPU,
+    RES_ALLOC_MEM,
+    RES_ALLOC_PODS,
+    RES_NZ_CPU,
+    RES_NZ_MEM,
+    RES_REQ_CPU,
+    RES_REQ_MEM,
+    RES_REQ_PODS,
+    RES_STRIDE,
+)
 from kube.api.errors import bad_request
 from kube.scheduler.resources import node_allocatable
 
-RES_STRIDE = 8  # alloc cpu, mem, pods; requested cpu, mem, pods; non-zero cpu, mem
-MAX_TAINTS = 64
 HARD_EFFECTS = ("NoSchedule", "NoExecute")
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 NAME_LABEL = "\x00metadata.name"  # pseudo-label holding the node name, for matchFields
@@ -132,7 +142,7 @@ class NodeTable:
         if slot is None:
             slot = self._new_slot(name)
         b = slot * RES_STRIDE
-        self.res[b], self.res[b + 1], self.res[b + 2] = alloc
+        self.res[b + RES_ALLOC_CPU], self.res[b + RES_ALLOC_MEM], self.res[b + RES_ALLOC_PODS] = alloc
         self.unsched[slot] = 1 if spec.get("unschedulable") else 0
         self._set_labels(slot, {**(meta.get("labels") or {}), NAME_LABEL: name})
         self._set_taints(slot, spec.get("taints") or ())
@@ -229,11 +239,11 @@ class NodeTable:
     # --- pods counted on nodes
     def add_requests(self, slot: int, cpu: int, mem: int, nz_cpu: int, nz_mem: int, sign: int) -> None:
         res, b = self.res, slot * RES_STRIDE
-        res[b + 3] += sign * cpu
-        res[b + 4] += sign * mem
-        res[b + 5] += sign
-        res[b + 6] += sign * nz_cpu
-        res[b + 7] += sign * nz_mem
+        res[b + RES_REQ_CPU] += sign * cpu
+        res[b + RES_REQ_MEM] += sign * mem
+        res[b + RES_REQ_PODS] += sign
+        res[b + RES_NZ_CPU] += sign * nz_cpu
+        res[b + RES_NZ_MEM] += sign * nz_mem
 
     @property
     def nodes(self) -> int:
@@ -244,11 +254,11 @@ class NodeTable:
 
     def requested(self, slot: int) -> tuple[int, int, int]:
         b = slot * RES_STRIDE
-        return self.res[b + 3], self.res[b + 4], self.res[b + 5]
+        return self.res[b + RES_REQ_CPU], self.res[b + RES_REQ_MEM], self.res[b + RES_REQ_PODS]
 
     def allocatable(self, slot: int) -> tuple[int, int, int]:
         b = slot * RES_STRIDE
-        return self.res[b], self.res[b + 1], self.res[b + 2]
+        return self.res[b + RES_ALLOC_CPU], self.res[b + RES_ALLOC_MEM], self.res[b + RES_ALLOC_PODS]
 
 
 def _normalize_image(name: str) -> str:

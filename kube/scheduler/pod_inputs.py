@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 
-from kube._fast import score_py as k
+from kube._fast import score_layout as k
 
 
 class PodInputs:
@@ -26,7 +26,10 @@ class PodInputs:
 
     def add_term(self, kind: int, key_row: int, series: int, param: int, min_domains: int,
                  self_match: bool, domains: int) -> None:
-        self.terms += [kind, key_row, series, param, min_domains, 1 if self_match else 0, domains]
+        term = [0] * k.TERM_STRIDE
+        term[k.T_KIND], term[k.T_KEY], term[k.T_SERIES], term[k.T_PARAM] = kind, key_row, series, param
+        term[k.T_MIN_DOMAINS], term[k.T_SELF], term[k.T_NDOM] = min_domains, 1 if self_match else 0, domains
+        self.terms += term
 
     def build(self) -> array:
         body: list[int] = []

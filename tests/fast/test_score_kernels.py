@@ -3,44 +3,38 @@ and the chosen node always feasible (checked by an independent oracle)."""
 
 from __future__ import annotations
 
-import inspect
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kube._fast import load
 from kube.scheduler.cache import SchedulerCache
 from kube.scheduler.config import Profile
 from kube.scheduler.framework import Framework
 from kube.scheduler.pod_info import pod_info
+from tests.fast.engines import ENGINES, kernel_module
 from tests.scheduler.objects import HOST, ZONE, node, pod
-
-ENGINES = ["cython", "python"]
 
 
 @pytest.fixture(params=ENGINES)
-def kernel(request):
-    return load("score", request.param)
+def engine(request: pytest.FixtureRequest) -> str:
+    kernel_module("score", request.param)  # skip (fail in CI) when the extension is not built
+    return request.param
 
 
-def test_engines_load_what_they_say(kernel):
-    assert kernel.__name__ == ("kube._fast.score" if "score_py" not in kernel.__name__ else "kube._fast.score_py")
-    assert hasattr(kernel.ScoreKernel(), "schedule")
+@pytest.fixture(scope="module")
+def both_engines() -> None:
+    for name in ENGINES:
+        kernel_module("score", name)
 
 
-def test_same_constants_and_methods():
-    cy, py = load("score", "cython"), load("score", "python")
-    names = [n for n in dir(py) if n.isupper()]
-    assert names and all(getattr(cy, n) == getattr(py, n) for n in names)
-    for method in ("bind_nodes", "bind_work", "bind_profile", "schedule"):
-        assert callable(getattr(cy.ScoreKernel, method)) and callable(getattr(py.ScoreKernel, method))
-    assert list(inspect.signature(py.ScoreKernel.schedule).parameters) == ["self", "n_nodes", "pod", "tie_seed"]
+def test_the_framework_runs_the_engine_it_is_given(engine: str) -> None:
+    fw = Framework(Profile(), SchedulerCache().table, SchedulerCache().counts, engine)
+    assert fw.engine == engine and fw.module is kernel_module("score", engine)
 
 
-def test_empty_cluster_has_no_choice(kernel):
+def test_empty_cluster_has_no_choice(engine: str) -> None:
     cache = SchedulerCache()
-    fw = Framework(Profile(), cache.table, cache.counts, "cython" if kernel.__name__.endswith("score") else "python")
+    fw = Framework(Profile(), cache.table, cache.counts, engine)
     out = fw.run(pod_info(pod("p")))
     assert out.node is None and out.message == "no nodes available to schedule pods"
 
@@ -177,7 +171,7 @@ def run_engine(engine: str, nodes: list[dict], existing, p: dict, most: bool):
 
 @settings(max_examples=150, deadline=None)
 @given(nodes_d=st.lists(node_st, min_size=1, max_size=8), existing_d=existing_st, pod_d=pod_st)
-def test_engines_agree_and_choice_is_feasible(nodes_d, existing_d, pod_d):
+def test_engines_agree_and_choice_is_feasible(both_engines, nodes_d, existing_d, pod_d):
     nodes = [build_node(i, d) for i, d in enumerate(nodes_d)]
     existing = [(f"n{i % len(nodes)}", cpu, app) for i, cpu, app in existing_d]
     p = build_pod(pod_d)
@@ -193,8 +187,7 @@ def test_engines_agree_and_choice_is_feasible(nodes_d, existing_d, pod_d):
         assert not any(oracle_feasible(nodes, existing, p, n["metadata"]["name"]) for n in nodes)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_ties_are_broken_by_the_seed_reproducibly(engine):
+def test_ties_are_broken_by_the_seed_reproducibly(engine: str) -> None:
     def choices(seed: int) -> list[str]:
         cache = SchedulerCache()
         for i in range(8):

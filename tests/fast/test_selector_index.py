@@ -7,21 +7,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kube._fast import load
-
-ENGINES = ["python", "cython"]
+from tests.fast.engines import ENGINES, kernel_module
 
 
 def engine(name: str):
-    try:
-        return load("selector_index", name)
-    except ImportError:
-        pytest.skip("the Cython kernel is not built (make build)")
+    return kernel_module("selector_index", name)
 
 
 @pytest.fixture(params=ENGINES)
 def kernel(request: pytest.FixtureRequest):
     return engine(request.param)
+
+
+@pytest.fixture(scope="module")
+def both_engines() -> None:
+    for name in ENGINES:
+        engine(name)
 
 
 def oracle(services: dict[int, set[int]], pod: set[int]) -> list[int]:
@@ -101,7 +102,7 @@ ops = st.lists(st.one_of(
 
 @settings(max_examples=150, deadline=None)
 @given(ops)
-def test_engines_agree_with_the_oracle(steps: list[tuple[str, int, frozenset[int]]]) -> None:
+def test_engines_agree_with_the_oracle(both_engines: None, steps: list[tuple[str, int, frozenset[int]]]) -> None:
     indexes = [engine(name).SelectorIndex() for name in ENGINES]
     services: dict[int, set[int]] = {}
     pods: dict[int, set[int]] = {}

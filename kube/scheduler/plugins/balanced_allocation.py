@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kube._fast import score_py as k
+from kube._fast import score_layout as k
 from kube.scheduler.plugin import Plugin
 from kube.scheduler.resources import pod_requests
 

@@ -8,7 +8,7 @@ one node that happens to have an image.
 
 from __future__ import annotations
 
-from kube._fast import score_py as k
+from kube._fast import score_layout as k
 from kube.scheduler.node_table import normalize_image
 from kube.scheduler.plugin import Plugin
 

@@ -3,7 +3,7 @@ plus the symmetric check: existing pods' required anti-affinity keeps this pod o
 
 from __future__ import annotations
 
-from kube._fast import score_py as k
+from kube._fast import score_layout as k
 from kube.scheduler.plugin import Plugin
 from kube.scheduler.plugins.pod_affinity_terms import pod_terms, term_selects
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kube._fast import score_py as k
+from kube._fast import score_layout as k
 from kube.api.errors import bad_request
 from kube.scheduler.node_table import NAME_LABEL, NodeTable
 from kube.scheduler.plugin import Plugin

@@ -3,7 +3,7 @@ scores LeastAllocated (default, spreads load) or MostAllocated (packs)."""
 
 from __future__ import annotations
 
-from kube._fast import score_py as k
+from kube._fast import score_layout as k
 from kube.api.errors import bad_request
 from kube.scheduler.plugin import Plugin
 from kube.scheduler.resources import pod_requests
@@ -17,9 +17,9 @@ class NodeResourcesFit(Plugin):
     score_index = k.S_FIT
     default_weight = 1
     reasons = {
-        k.R_FIT | 1: "Insufficient cpu",
-        k.R_FIT | 2: "Insufficient memory",
-        k.R_FIT | 4: "Too many pods",
+        k.R_FIT | k.FIT_CPU: "Insufficient cpu",
+        k.R_FIT | k.FIT_MEM: "Insufficient memory",
+        k.R_FIT | k.FIT_PODS: "Too many pods",
     }
 
     def __init__(self, args=None) -> None:
@@ -38,5 +38,4 @@ class NodeResourcesFit(Plugin):
 
 def fit_reasons(code: int) -> list[str]:
     """A node can lack several resources at once; each is its own reason, as in Kubernetes."""
-    bits = code & 7
-    return [NodeResourcesFit.reasons[k.R_FIT | b] for b in (1, 2, 4) if bits & b]
+    return [NodeResourcesFit.reasons[k.R_FIT | b] for b in (k.FIT_CPU, k.FIT_MEM, k.FIT_PODS) if code & b]

@@ -8,7 +8,7 @@ better). Counting honours the pod's node affinity (nodeAffinityPolicy: Honor).
 
 from __future__ import annotations
 
-from kube._fast import score_py as k
+from kube._fast import score_layout as k
 from kube.api.errors import bad_request
 from kube.api.labels import Selector
 from kube.scheduler.label_selector import matches, selector_key

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kube._fast import score_py as k
+from kube._fast import score_layout as k
 from kube.api.errors import bad_request
 from kube.api.tolerations import (
     EQUAL,
