@@ -10,6 +10,7 @@ import argparse
 
 from kube.apiserver.auth.kubeconfig import write_kubeconfig
 from kube.apiserver.auth.pki import client_cert_paths, ensure_pki, issue_client_cert, issue_serving_cert
+from kube.component.errors import UsageError
 
 
 def _split(text: str | None) -> list[str]:
@@ -33,10 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from kube.cli.main import CliError
-
     if args.groups and not args.client:
-        raise CliError("--groups needs --client NAME")
+        raise UsageError("--groups needs --client NAME")
     try:
         pki = ensure_pki(args.cert_dir, _split(args.hosts))
         if args.serving:
@@ -58,5 +57,5 @@ def run(args: argparse.Namespace) -> int:
                              user=args.client or "admin")
             print(f"kubeconfig:          {args.kubeconfig}")
     except OSError as exc:
-        raise CliError(f"cannot write certificates in {args.cert_dir}: {exc.strerror or exc}") from exc
+        raise UsageError(f"cannot write certificates in {args.cert_dir}: {exc.strerror or exc}") from exc
     return 0

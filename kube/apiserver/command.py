@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
-import sys
 
-from kube import __version__
 from kube.apiserver.auth.tokens import TokenFileError
 from kube.apiserver.config import ServerConfig
+from kube.component.daemon import run_daemon
+from kube.component.errors import UsageError
+from kube.component.flags import add_daemon_flags, add_serving_flags
 from kube.store.errors import StoreError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("apiserver", help="serve the Kubernetes API (REST + watch) over HTTPS")
-    p.add_argument("--version", action="version", version=f"kube apiserver {__version__}")
+    add_daemon_flags(p, "apiserver", connects=False)
     p.add_argument("--store", default="", help="embedded store: sqlite:PATH")
     p.add_argument("--etcd-servers", default="", help="etcd endpoints: URL,URL,...")
     p.add_argument("--etcd-cafile", default="")
     p.add_argument("--etcd-certfile", default="")
     p.add_argument("--etcd-keyfile", default="")
     p.add_argument("--etcd-prefix", default="")
-    p.add_argument("--bind-address", default="0.0.0.0")
-    p.add_argument("--secure-port", type=int, default=6443)
+    add_serving_flags(p, bind_address="0.0.0.0", port=6443, port_flag="--secure-port",
+                      port_help="HTTPS port of the API, /healthz, /readyz, /livez and /metrics")
     p.add_argument("--tls-cert-file", default="")
     p.add_argument("--tls-private-key-file", default="")
     p.add_argument("--client-ca-file", default="")
@@ -33,21 +33,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--service-node-port-range", default="30000-32767")
     p.add_argument("--max-requests-inflight", type=int, default=400)
     p.add_argument("--watch-bookmark-seconds", type=float, default=10.0, help=argparse.SUPPRESS)
-    p.add_argument("-v", "--v", dest="verbosity", type=int, default=0, help="log verbosity (0-5)")
     p.set_defaults(func=run)
 
 
 def config_from(args: argparse.Namespace) -> ServerConfig:
     if bool(args.store) == bool(args.etcd_servers):
-        raise SystemExit("error: give exactly one of --store sqlite:PATH or --etcd-servers URL,...")
+        raise UsageError("give exactly one of --store sqlite:PATH or --etcd-servers URL,...")
     if args.store and not args.store.startswith("sqlite:"):
-        raise SystemExit(f"error: --store must look like sqlite:PATH, got {args.store!r}")
+        raise UsageError(f"--store must look like sqlite:PATH, got {args.store!r}")
     if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
-        raise SystemExit("error: --tls-cert-file and --tls-private-key-file go together")
+        raise UsageError("--tls-cert-file and --tls-private-key-file go together")
     if not 0 < args.secure_port < 65536:
-        raise SystemExit(f"error: --secure-port must be 1-65535, got {args.secure_port}")
+        raise UsageError(f"--secure-port must be 1-65535, got {args.secure_port}")
     if args.max_requests_inflight < 1:
-        raise SystemExit("error: --max-requests-inflight must be at least 1")
+        raise UsageError("--max-requests-inflight must be at least 1")
     from kube.apiserver.allocators.ranges import IpRange, PortRange
 
     for flag, parse, value in (("--service-cluster-ip-range", IpRange.parse, args.service_cluster_ip_range),
@@ -55,7 +54,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         try:
             parse(value)
         except ValueError as exc:
-            raise SystemExit(f"error: {flag}: {exc}") from None
+            raise UsageError(f"{flag}: {exc}") from None
     return ServerConfig(
         store=args.store or f"etcd:{args.etcd_servers}", etcd_cafile=args.etcd_cafile,
         etcd_certfile=args.etcd_certfile, etcd_keyfile=args.etcd_keyfile, etcd_prefix=args.etcd_prefix,
@@ -67,15 +66,14 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
     )
 
 
-async def serve(config: ServerConfig) -> None:
+async def serve(config: ServerConfig, stop: asyncio.Event) -> None:
     from kube.apiserver.server import APIServer
 
     server = APIServer(config)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await server.start()
+    try:
+        await server.start()
+    except OSError as exc:
+        raise UsageError(f"cannot serve on {config.bind_address}:{config.secure_port}: {exc}") from None
     try:
         await stop.wait()
     finally:
@@ -84,21 +82,5 @@ async def serve(config: ServerConfig) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
-    from kube.cli.logging_setup import setup_logging
-
-    setup_logging(args.verbosity)
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    try:
-        asyncio.run(serve(config))
-    except OSError as exc:
-        print(f"error: cannot serve on {config.bind_address}:{config.secure_port}: {exc}", file=sys.stderr)
-        return 1
-    except (StoreError, TokenFileError) as exc:  # an unreachable etcd, an unreadable token file: one line
-        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 1
-    return 0
+    # an unreachable etcd, an unreadable token file: the operator's to fix, in one line
+    return run_daemon(args, lambda stop: serve(config, stop), user_errors=(StoreError, TokenFileError))

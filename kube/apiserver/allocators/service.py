@@ -19,6 +19,7 @@ import ipaddress
 from typing import Any
 
 from kube.api.errors import FieldError, StatusError, invalid, invalid_object
+from kube.api.meta import Obj
 from kube.apiserver.allocators.ranges import IpRange, PortRange
 from kube.apiserver.allocators.store_keys import KeyAllocator, RangeFullError
 from kube.store.protocol import Store
@@ -28,7 +29,7 @@ NODE_PORTS = "servicenodeports"
 NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
 
 
-def _owner(service: dict[str, Any]) -> str:
+def _owner(service: Obj) -> str:
     """Who holds an item: namespace/name, plus the uid when set (give the Service its uid before
     allocating, so a failed duplicate create cannot free the winner's items)."""
     meta = service.get("metadata") or {}
@@ -36,12 +37,12 @@ def _owner(service: dict[str, Any]) -> str:
     return f"{owner}/{meta['uid']}" if meta.get("uid") else owner
 
 
-def _spec(service: dict[str, Any]) -> dict[str, Any]:
+def _spec(service: Obj) -> dict[str, Any]:
     spec = service.get("spec")
     return spec if isinstance(spec, dict) else {}
 
 
-def _type(service: dict[str, Any]) -> str:
+def _type(service: Obj) -> str:
     return str(_spec(service).get("type") or "ClusterIP")
 
 
@@ -53,7 +54,7 @@ def _requested_ip(spec: dict[str, Any]) -> str:
     return ip if isinstance(ip, str) else ""
 
 
-def _wants_node_ports(service: dict[str, Any]) -> bool:
+def _wants_node_ports(service: Obj) -> bool:
     kind = _type(service)
     if kind == "LoadBalancer" and _spec(service).get("allocateLoadBalancerNodePorts") is False:
         return False
@@ -87,7 +88,7 @@ class ServiceAllocators:
 
     # ---- public API -------------------------------------------------------------------------
 
-    async def allocate(self, service: dict[str, Any]) -> dict[str, Any]:
+    async def allocate(self, service: Obj) -> Obj:
         """A copy of service with clusterIP(s) and nodePorts filled in (and claimed in the store)."""
         out = copy.deepcopy(service)
         done = _Allocation()
@@ -99,7 +100,7 @@ class ServiceAllocators:
             raise
         return out
 
-    async def release(self, service: dict[str, Any]) -> None:
+    async def release(self, service: Obj) -> None:
         """Free everything service holds (on delete, or when its create failed)."""
         owner = _owner(service)
         spec = _spec(service)
@@ -110,7 +111,7 @@ class ServiceAllocators:
             if isinstance(port.get("nodePort"), int):
                 await self._ports.release(port["nodePort"], owner)
 
-    async def update(self, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    async def update(self, old: Obj, new: Obj) -> Obj:
         """new with allocations carried over, added or freed; the clusterIP never changes."""
         out = copy.deepcopy(new)
         done = _Allocation()
@@ -127,7 +128,7 @@ class ServiceAllocators:
         """(ip -> owner, nodePort -> owner) as stored: for repair and inspection."""
         return await self._ips.owners(), await self._ports.owners()
 
-    async def repair(self, services: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    async def repair(self, services: list[Obj]) -> tuple[list[str], list[str]]:
         """Free items no existing Service holds (leaked by a crash between allocate and write).
 
         Pass every Service read at one revision; allocations made after that read
@@ -153,7 +154,7 @@ class ServiceAllocators:
 
     # ---- cluster IPs ------------------------------------------------------------------------
 
-    async def _assign_ip(self, svc: dict[str, Any], old: dict[str, Any] | None, done: _Allocation) -> None:
+    async def _assign_ip(self, svc: Obj, old: Obj | None, done: _Allocation) -> None:
         spec = svc.setdefault("spec", {})
         if not isinstance(spec, dict):
             return
@@ -221,7 +222,7 @@ class ServiceAllocators:
 
     # ---- node ports -------------------------------------------------------------------------
 
-    async def _assign_node_ports(self, svc: dict[str, Any], old: dict[str, Any] | None,
+    async def _assign_node_ports(self, svc: Obj, old: Obj | None,
                                  done: _Allocation) -> None:
         spec = _spec(svc)
         name = (svc.get("metadata") or {}).get("name") or ""
@@ -272,7 +273,7 @@ class ServiceAllocators:
 
     # ---- freeing ----------------------------------------------------------------------------
 
-    async def _free_unused(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+    async def _free_unused(self, old: Obj, new: Obj) -> None:
         owner = _owner(old)
         old_ip, new_ip = _requested_ip(_spec(old)), _requested_ip(_spec(new))
         if old_ip and old_ip != "None" and old_ip != new_ip:

@@ -12,6 +12,7 @@ import ipaddress
 import socket
 from typing import Any
 
+from kube.api.meta import Obj
 from kube.api.registry import by_gvk
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage.write_path import update_object
@@ -33,7 +34,7 @@ def advertise_address(bind_address: str) -> str:
     return "127.0.0.1"
 
 
-def service_object(secure_port: int) -> dict[str, Any]:
+def service_object(secure_port: int) -> Obj:
     return {
         "apiVersion": "v1", "kind": "Service",
         "metadata": {"name": NAME, "namespace": NAMESPACE, "labels": dict(LABELS)},
@@ -63,7 +64,7 @@ async def ensure_kubernetes_service(state: ServerState) -> None:
     port = state.config.secure_port
     desired = service_object(port)
 
-    def with_our_port(current: dict[str, Any] | None) -> dict[str, Any]:
+    def with_our_port(current: Obj | None) -> Obj:
         if current is None:
             return desired
         current.setdefault("spec", {})["ports"] = desired["spec"]["ports"]  # the port may change on restart
@@ -72,7 +73,7 @@ async def ensure_kubernetes_service(state: ServerState) -> None:
     await update_object(state, service_kind, NAMESPACE, NAME, with_our_port, allow_create=True)
     address = advertise_address(state.config.bind_address)
 
-    def with_this_server(current: dict[str, Any] | None) -> dict[str, Any]:
+    def with_this_server(current: Obj | None) -> Obj:
         obj = current or {"apiVersion": "v1", "kind": "Endpoints",
                           "metadata": {"name": NAME, "namespace": NAMESPACE, "labels": dict(LABELS)}}
         obj["subsets"] = endpoints_subsets(obj.get("subsets"), address, port)

@@ -42,7 +42,7 @@ class DeleteOptions:
 async def read_options(request: web.Request, state: ServerState) -> DeleteOptions:
     """DeleteOptions from the body (JSON or YAML) and the query; the query wins, as in Kubernetes."""
     raw = await read_body(request, state.config.max_body_bytes)
-    body: dict[str, Any] = {}
+    body: Obj = {}
     if raw.strip():
         decoded = decode(raw, request.headers.get("Content-Type", ""))
         if not isinstance(decoded, dict):

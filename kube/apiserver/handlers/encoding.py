@@ -14,6 +14,7 @@ import yaml
 from aiohttp import web
 
 from kube.api.errors import StatusError, bad_request, too_large, unsupported_media_type
+from kube.api.meta import Obj
 from kube.apiserver import protobuf
 
 JSON = "application/json"
@@ -80,7 +81,7 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-def decode_object(raw: bytes, content_type: str) -> dict[str, Any]:
+def decode_object(raw: bytes, content_type: str) -> Obj:
     body = decode(raw, content_type)
     if not isinstance(body, dict):
         raise bad_request(f"the request body must be a JSON object, got {type(body).__name__}")

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from kube.api.errors import StatusError, bad_request, invalid_object, unsupported_media_type
 from kube.api.errors import required as field_required
+from kube.api.meta import Obj
 from kube.api.registry import KindInfo
 from kube.apiserver.handlers import encoding
 from kube.apiserver.handlers.encoding import dry_run, json_response, media_type, read_body
@@ -49,7 +50,7 @@ def make_patcher(kind: KindInfo, name: str, content_type: str, raw: bytes, manag
         if missing:
             raise bad_request(f"invalid object: {', '.join(missing)} must be set for apply")
 
-    def apply(current: dict[str, Any] | None) -> dict[str, Any]:
+    def apply(current: Obj | None) -> Obj:
         try:
             if mt == encoding.JSON_PATCH:
                 result = patches.apply_json_patch(current, body)
@@ -79,7 +80,7 @@ async def patch(request: web.Request, state: ServerState, info: RequestInfo) -> 
     patcher = make_patcher(kind, info.name, content_type, raw, q.get("fieldManager", ""), force)
     is_apply = media_type(content_type) == encoding.APPLY_PATCH
 
-    def transform(current: dict[str, Any] | None) -> dict[str, Any]:
+    def transform(current: Obj | None) -> Obj:
         result = patcher(current)
         return check_identity(kind, result, info.namespace, info.name)
 

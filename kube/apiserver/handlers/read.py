@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from kube.api.errors import bad_request
+from kube.api.meta import Obj
 from kube.apiserver.handlers.encoding import json_response, wants_table
 from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
@@ -16,7 +17,7 @@ from kube.apiserver.storage.object_store import parse_rv
 from kube.apiserver.watch.stream import serve_watch
 
 
-def table_response(request: web.Request, info: RequestInfo, objs: list[dict[str, Any]],
+def table_response(request: web.Request, info: RequestInfo, objs: list[Obj],
                    list_meta: dict[str, Any] | None) -> web.Response:
     from kube.apiserver.tables import to_table
 

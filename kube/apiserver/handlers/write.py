@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from aiohttp import web
 
 from kube.api.errors import method_not_allowed
+from kube.api.meta import Obj
 from kube.apiserver.handlers.encoding import decode_object, dry_run, json_response, read_body
 from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
@@ -16,7 +16,7 @@ from kube.apiserver.storage.write_path import create_object, update_object
 from kube.apiserver.strategies import strategy_for
 
 
-async def body_of(request: web.Request, state: ServerState) -> dict[str, Any]:
+async def body_of(request: web.Request, state: ServerState) -> Obj:
     raw = await read_body(request, state.config.max_body_bytes)
     return decode_object(raw, request.headers.get("Content-Type", ""))
 
@@ -40,7 +40,7 @@ async def update(request: web.Request, state: ServerState, info: RequestInfo) ->
     body = await body_of(request, state)
     check_identity(kind, body, info.namespace, info.name)
 
-    def replace(current: dict[str, Any] | None) -> dict[str, Any]:
+    def replace(current: Obj | None) -> Obj:
         return copy.deepcopy(body)  # each attempt starts from what the client sent
 
     obj, created = await update_object(state, kind, info.namespace, info.name, replace,

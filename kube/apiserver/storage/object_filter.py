@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kube.api.errors import bad_request
+from kube.api.meta import Obj
 from kube.api.registry import KindInfo
 
 
@@ -22,7 +23,7 @@ class ObjectFilter:
     def trivial(self) -> bool:
         return self.labels is None and self.fields is None
 
-    def matches(self, obj: dict[str, Any]) -> bool:
+    def matches(self, obj: Obj) -> bool:
         meta = obj.get("metadata") or {}
         if self.namespace and meta.get("namespace") != self.namespace:
             return False

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from kube.api.errors import StatusError, already_exists, conflict, gone, not_found, too_large
+from kube.api.meta import Obj
 from kube.api.registry import KindInfo
 from kube.store.errors import (
     CompactedError,
@@ -26,7 +27,7 @@ from kube.store.protocol import KeyValue, RangeResult, Store
 MODIFIED_MESSAGE = "the object has been modified; please apply your changes to the latest version and try again"
 
 
-def encode(obj: dict[str, Any]) -> bytes:
+def encode(obj: Obj) -> bytes:
     meta = obj.get("metadata")
     if isinstance(meta, dict) and "resourceVersion" in meta:
         meta = dict(meta)
@@ -35,7 +36,7 @@ def encode(obj: dict[str, Any]) -> bytes:
     return orjson.dumps(obj)
 
 
-def decode(kv: KeyValue) -> dict[str, Any]:
+def decode(kv: KeyValue) -> Obj:
     obj = orjson.loads(kv.value)
     obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
     return obj
@@ -58,17 +59,17 @@ class ObjectStore:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def get(self, kind: KindInfo, namespace: str, name: str) -> dict[str, Any] | None:
+    async def get(self, kind: KindInfo, namespace: str, name: str) -> Obj | None:
         kv = await self._call(self.store.get(kind.key(namespace, name)))
         return decode(kv) if kv is not None else None
 
-    async def must_get(self, kind: KindInfo, namespace: str, name: str) -> dict[str, Any]:
+    async def must_get(self, kind: KindInfo, namespace: str, name: str) -> Obj:
         obj = await self.get(kind, namespace, name)
         if obj is None:
             raise not_found(kind.plural, name, kind.group)
         return obj
 
-    async def create(self, kind: KindInfo, obj: dict[str, Any], *, lease: int = 0) -> dict[str, Any]:
+    async def create(self, kind: KindInfo, obj: Obj, *, lease: int = 0) -> Obj:
         meta = obj["metadata"]
         try:
             kv = await self._call(self.store.create(kind.key(meta.get("namespace"), meta["name"]), encode(obj),
@@ -78,8 +79,8 @@ class ObjectStore:
         meta["resourceVersion"] = str(kv.mod_revision)
         return obj
 
-    async def update(self, kind: KindInfo, obj: dict[str, Any], expected_revision: int, *,
-                     lease: int = 0) -> dict[str, Any]:
+    async def update(self, kind: KindInfo, obj: Obj, expected_revision: int, *,
+                     lease: int = 0) -> Obj:
         """Compare-and-swap on the mod revision; 409 Conflict when it moved, 404 when gone."""
         meta = obj["metadata"]
         try:
@@ -92,7 +93,7 @@ class ObjectStore:
         meta["resourceVersion"] = str(kv.mod_revision)
         return obj
 
-    async def delete(self, kind: KindInfo, namespace: str, name: str, expected_revision: int = 0) -> dict[str, Any]:
+    async def delete(self, kind: KindInfo, namespace: str, name: str, expected_revision: int = 0) -> Obj:
         try:
             kv = await self._call(self.store.delete(kind.key(namespace, name), expected_revision=expected_revision))
         except RevisionMismatchError:

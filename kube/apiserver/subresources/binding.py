@@ -10,19 +10,19 @@ store read on the hot path of a scheduler binding thousands of pods a second.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from aiohttp import web
 
 from kube.api.errors import StatusError, bad_request, conflict, invalid_object
 from kube.api.errors import required as field_required
+from kube.api.meta import Obj
 from kube.apiserver.handlers.encoding import decode_object, json_response, read_body, success_status
 from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage.write_path import MAX_ATTEMPTS
 
 
-def _target(body: dict[str, Any], name: str) -> str:
+def _target(body: Obj, name: str) -> str:
     if body.get("kind") not in (None, "", "Binding"):
         raise bad_request(f"the kind in the data ({body.get('kind')}) does not match the expected kind (Binding)")
     meta = body.get("metadata") or {}
@@ -37,7 +37,7 @@ def _target(body: dict[str, Any], name: str) -> str:
     return node
 
 
-def _bound(pod: dict[str, Any], node: str) -> dict[str, Any]:
+def _bound(pod: Obj, node: str) -> Obj:
     """A copy with nodeName and PodScheduled set; shares untouched parts (the input may be the cache's)."""
     status = dict(pod.get("status") or {})
     conditions = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
@@ -48,13 +48,13 @@ def _bound(pod: dict[str, Any], node: str) -> dict[str, Any]:
             "status": status}
 
 
-def _uid(body: dict[str, Any]) -> str:
+def _uid(body: Obj) -> str:
     meta = body.get("metadata")
     uid = meta.get("uid") if isinstance(meta, dict) else None
     return uid if isinstance(uid, str) else ""
 
 
-def _cached(state: ServerState, info: RequestInfo, uid: str) -> dict[str, Any] | None:
+def _cached(state: ServerState, info: RequestInfo, uid: str) -> Obj | None:
     """The watch cache's copy when it can be trusted as a CAS starting point (never for a 409)."""
     cache = state.cache.caches.get(info.kind) if state.cache.ready.is_set() else None
     pod = cache.objects.get(info.kind.key(info.namespace, info.name)) if cache is not None else None

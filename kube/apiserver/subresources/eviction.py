@@ -37,6 +37,7 @@ from aiohttp import web
 
 from kube.api.errors import StatusError, bad_request, too_many_requests
 from kube.api.labels import SelectorError, from_label_selector
+from kube.api.meta import Obj
 from kube.api.registry import by_gvk
 from kube.apiserver.handlers.delete import DeleteOptions, delete_one
 from kube.apiserver.handlers.encoding import decode_object, json_response, read_body, success_status
@@ -54,7 +55,7 @@ _PERCENT = re.compile(r"^(\d+)%$")
 @dataclass(frozen=True)
 class EvictionDecision:
     allowed: bool
-    pdb: dict[str, Any] | None
+    pdb: Obj | None
     message: str
     code: int = 201  # HTTP code of the answer: 201 allowed, 429 refused by a budget, 500 several budgets
     cause: str = ""  # Kubernetes' DisruptionBudget cause text, when refused
@@ -70,7 +71,7 @@ class EvictionDecision:
         return StatusError(self.code, "TooManyRequests", self.message, details)
 
 
-def _meta(obj: dict[str, Any]) -> dict[str, Any]:
+def _meta(obj: Obj) -> dict[str, Any]:
     m = obj.get("metadata")
     return m if isinstance(m, dict) else {}
 
@@ -88,17 +89,17 @@ def _parse_time(text: Any) -> float | None:
         return None
 
 
-def is_ready(pod: dict[str, Any]) -> bool:
+def is_ready(pod: Obj) -> bool:
     status = pod.get("status") or {}
     return any(c.get("type") == "Ready" and c.get("status") == "True"
                for c in status.get("conditions") or [] if isinstance(c, dict))
 
 
-def _terminating(pod: dict[str, Any]) -> bool:
+def _terminating(pod: Obj) -> bool:
     return bool(_meta(pod).get("deletionTimestamp"))
 
 
-def selects(pdb: dict[str, Any], pod: dict[str, Any]) -> bool:
+def selects(pdb: Obj, pod: Obj) -> bool:
     """Same namespace and the budget's selector matches (empty selects all, absent selects none)."""
     if _meta(pdb).get("namespace") != _meta(pod).get("namespace"):
         return False
@@ -125,7 +126,7 @@ def _scaled(value: Any, total: int, what: str) -> int:
     raise ValueError(f"invalid {what} {value!r}: must be an integer or a percentage")
 
 
-def _live_disrupted(pdb: dict[str, Any], names: set[str], now: float) -> dict[str, str]:
+def _live_disrupted(pdb: Obj, names: set[str], now: float) -> dict[str, str]:
     """status.disruptedPods entries still pending: pod still present and entry younger than the timeout."""
     out = {}
     recorded = ((pdb.get("status") or {}).get("disruptedPods")) or {}
@@ -136,7 +137,7 @@ def _live_disrupted(pdb: dict[str, Any], names: set[str], now: float) -> dict[st
     return out
 
 
-def pdb_status(pdb: dict[str, Any], pods: list[dict[str, Any]], now: float | None = None) -> dict[str, Any]:
+def pdb_status(pdb: Obj, pods: list[Obj], now: float | None = None) -> dict[str, Any]:
     """The budget's status from the pods that exist now (what the disruption controller writes)."""
     at = time.time() if now is None else now
     matching = [p for p in pods if selects(pdb, p)]
@@ -174,7 +175,7 @@ def pdb_status(pdb: dict[str, Any], pods: list[dict[str, Any]], now: float | Non
     }
 
 
-def _transition_time(pdb: dict[str, Any], allowed: bool, now: float) -> str:
+def _transition_time(pdb: Obj, allowed: bool, now: float) -> str:
     """Keep the old lastTransitionTime while the condition's status does not change."""
     for cond in (pdb.get("status") or {}).get("conditions") or []:
         if isinstance(cond, dict) and cond.get("type") == "DisruptionAllowed":
@@ -183,7 +184,7 @@ def _transition_time(pdb: dict[str, Any], allowed: bool, now: float) -> str:
     return _now_rfc3339(now)
 
 
-def check_eviction(pod: dict[str, Any], pdbs: list[dict[str, Any]], pods: list[dict[str, Any]],
+def check_eviction(pod: Obj, pdbs: list[Obj], pods: list[Obj],
                    now: float | None = None) -> EvictionDecision:
     """Decide an eviction of `pod` given the budgets and pods of its namespace."""
     at = time.time() if now is None else now
@@ -218,7 +219,7 @@ def check_eviction(pod: dict[str, Any], pdbs: list[dict[str, Any]], pods: list[d
 PDB = by_gvk("policy", "v1", "PodDisruptionBudget")
 
 
-def _options(body: dict[str, Any]) -> DeleteOptions:
+def _options(body: Obj) -> DeleteOptions:
     raw = body.get("deleteOptions") or {}
     if not isinstance(raw, dict):
         raise bad_request("deleteOptions must be an object")
@@ -257,7 +258,7 @@ async def evict(request: web.Request, state: ServerState, info: RequestInfo) -> 
     raise too_many_requests("the disruption budget is changing too fast; try again", 1)
 
 
-async def _charge(state: ServerState, pdb: dict[str, Any], new_status: dict[str, Any]) -> bool:
+async def _charge(state: ServerState, pdb: Obj, new_status: dict[str, Any]) -> bool:
     """Write the budget's status the eviction implies; False when the budget moved meanwhile."""
     assert PDB is not None
     new = copy.deepcopy(pdb)

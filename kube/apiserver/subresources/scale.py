@@ -12,6 +12,7 @@ from aiohttp import web
 
 from kube.api.errors import bad_request, invalid_object
 from kube.api.errors import invalid as field_invalid
+from kube.api.meta import Obj
 from kube.apiserver.handlers.encoding import decode_object, dry_run, json_response, read_body
 from kube.apiserver.handlers.patch import make_patcher
 from kube.apiserver.handlers.request_info import RequestInfo
@@ -37,7 +38,7 @@ def selector_string(selector: Any) -> str:
     return ",".join(parts)
 
 
-def to_scale(obj: dict[str, Any]) -> dict[str, Any]:
+def to_scale(obj: Obj) -> Obj:
     meta = obj["metadata"]
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
     return {
@@ -79,7 +80,7 @@ async def write_scale(request: web.Request, state: ServerState, info: RequestInf
         def edit(scale: dict[str, Any]) -> dict[str, Any]:
             return patcher(scale)
 
-    def transform(current: dict[str, Any] | None) -> dict[str, Any]:
+    def transform(current: Obj | None) -> Obj:
         assert current is not None
         scale = edit(to_scale(current))
         replicas = _replicas(kind.kind, info.name, scale)

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from kube.api.age import age_since, human_duration
+from kube.api.meta import Obj
 from kube.api.registry import KindInfo
 from kube.apiserver.tables import apps, cluster, config, coordination, events, pods, policy, services
 from kube.apiserver.tables.columns import AGE, NAME, Column, Printer, meta
@@ -25,7 +26,7 @@ PRINTERS: dict[tuple[str, str], Printer] = {
 INCLUDE_OBJECT_POLICIES = ("None", "Metadata", "Object")
 
 
-def _default_row(obj: dict[str, Any], now: float) -> list[Any]:
+def _default_row(obj: Obj, now: float) -> list[Any]:
     return [meta(obj).get("name", ""), age_since(meta(obj).get("creationTimestamp"), now)]
 
 
@@ -37,13 +38,13 @@ def printer_for(kind: KindInfo) -> Printer:
     return PRINTERS.get((kind.group, kind.kind), _DEFAULT)
 
 
-def _partial(kind: KindInfo, obj: dict[str, Any]) -> dict[str, Any]:
+def _partial(kind: KindInfo, obj: Obj) -> dict[str, Any]:
     return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": meta(obj)}
 
 
 def to_table(
     kind: KindInfo,
-    objects: list[dict[str, Any]],
+    objects: list[Obj],
     *,
     include_object: str = "Metadata",
     list_meta: dict[str, Any] | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube.api.age import age_since
+from kube.api.meta import Obj
 from kube.apiserver.tables.columns import (
     AGE,
     NAME,
@@ -54,7 +55,7 @@ def _wide(spec: dict[str, Any]) -> list[Cell]:
     return [containers, images, format_label_selector(spec.get("selector"))]
 
 
-def _deployment_row(obj: dict[str, Any], now: float) -> list[Cell]:
+def _deployment_row(obj: Obj, now: float) -> list[Cell]:
     spec, status = section(obj, "spec"), section(obj, "status")
     return [
         meta(obj).get("name", ""),
@@ -66,7 +67,7 @@ def _deployment_row(obj: dict[str, Any], now: float) -> list[Cell]:
     ]
 
 
-def _replicaset_row(obj: dict[str, Any], now: float) -> list[Cell]:
+def _replicaset_row(obj: Obj, now: float) -> list[Cell]:
     spec, status = section(obj, "spec"), section(obj, "status")
     return [
         meta(obj).get("name", ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube.api.age import age_since
+from kube.api.meta import Obj
 from kube.apiserver.tables.columns import AGE, NAME, Cell, Column, Printer, items, meta, section
 
 NODE_COLUMNS = (
@@ -30,7 +31,7 @@ _ROLE_PREFIX = "node-role.kubernetes.io/"
 _ROLE_LABEL = "kubernetes.io/role"
 
 
-def node_status(node: dict[str, Any]) -> str:
+def node_status(node: Obj) -> str:
     """`Ready`, `NotReady`, `Unknown`, plus `,SchedulingDisabled` when cordoned."""
     words = []
     for cond in items(section(node, "status").get("conditions")):
@@ -44,7 +45,7 @@ def node_status(node: dict[str, Any]) -> str:
     return ",".join(words)
 
 
-def node_roles(node: dict[str, Any]) -> str:
+def node_roles(node: Obj) -> str:
     roles = set()
     labels = meta(node).get("labels")
     for key, value in (labels if isinstance(labels, dict) else {}).items():
@@ -62,7 +63,7 @@ def _address(status: dict[str, Any], kind: str) -> str:
     return "<none>"
 
 
-def _node_row(node: dict[str, Any], now: float) -> list[Cell]:
+def _node_row(node: Obj, now: float) -> list[Cell]:
     status = section(node, "status")
     info = section(status, "nodeInfo")
     return [
@@ -79,7 +80,7 @@ def _node_row(node: dict[str, Any], now: float) -> list[Cell]:
     ]
 
 
-def _namespace_row(ns: dict[str, Any], now: float) -> list[Cell]:
+def _namespace_row(ns: Obj, now: float) -> list[Cell]:
     return [meta(ns).get("name", ""), section(ns, "status").get("phase") or "Active",
             age_since(meta(ns).get("creationTimestamp"), now)]
 

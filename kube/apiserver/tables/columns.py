@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kube.api.meta import Obj
+
 Cell = str | int | float | bool | None
 
 
@@ -44,12 +46,12 @@ class Printer:
     conditions: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
 
 
-def meta(obj: dict[str, Any]) -> dict[str, Any]:
+def meta(obj: Obj) -> dict[str, Any]:
     m = obj.get("metadata")
     return m if isinstance(m, dict) else {}
 
 
-def section(obj: dict[str, Any], name: str) -> dict[str, Any]:
+def section(obj: Obj, name: str) -> dict[str, Any]:
     """obj[name] when it is a mapping, else {} (tables must never fail on odd objects)."""
     value = obj.get(name)
     return value if isinstance(value, dict) else {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube.api.age import age_since
+from kube.api.meta import Obj
 from kube.apiserver.tables.columns import AGE, NAME, Cell, Column, Printer, meta
 
 CONFIGMAP_COLUMNS = (
@@ -25,12 +26,12 @@ def _size(value: Any) -> int:
     return len(value) if isinstance(value, dict) else 0
 
 
-def _configmap_row(obj: dict[str, Any], now: float) -> list[Cell]:
+def _configmap_row(obj: Obj, now: float) -> list[Cell]:
     return [meta(obj).get("name", ""), _size(obj.get("data")) + _size(obj.get("binaryData")),
             age_since(meta(obj).get("creationTimestamp"), now)]
 
 
-def _secret_row(obj: dict[str, Any], now: float) -> list[Cell]:
+def _secret_row(obj: Obj, now: float) -> list[Cell]:
     return [meta(obj).get("name", ""), obj.get("type") or "Opaque", _size(obj.get("data")),
             age_since(meta(obj).get("creationTimestamp"), now)]
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kube.api.age import age_since
+from kube.api.meta import Obj
 from kube.apiserver.tables.columns import AGE, NAME, Cell, Column, Printer, meta, section
 
 COLUMNS = (NAME, Column("Holder", description="HolderIdentity contains the identity of the holder of a "
                         "current lease."), AGE)
 
 
-def _row(lease: dict[str, Any], now: float) -> list[Cell]:
+def _row(lease: Obj, now: float) -> list[Cell]:
     return [meta(lease).get("name", ""), section(lease, "spec").get("holderIdentity") or "",
             age_since(meta(lease).get("creationTimestamp"), now)]
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kube.api.age import age_since
+from kube.api.meta import Obj
 from kube.apiserver.tables.columns import Cell, Column, Printer, as_int, meta, section
 
 COLUMNS = (
@@ -22,7 +21,7 @@ COLUMNS = (
 )
 
 
-def _source(event: dict[str, Any]) -> str:
+def _source(event: Obj) -> str:
     src = section(event, "source")
     component = src.get("component") or event.get("reportingComponent") or event.get("reportingController") or ""
     host = src.get("host") or event.get("reportingInstance") or ""
@@ -31,7 +30,7 @@ def _source(event: dict[str, Any]) -> str:
     return str(component or host or "<none>")
 
 
-def _row(event: dict[str, Any], now: float) -> list[Cell]:
+def _row(event: Obj, now: float) -> list[Cell]:
     series = section(event, "series")
     if series.get("lastObservedTime"):
         last = age_since(series["lastObservedTime"], now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube.api.age import age_since, human_duration, parse_timestamp
+from kube.api.meta import Obj
 from kube.apiserver.tables.columns import AGE, NAME, Cell, Column, Printer, as_int, items, meta, section
 
 COLUMNS = (
@@ -61,7 +62,7 @@ class _Restarts:
             self.last = finished
 
 
-def pod_status_reason(pod: dict[str, Any]) -> tuple[str, int, int, int, float | None]:
+def pod_status_reason(pod: Obj) -> tuple[str, int, int, int, float | None]:
     """(STATUS reason, ready containers, total containers, restarts, last restart time)."""
     spec, status = section(pod, "spec"), section(pod, "status")
     phase = str(status.get("phase") or "")
@@ -124,7 +125,7 @@ def pod_status_reason(pod: dict[str, Any]) -> tuple[str, int, int, int, float | 
     return reason, ready, total, restarts.count, restarts.last
 
 
-def _row(pod: dict[str, Any], now: float) -> list[Cell]:
+def _row(pod: Obj, now: float) -> list[Cell]:
     spec, status = section(pod, "spec"), section(pod, "status")
     reason, ready, total, restarts, last = pod_status_reason(pod)
     restart_text = str(restarts)
@@ -145,7 +146,7 @@ def _row(pod: dict[str, Any], now: float) -> list[Cell]:
     ]
 
 
-def _conditions(pod: dict[str, Any]) -> list[dict[str, Any]]:
+def _conditions(pod: Obj) -> list[dict[str, Any]]:
     """Row conditions Kubernetes sets on finished pods (kubectl may dim them)."""
     phase = section(pod, "status").get("phase")
     if phase in ("Succeeded", "Failed"):

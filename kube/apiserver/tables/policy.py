@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube.api.age import age_since
+from kube.api.meta import Obj
 from kube.apiserver.tables.columns import AGE, NAME, Cell, Column, Printer, as_int, meta, section
 
 COLUMNS = (
@@ -21,7 +22,7 @@ def _bound(value: Any) -> str:
     return "N/A" if value is None else str(value)
 
 
-def _row(pdb: dict[str, Any], now: float) -> list[Cell]:
+def _row(pdb: Obj, now: float) -> list[Cell]:
     spec = section(pdb, "spec")
     return [meta(pdb).get("name", ""), _bound(spec.get("minAvailable")), _bound(spec.get("maxUnavailable")),
             as_int(section(pdb, "status").get("disruptionsAllowed")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube.api.age import age_since
+from kube.api.meta import Obj
 from kube.apiserver.tables.columns import (
     AGE,
     NAME,
@@ -49,7 +50,7 @@ def _load_balancer_ips(status: dict[str, Any]) -> list[str]:
     return out
 
 
-def external_ip(svc: dict[str, Any]) -> str:
+def external_ip(svc: Obj) -> str:
     """EXTERNAL-IP: external IPs, load balancer ingress, `<pending>` or the ExternalName."""
     spec = section(svc, "spec")
     kind = spec.get("type") or "ClusterIP"
@@ -76,7 +77,7 @@ def port_string(ports: Any) -> str:
     return ",".join(pieces)
 
 
-def _service_row(svc: dict[str, Any], now: float) -> list[Cell]:
+def _service_row(svc: Obj, now: float) -> list[Cell]:
     spec = section(svc, "spec")
     cluster_ips = spec.get("clusterIPs")
     cluster_ip = cluster_ips[0] if isinstance(cluster_ips, list) and cluster_ips else spec.get("clusterIP")
@@ -95,7 +96,7 @@ def _host_port(ip: str, port: Any) -> str:
     return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
 
 
-def format_endpoints(endpoints: dict[str, Any]) -> str:
+def format_endpoints(endpoints: Obj) -> str:
     """`ip:port,...` for ready addresses, at most three then ` + N more...`; `<none>` without subsets."""
     subsets = items(endpoints.get("subsets"))
     if not subsets:
@@ -119,7 +120,7 @@ def format_endpoints(endpoints: dict[str, Any]) -> str:
     return f"{joined} + {count - _MAX_SHOWN_ENDPOINTS} more..." if more else joined
 
 
-def _endpoints_row(obj: dict[str, Any], now: float) -> list[Cell]:
+def _endpoints_row(obj: Obj, now: float) -> list[Cell]:
     return [meta(obj).get("name", ""), format_endpoints(obj), age_since(meta(obj).get("creationTimestamp"), now)]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from kube.api.errors import StatusError
+from kube.api.meta import Obj
 from kube.api.registry import KINDS, KindInfo
 from kube.apiserver.storage.object_filter import ObjectFilter
 from kube.apiserver.watch.cache_watcher import CacheWatcher
@@ -35,12 +36,12 @@ class KindCache:
     def __init__(self, kind: KindInfo, window: int = EVENT_WINDOW) -> None:
         self.kind = kind
         self.prefix = kind.key_prefix()
-        self.objects: dict[str, dict[str, Any]] = {}
+        self.objects: dict[str, Obj] = {}
         self.events: deque[CacheEvent] = deque(maxlen=window)
         self.window_start = 0  # every event after this revision is in `events`
         self.watchers: set[CacheWatcher] = set()
 
-    def reset(self, objects: dict[str, dict[str, Any]], revision: int) -> None:
+    def reset(self, objects: dict[str, Obj], revision: int) -> None:
         self.objects = objects
         self.events.clear()
         self.window_start = revision
@@ -74,7 +75,7 @@ class KindCache:
         for w in dead:
             self.watchers.discard(w)
 
-    def select(self, flt: ObjectFilter) -> list[dict[str, Any]]:
+    def select(self, flt: ObjectFilter) -> list[Obj]:
         """Matching objects in key order (the order the store lists them in)."""
         name = flt.exact_name()
         if name is not None and (flt.namespace or not self.kind.namespaced):
@@ -127,7 +128,7 @@ class WatchCache:
     async def _load(self) -> None:
         revision = await self.store.current_revision()
         for cache in self.caches.values():
-            objects: dict[str, dict[str, Any]] = {}
+            objects: dict[str, Obj] = {}
             start = ""
             while True:
                 page = await self.store.range(cache.prefix, start_after=start, limit=5000, revision=revision)

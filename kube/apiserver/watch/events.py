@@ -7,12 +7,14 @@ from typing import Any
 
 import orjson
 
+from kube.api.meta import Obj
+
 
 @dataclass(slots=True)
 class CacheEvent:
     type: str  # ADDED, MODIFIED, DELETED, BOOKMARK
-    obj: dict[str, Any]
-    prev: dict[str, Any] | None
+    obj: Obj
+    prev: Obj | None
     revision: int
     namespace: str = ""
     _line: bytes | None = field(default=None, repr=False)

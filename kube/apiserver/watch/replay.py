@@ -9,10 +9,10 @@ and a compacted start becomes 410 Gone exactly as Kubernetes answers.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import orjson
 
+from kube.api.meta import Obj
 from kube.api.registry import KindInfo
 from kube.apiserver.storage.object_filter import ObjectFilter
 from kube.apiserver.watch.cache_watcher import CacheWatcher
@@ -60,7 +60,7 @@ class StoreReplay:
 
 def _to_cache_event(ev: WatchEvent) -> CacheEvent | None:
     rev = ev.revision
-    prev: dict[str, Any] | None = None
+    prev: Obj | None = None
     if ev.prev_kv is not None and ev.prev_kv.value:
         prev = orjson.loads(ev.prev_kv.value)
         prev["metadata"]["resourceVersion"] = str(ev.prev_kv.mod_revision)
