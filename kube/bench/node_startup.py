@@ -41,6 +41,9 @@ def _pod(i: int) -> dict[str, Any]:
                                      "command": ["sleep", "3600"]}]}}
 
 
+STARTUP_TIMEOUT = 180.0
+
+
 async def measure(cluster: BenchCluster, pods: int, rate: float) -> dict[str, Any]:
     client = cluster.client()
     try:
@@ -53,14 +56,17 @@ async def measure(cluster: BenchCluster, pods: int, rate: float) -> dict[str, An
         done = asyncio.Event()
 
         async def watch() -> None:
-            async with client.watch(POD, "default", resource_version=rv, label_selector="bench=startup") as stream:
-                async for _type, obj in stream:
-                    name = obj["metadata"]["name"]
-                    if (obj.get("status") or {}).get("phase") == "Running" and name not in running:
-                        running[name] = time.time()
-                        if len(running) == pods:
-                            done.set()
-                            return
+            last = rv
+            while True:  # a watch the server ends (its timeout) resumes from the last event seen
+                async with client.watch(POD, "default", resource_version=last, label_selector="bench=startup") as stream:
+                    async for _type, obj in stream:
+                        last = obj["metadata"].get("resourceVersion") or last
+                        name = obj["metadata"]["name"]
+                        if (obj.get("status") or {}).get("phase") == "Running" and name not in running:
+                            running[name] = time.time()
+                            if len(running) == pods:
+                                done.set()
+                                return
 
         watcher = asyncio.ensure_future(watch())
         start = time.monotonic()
@@ -70,10 +76,17 @@ async def measure(cluster: BenchCluster, pods: int, rate: float) -> dict[str, An
             created[f"startup-{i}"] = time.time()
             creates.append(asyncio.ensure_future(client.create(POD, _pod(i), "default")))
         await asyncio.gather(*creates)
+        waiter = asyncio.ensure_future(done.wait())
         try:
-            await asyncio.wait_for(done.wait(), 120)
+            # the watcher ending early (its stream broke) must not read as a bare timeout
+            await asyncio.wait({waiter, watcher}, timeout=STARTUP_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
         finally:
             watcher.cancel()
+            waiter.cancel()
+        if not done.is_set():
+            cause = "" if not watcher.done() or watcher.cancelled() or watcher.exception() is None \
+                else f" (pod watch failed: {type(watcher.exception()).__name__}: {watcher.exception()})"
+            raise RuntimeError(f"only {len(running)} of {pods} pods Running after {STARTUP_TIMEOUT:g}s{cause}")
         latencies = sorted(running[n] - created[n] for n in created)
         return {"pods": pods, "rate_per_second": rate, "p50_seconds": round(percentile(latencies, 50), 3),
                 "p99_seconds": round(percentile(latencies, 99), 3), "max_seconds": round(latencies[-1], 3),
