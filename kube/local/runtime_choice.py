@@ -3,7 +3,6 @@ otherwise simulated minions, always with the reason said out loud."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -44,8 +43,6 @@ def choose_runtime(cluster: ClusterDir, requested: str, build_images: bool = Tru
         return RuntimeChoice(in_use, reason)
     if requested == "simulated":
         return RuntimeChoice("simulated")
-    if importlib.util.find_spec("kube.node.docker_runtime") is None:
-        return RuntimeChoice("simulated", "the docker runtime is not in this build yet")
     if not docker_usable():
         return RuntimeChoice("simulated", "Docker is not available here (`docker info` fails)")
     if build_images:
