@@ -1,13 +1,17 @@
 """`kube get KIND [NAME...]`: tables as kubectl prints them, or whole objects.
 
 Asks the server for Tables (the columns come from the server, as with kubectl);
-`-w` prints further rows from a watch started at the list's resourceVersion.
+`-w` prints further rows from a watch started at the list's resourceVersion, which
+resumes from the last resourceVersion it printed when the connection breaks (an API
+server restart), so no change is missed or printed twice.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import AsyncIterator
 from typing import Any
 
 from kube.api.registry import KindInfo
@@ -18,6 +22,8 @@ from kube.cli.object_printer import name_line, render_objects, with_type
 from kube.cli.table_printer import align, column_widths, is_table, list_as_table, table_rows
 from kube.client.errors import ApiError
 from kube.client.rest import TABLE_ACCEPT, RestClient
+from kube.client.retry_watch import Outage, RetryWatch
+from kube.client.watch import Event, WatchStream
 
 OUTPUTS = ["wide", "yaml", "json", "name"]
 
@@ -127,9 +133,7 @@ async def _watch_rows(client: RestClient, kind: KindInfo, ns: str | None, names:
         by_name = f"metadata.name={names[0]}"
         field_selector = f"{field_selector},{by_name}" if field_selector else by_name
     header = not widths
-    async with client.watch(kind, ns, resource_version=resource_version or None, label_selector=args.selector,
-                            field_selector=field_selector, allow_bookmarks=False,
-                            accept=TABLE_ACCEPT) as stream:
+    async with _follow(client, kind, ns, resource_version, args.selector, field_selector, TABLE_ACCEPT) as stream:
         async for event_type, obj in stream:
             if event_type == "BOOKMARK":
                 continue
@@ -176,11 +180,24 @@ async def _print_objects(client: RestClient, groups: list[tuple[KindInfo, list[s
     if args.watch:
         kind, names = groups[0]
         ns = namespace if kind.namespaced else None
-        async with client.watch(kind, ns, resource_version=resource_version or None, label_selector=args.selector,
-                                field_selector=args.field_selector, allow_bookmarks=False) as stream:
+        async with _follow(client, kind, ns, resource_version, args.selector, args.field_selector) as stream:
             async for event_type, obj in stream:
                 if event_type == "BOOKMARK" or names and (obj.get("metadata") or {}).get("name") not in names:
                     continue
                 text = name_line(kind, obj) if args.output == "name" else render_objects([obj], args.output, True)
                 print(text if args.output != "yaml" else f"---\n{text}", flush=True)
     return 1 if failed else 0
+
+
+@contextlib.asynccontextmanager
+async def _follow(client: RestClient, kind: KindInfo, ns: str | None, resource_version: str,
+                  label_selector: str | None, field_selector: str | None,
+                  accept: str | None = None) -> AsyncIterator[AsyncIterator[Event]]:
+    """The watch events from `resource_version` on, across reconnects (bookmarks keep it current)."""
+    def open_watch(rv: str) -> WatchStream:
+        return client.watch(kind, ns, resource_version=rv or None, label_selector=label_selector,
+                            field_selector=field_selector, allow_bookmarks=True, accept=accept)
+
+    watch = RetryWatch(open_watch, resource_version, outage=Outage(qualified(kind)))
+    async with contextlib.aclosing(watch.events()) as events:
+        yield events
