@@ -1,5 +1,8 @@
 """Reading manifests: files, directories (recursively) or stdin; multi-document YAML
-and JSON; `kind: List` flattened. Errors name the file and line."""
+and JSON; `kind: List` flattened. Errors name the file and line.
+
+YAML goes through kube/api/yaml_decode.py, the API server's own decoder: the
+same alias budget and nesting limit, timestamps kept as strings."""
 
 from __future__ import annotations
 
@@ -9,21 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kube.api.depth import TooDeep, check_depth
+from kube.api.yaml_decode import YamlError, load_all
 from kube.cli.errors import CliError
 
 EXTENSIONS = (".yaml", ".yml", ".json")
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps timestamps as strings, as the API expects them."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 @dataclass
@@ -83,12 +76,10 @@ def parse(text: str, source: str) -> list[Manifest]:
 
 def _yaml_documents(text: str, source: str) -> list[Any]:
     try:
-        return list(yaml.load_all(text, Loader=_Loader))  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CliError(f"error parsing {source}:{where}: {problem}") from None
+        return load_all(text)
+    except YamlError as exc:
+        where = f" line {exc.line}" if exc.line is not None else ""
+        raise CliError(f"error parsing {source}:{where}: {exc.problem}") from None
 
 
 def _json_documents(text: str, source: str) -> list[Any]:
@@ -105,4 +96,10 @@ def _json_documents(text: str, source: str) -> list[Any]:
             doc, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             raise CliError(f"error parsing {source}: line {exc.lineno}: {exc.msg}") from None
+        except RecursionError:
+            raise CliError(f"error parsing {source}: {TooDeep()}") from None
+        try:
+            check_depth(doc)
+        except TooDeep as exc:
+            raise CliError(f"error parsing {source}: {exc}") from None
         docs.append(doc)

@@ -12,6 +12,7 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
+from kube.api.depth import check_depth
 from kube.api.patch.errors import PatchError
 from kube.api.patch.managed_fields import Path, field_paths, from_fields_v1, remove_paths, to_fields_v1
 from kube.api.patch.strategic import apply_strategic_merge_patch, fresh
@@ -37,6 +38,7 @@ def server_side_apply(live: dict[str, Any] | None, applied: dict[str, Any], kind
     """The object after `manager` applies `applied` to `live` (None: create it); inputs are not modified."""
     if not isinstance(applied, dict):
         raise PatchError("an apply configuration must be a JSON object")
+    check_depth(applied)
     if not manager:
         raise PatchError("fieldManager is required for apply")
     if live is not None and not isinstance(live, dict):

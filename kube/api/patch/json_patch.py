@@ -1,14 +1,38 @@
-"""JSON patch (RFC 6902): add, remove, replace, move, copy and test at JSON pointers (RFC 6901)."""
+"""JSON patch (RFC 6902): add, remove, replace, move, copy and test at JSON pointers (RFC 6901).
+
+Two limits keep a short patch from building a huge document: every value put
+somewhere must fit the nesting limit at its path (kube/api/depth.py), and all
+`copy` operations together may copy at most MAX_COPIED_NODES nodes (each copy
+can double the document; Kubernetes caps the same with json-patch's
+AccumulatedCopySizeLimit).
+"""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
+from kube.api.depth import MAX_DEPTH, TooDeep
 from kube.api.patch.errors import PatchError
 from kube.api.patch.json_equality import json_equal
 
 _OPS = ("add", "remove", "replace", "move", "copy", "test")
+MAX_COPIED_NODES = 10_000
+
+
+def _placed(value: Any, pointer: str) -> int:
+    """The number of nodes in `value`, after checking it fits the nesting limit once put at `pointer`."""
+    room = MAX_DEPTH - pointer.count("/") if isinstance(pointer, str) else MAX_DEPTH
+    nodes = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        nodes += 1
+        if isinstance(node, dict | list):
+            if level > room:
+                raise TooDeep()
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return nodes
 
 
 def parse_pointer(pointer: Any) -> list[str]:
@@ -110,6 +134,7 @@ def apply_json_patch(original: Any, ops: Any) -> Any:
     if not isinstance(ops, list):
         raise PatchError("a JSON patch must be a list of operations")
     doc = copy.deepcopy(original)
+    copied = 0
     for i, op in enumerate(ops):
         if not isinstance(op, dict):
             raise PatchError(f"operation {i} must be an object, not {op!r}")
@@ -117,6 +142,8 @@ def apply_json_patch(original: Any, ops: Any) -> Any:
         if kind not in _OPS:
             raise PatchError(f'operation {i} has an unknown "op" {kind!r} (want one of {", ".join(_OPS)})')
         path = _field(op, "path", i)
+        if kind in ("add", "replace"):
+            _placed(_field(op, "value", i), path)
         if kind == "add":
             doc = _add(doc, path, copy.deepcopy(_field(op, "value", i)))
         elif kind == "remove":
@@ -134,9 +161,14 @@ def apply_json_patch(original: Any, ops: Any) -> Any:
             if path != source and path.startswith(source + "/"):
                 raise PatchError(f'cannot move "{source}" into its own child "{path}"')
             doc, value = _remove(doc, source)
+            _placed(value, path)
             doc = _add(doc, path, value)
         elif kind == "copy":
-            doc = _add(doc, path, copy.deepcopy(_get(doc, _field(op, "from", i))))
+            value = _get(doc, _field(op, "from", i))
+            copied += _placed(value, path)
+            if copied > MAX_COPIED_NODES:
+                raise PatchError(f"the patch copies more than {MAX_COPIED_NODES} nodes in all")
+            doc = _add(doc, path, copy.deepcopy(value))
         else:
             expected = _field(op, "value", i)
             if not json_equal(_get(doc, path), expected):

@@ -12,6 +12,7 @@ import copy
 import json
 from typing import Any
 
+from kube.api.depth import check_depth
 from kube.api.patch.errors import PatchError
 from kube.api.patch.merge_keys import NO_TAGS, FieldPatch, field_patch, root_type
 
@@ -29,6 +30,7 @@ def apply_strategic_merge_patch(original: dict[str, Any] | None, patch: dict[str
         original = {}
     if not isinstance(original, dict):
         raise PatchError("a strategic merge patch applies to a JSON object")
+    check_depth(patch)  # the merge recurses as deep as the patch goes
     return _merge_map(copy.deepcopy(original), patch, root_type(kind), "")
 
 

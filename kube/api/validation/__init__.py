@@ -2,7 +2,9 @@
 
 `validate(obj, old)` dispatches on apiVersion/kind (unknown kinds give no
 errors) and never raises: wrong JSON types become FieldValueTypeInvalid. With
-`old`, update rules (immutable fields) apply as well.
+`old`, update rules (immutable fields) apply as well. Every integer field of a
+kind is then held to the width Kubernetes' schema declares (int_bounds.py),
+whether or not its validator reads it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kube.api.validation.cluster_kinds import (
     validate_pod_disruption_budget,
 )
 from kube.api.validation.config_data import validate_config_map, validate_secret
+from kube.api.validation.int_bounds import integer_errors
 from kube.api.validation.node import validate_node
 from kube.api.validation.object_meta import validate_object_meta_update
 from kube.api.validation.pod import validate_pod
@@ -58,6 +61,8 @@ def validate(obj: dict[str, Any], old: dict[str, Any] | None = None) -> list[Fie
         errs = validator(obj, previous)
         if previous is not None:
             errs = validate_object_meta_update(obj, previous) + errs
+        reported = {e.field for e in errs}
+        errs += [e for e in integer_errors(obj) if e.field not in reported]
     except Exception as exc:  # a validator bug must answer 422, not 500 with a traceback
         return [FieldError(INTERNAL_ERROR, "", f"validation failed: {type(exc).__name__}: {exc}")]
     return errs
