@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-Obj = dict[str, Any]
+from kube.api.meta import Obj
 
 
 def _get(obj: Any, *path: str, default: Any = None) -> Any:

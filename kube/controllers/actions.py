@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kube.api.meta import Obj
 from kube.api.registry import KindInfo, by_gvk
 from kube.controllers.events import Note
 
@@ -25,7 +26,6 @@ REPLICASET = by_gvk("apps", "v1", "ReplicaSet")
 DEPLOYMENT = by_gvk("apps", "v1", "Deployment")
 assert None not in (POD, NODE, SERVICE, ENDPOINTS, NAMESPACE, LEASE, REPLICASET, DEPLOYMENT)
 
-Obj = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,14 @@ deletes it with the Service.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
 
+from kube.api.meta import Obj
 from kube.controllers.actions import ENDPOINTS, POD, SERVICE, Action, Create, Delete, Update
 from kube.controllers.context import Context
 from kube.controllers.loop import ControllerLoop, obj_key
 from kube.controllers.pod_state import is_ready, is_terminating, phase
 from kube.controllers.service_matcher import ServiceMatcher
 
-Obj = dict[str, Any]
 HEADLESS_LABEL = "service.kubernetes.io/headless"
 
 

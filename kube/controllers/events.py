@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from kube.api.meta import Obj
 from kube.api.registry import by_gvk
 from kube.client.errors import ApiConnectionError, ApiError
 from kube.client.rest import RestClient
 
 EVENT = by_gvk("", "v1", "Event")
 assert EVENT is not None
-Obj = dict[str, Any]
 log = logging.getLogger("kube.controllers.events")
 
 NORMAL, WARNING = "Normal", "Warning"

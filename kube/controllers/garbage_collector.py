@@ -18,11 +18,11 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kube.api.meta import Obj
 from kube.api.registry import KINDS, KindInfo, by_api_version
 from kube.controllers.actions import Action, Delete, Patch
 from kube.controllers.loop import ControllerLoop
 
-Obj = dict[str, Any]
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
 

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable
-from typing import Any
 
+from kube.api.meta import Obj
 from kube.api.registry import KINDS, KindInfo
 from kube.controllers.actions import NAMESPACE, Action, Delete, Finalize
 from kube.controllers.events import NORMAL, WARNING, note
 from kube.controllers.executor import Retry
 from kube.controllers.loop import ControllerLoop, obj_key
 
-Obj = dict[str, Any]
 log = logging.getLogger("kube.controllers.namespace")
 FINALIZER = "kubernetes"
 

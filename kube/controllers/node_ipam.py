@@ -6,13 +6,12 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Hashable
-from typing import Any
 
+from kube.api.meta import Obj
 from kube.controllers.actions import NODE, Action, Patch
 from kube.controllers.executor import Retry
 from kube.controllers.loop import ControllerLoop, final_state, obj_key
 
-Obj = dict[str, Any]
 log = logging.getLogger("kube.controllers.nodeipam")
 
 

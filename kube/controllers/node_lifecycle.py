@@ -15,9 +15,8 @@ import logging
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from kube.api.meta import join_key, object_key
+from kube.api.meta import Obj, join_key, object_key
 from kube.api.tolerations import NOT_READY, UNREACHABLE
 from kube.client.cache import field_index
 from kube.controllers.actions import LEASE, NODE, POD, Action, DeletePod, Patch, UpdateStatus
@@ -26,7 +25,6 @@ from kube.controllers.loop import ControllerLoop, obj_key
 from kube.controllers.pod_state import condition, is_terminating, parse_time
 from kube.controllers.taint_eviction import DEFAULT_TOLERATION_SECONDS, eviction_delay
 
-Obj = dict[str, Any]
 log = logging.getLogger("kube.controllers.nodelifecycle")
 NODE_CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 UNKNOWN_REASON = "NodeStatusUnknown"

@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kube.api.meta import Obj
 from kube.api.registry import KindInfo
 from kube.controllers.actions import Patch
-
-Obj = dict[str, Any]
 
 
 def owner_reference(owner: Obj, *, block: bool = True) -> dict[str, Any]:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from kube.api.meta import parse_rfc3339
+from kube.api.meta import Obj, parse_rfc3339
 
-Obj = dict[str, Any]
 _FAR_PAST = datetime(1970, 1, 1).astimezone()
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
 

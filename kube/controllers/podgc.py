@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable, Iterable
-from typing import Any
 
-from kube.api.meta import join_key
+from kube.api.meta import Obj, join_key
 from kube.client.errors import ApiError
 from kube.controllers.actions import NODE, POD, Action, DeletePod
 from kube.controllers.loop import ControllerLoop
 from kube.controllers.pod_state import phase
 
-Obj = dict[str, Any]
 log = logging.getLogger("kube.controllers.podgc")
 TERMINATED_THRESHOLD = 12500
 

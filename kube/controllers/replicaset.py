@@ -12,10 +12,9 @@ import copy
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from kube.api.labels import SelectorError, from_label_selector
-from kube.api.meta import join_key, object_key
+from kube.api.meta import Obj, join_key, object_key
 from kube.controllers.actions import POD, REPLICASET, Action, CreatePod, DeletePod, status_action
 from kube.controllers.context import Context
 from kube.controllers.events import NORMAL, note
@@ -31,7 +30,6 @@ from kube.controllers.pod_state import (
     seconds_until_available,
 )
 
-Obj = dict[str, Any]
 BURST_REPLICAS = 500  # at most this many creations or deletions per sync (Kubernetes' burstReplicas)
 
 

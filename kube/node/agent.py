@@ -11,6 +11,7 @@ import random
 import time
 from typing import Any
 
+from kube.api.meta import Obj
 from kube.api.registry import resolve
 from kube.client.errors import ApiConnectionError, ApiError
 from kube.client.rest import RestClient
@@ -31,7 +32,6 @@ from kube.node.runtime import PodRuntime, PodSandbox
 
 log = logging.getLogger("kube.node")
 POD, NODE = resolve("pods"), resolve("nodes")
-Obj = dict[str, Any]
 DEFAULT_GRACE_SECONDS = 30
 WAIT_FOR_CIDR_SECONDS = 1.0
 TERMINAL = ("Succeeded", "Failed")

@@ -9,11 +9,10 @@ agent keeps no state of its own on disk.
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from kube.api.meta import Obj
 from kube.api.quantity import parse_quantity
 
-Obj = dict[str, Any]
 PAUSE_IMAGE = "kube.local/pause:1"
 
 L_MANAGED = "io.kube.managed"

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from kube.api.meta import Obj
 from kube.node.container_config import L_CONTAINER, L_KIND, L_RESTARTS
 
-Obj = dict[str, Any]
 NEVER = "0001-01-01T00:00:00Z"
 
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
 
 import docker
 
+from kube.api.meta import Obj
 from kube.node.docker_containers import Instance
 from kube.node.probes import ProbeTarget, ProbeWorker
 
-Obj = dict[str, Any]
 # (pod, type, reason, message, container name): the runtime's Event emitter
 EmitFn = Callable[[Obj, str, str, str, str], None]
 Workers = dict[str, list[ProbeWorker]]  # docker container id -> its probe workers

@@ -15,11 +15,11 @@ import shutil
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import docker
 from docker.types import EndpointConfig
 
+from kube.api.meta import Obj
 from kube.client.rest import RestClient
 from kube.node.container_config import (
     L_KIND,
@@ -44,7 +44,6 @@ from kube.node.restart_backoff import RestartBackoff
 from kube.node.runtime import PodRuntimeStatus, PodSandbox, RuntimePod
 
 log = logging.getLogger("kube.node.docker")
-Obj = dict[str, Any]
 
 
 class DockerUnavailable(Exception):

@@ -8,15 +8,14 @@ waiting reason CreateContainerConfigError, exactly as the kubelet does.
 from __future__ import annotations
 
 import base64
-from typing import Any
 
+from kube.api.meta import Obj
 from kube.api.registry import resolve
 from kube.client.errors import ApiError
 from kube.client.rest import RestClient
 from kube.node.container_config import expand
 
 CONFIGMAP, SECRET = resolve("configmaps"), resolve("secrets")
-Obj = dict[str, Any]
 
 
 class ContainerConfigError(Exception):

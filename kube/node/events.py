@@ -6,16 +6,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from typing import Any
 
-from kube.api.meta import now_rfc3339
+from kube.api.meta import Obj, now_rfc3339
 from kube.api.registry import resolve
 from kube.client.errors import ApiConnectionError, ApiError
 from kube.client.rest import RestClient
 
 log = logging.getLogger("kube.node.events")
 EVENT = resolve("events")
-Obj = dict[str, Any]
 _REMEMBERED = 5000
 
 

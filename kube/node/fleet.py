@@ -16,6 +16,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from kube.api.fields import one_term
+from kube.api.meta import Obj
 from kube.api.registry import resolve
 from kube.client.cache import field_index, object_key
 from kube.client.errors import ApiConnectionError, ApiError
@@ -30,7 +31,6 @@ from kube.node.node_leases import RENEW_INTERVAL, LeaseHeartbeats
 log = logging.getLogger("kube.node")
 POD, NODE = resolve("pods"), resolve("nodes")
 BY_NODE = "nodeName"
-Obj = dict[str, Any]
 
 
 class NodeFleet:

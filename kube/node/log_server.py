@@ -12,16 +12,15 @@ from __future__ import annotations
 import logging
 import ssl
 from collections.abc import Callable
-from typing import Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from kube.api.meta import Obj
 from kube.component.health_server import add_health_routes
 from kube.node.agent import NodeAgent
 
 log = logging.getLogger("kube.node.logs")
-Obj = dict[str, Any]
 PodLookup = Callable[[str, str], Obj | None]
 
 

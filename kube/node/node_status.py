@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import platform
 from dataclasses import dataclass
-from typing import Any
 
 from kube import __version__
-from kube.api.meta import now_rfc3339
+from kube.api.meta import Obj, now_rfc3339
 from kube.node.node_config import NodeConfig
 
-Obj = dict[str, Any]
 STATUS_REFRESH_SECONDS = 300.0
 _VOLATILE = ("lastHeartbeatTime", "lastTransitionTime")
 

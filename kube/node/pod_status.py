@@ -7,12 +7,9 @@ changes, so an unchanged pod produces an identical status and no API write.
 
 from __future__ import annotations
 
-from typing import Any
-
-from kube.api.meta import now_rfc3339
+from kube.api.meta import Obj, now_rfc3339
 from kube.node.runtime import PodRuntimeStatus, PodSandbox
 
-Obj = dict[str, Any]
 CONDITION_ORDER = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
 
 

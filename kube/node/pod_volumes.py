@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Any
 
+from kube.api.meta import Obj
 from kube.node.env_resolver import ContainerConfigError, EnvResolver
-
-Obj = dict[str, Any]
 
 
 def pod_dir(root_dir: str, uid: str) -> str:

@@ -16,8 +16,9 @@ from typing import Any
 
 import aiohttp
 
+from kube.api.meta import Obj
+
 log = logging.getLogger("kube.node.probes")
-Obj = dict[str, Any]
 ExecFn = Callable[[list[str], float], Awaitable[tuple[int, str]]]
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-Obj = dict[str, Any]
+from kube.api.meta import Obj
 
 
 @dataclass(frozen=True)

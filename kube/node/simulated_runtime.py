@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 
-from kube.api.meta import now_rfc3339
+from kube.api.meta import Obj, now_rfc3339
 from kube.node.runtime import PodRuntimeStatus, PodSandbox, RuntimePod
 
-Obj = dict[str, Any]
 SIMULATED_CAPACITY = {"cpu": "32", "memory": "256Gi", "ephemeral-storage": "100Gi"}
 
 

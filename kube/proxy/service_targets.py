@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-Obj = dict[str, Any]
+from kube.api.meta import Obj
 
 PROXIED_TYPES = ("ClusterIP", "NodePort", "LoadBalancer")
 

@@ -6,12 +6,10 @@ the hash, and the next sync tries the new name (getNewReplicaSet)."""
 from __future__ import annotations
 
 import copy
-from typing import Any
 
+from kube.api.meta import Obj
 from kube.controllers.deployment.revisions import equal_ignoring_hash
 from kube.controllers.ownership import controller_of
-
-Obj = dict[str, Any]
 
 
 def is_own_new_set(d: Obj, existing: Obj) -> bool:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable
-from typing import Any
 
 from kube.api.labels import SelectorError, from_label_selector
-from kube.api.meta import join_key
+from kube.api.meta import Obj, join_key
 from kube.client.errors import ApiError
 from kube.controllers.actions import DEPLOYMENT, POD, REPLICASET, UpdateStatus
 from kube.controllers.context import Context
@@ -18,7 +17,6 @@ from kube.controllers.executor import AlreadyExists, Retry
 from kube.controllers.loop import ControllerLoop, final_state, obj_key
 from kube.controllers.ownership import controller_of
 
-Obj = dict[str, Any]
 log = logging.getLogger("kube.controllers.deployment")
 COMPONENT = "deployment-controller"
 

@@ -5,12 +5,10 @@ ProgressDeadlineExceeded means failed)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
+from kube.api.meta import Obj
 from kube.controllers.deployment.rollout import desired_replicas, max_unavailable, name_of
 from kube.controllers.pod_state import parse_time
-
-Obj = dict[str, Any]
 
 AVAILABLE = "Available"
 PROGRESSING = "Progressing"

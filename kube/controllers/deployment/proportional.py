@@ -9,12 +9,10 @@ to the largest set. Kubernetes' isScalingEvent / scale / GetProportion (deployme
 from __future__ import annotations
 
 import math
-from typing import Any
 
+from kube.api.meta import Obj
 from kube.controllers.deployment.revisions import DESIRED_REPLICAS, MAX_REPLICAS
 from kube.controllers.deployment.rollout import Rollout, desired_replicas, is_rolling, max_surge, name_of
-
-Obj = dict[str, Any]
 
 
 def _annotation(rs: Obj, key: str) -> int | None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from kube.api.meta import Obj
 from kube.controllers.deployment.rollout import Rollout, desired_replicas
 from kube.controllers.pod_state import is_terminating, phase
-
-Obj = dict[str, Any]
 
 
 def _old_pods_running(r: Rollout, pods_by_rs: dict[str, list[Obj]]) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-Obj = dict[str, Any]
+from kube.api.meta import Obj
 
 HASH_LABEL = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"

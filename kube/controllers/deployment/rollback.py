@@ -7,12 +7,10 @@ too: it is small, and old tooling still sets it."""
 from __future__ import annotations
 
 import copy
-from typing import Any
 
+from kube.api.meta import Obj
 from kube.controllers.actions import DEPLOYMENT, Action, Update
 from kube.controllers.deployment.revisions import REVISION, ROLLBACK_TO, revision, without_hash
-
-Obj = dict[str, Any]
 
 
 def requested_revision(d: Obj) -> int | None:

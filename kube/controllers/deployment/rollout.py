@@ -7,11 +7,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from kube.api.meta import Obj
 from kube.controllers.actions import REPLICASET, Action, Patch
 from kube.controllers.deployment.revisions import DESIRED_REPLICAS, MAX_REPLICAS
 from kube.controllers.events import NORMAL, note
-
-Obj = dict[str, Any]
 
 
 def desired_replicas(deployment: Obj) -> int:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from kube.api.labels import SelectorError, from_label_selector
+from kube.api.meta import Obj
 from kube.controllers.actions import DEPLOYMENT, REPLICASET, Action, Create, Delete, Patch, status_action
 from kube.controllers.deployment import progress
 from kube.controllers.deployment.proportional import is_scaling_event, scale_proportionally
@@ -35,8 +35,6 @@ from kube.controllers.deployment.rolling import new_replicas, rollout_rolling
 from kube.controllers.deployment.rollout import Rollout, desired_replicas, is_rolling, max_surge, name_of
 from kube.controllers.events import NORMAL, note
 from kube.controllers.ownership import claim, controller_of, owner_reference
-
-Obj = dict[str, Any]
 
 
 @dataclass
