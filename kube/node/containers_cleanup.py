@@ -12,7 +12,9 @@ import os
 from kube.node.container_config import L_MANAGED, L_ROOT
 
 
-def _belongs(labels: dict[str, str], cluster_id: str) -> bool:
+def belongs_to(labels: dict[str, str] | None, cluster_id: str) -> bool:
+    """Was this object made by an agent whose root dir lies under cluster_id ("": any cluster)?"""
+    labels = labels or {}
     if labels.get(L_MANAGED) != "true":
         return False
     if not cluster_id:
@@ -35,14 +37,14 @@ def remove_all_kube_containers(cluster_id: str) -> int:
     removed = 0
     try:
         for summary in client.api.containers(all=True, filters={"label": f"{L_MANAGED}=true"}):
-            if _belongs(summary.get("Labels") or {}, cluster_id):
+            if belongs_to(summary.get("Labels"), cluster_id):
                 try:
                     client.api.remove_container(summary["Id"], force=True)
                     removed += 1
                 except docker.errors.NotFound:
                     pass
         for net in client.networks.list(filters={"label": f"{L_MANAGED}=true"}):
-            if _belongs(net.attrs.get("Labels") or {}, cluster_id):
+            if belongs_to(net.attrs.get("Labels"), cluster_id):
                 try:
                     net.remove()
                 except docker.errors.APIError:
