@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
-from kube._fast import load
+from tests.fast.engines import kernel_module
 
 SERVICES = 10_000
 PODS = 100_000
@@ -16,10 +14,7 @@ BROAD = 5  # services selecting a whole tier (a quarter of all pods each)
 
 
 def kernel(engine: str):
-    try:
-        return load("selector_index", engine)
-    except ImportError:
-        pytest.skip("the Cython kernel is not built (make build)")
+    return kernel_module("selector_index", engine)  # skip (fail in CI) when the extension is not built
 
 
 def build(engine: str):
