@@ -1,8 +1,9 @@
 """`kube up`: start a working local cluster in the background under `.cluster/`,
 apply the examples, wait for them to roll out and show where their pods run.
 
-Running it twice is harmless: components already running are left alone and
-the examples apply as "unchanged".
+Running it again starts exactly the components that are not running (a pid
+file names a component only while that very process runs: processes.py) and
+leaves the others alone; the examples apply as "unchanged".
 """
 
 from __future__ import annotations
@@ -37,9 +38,6 @@ def start_components(cluster: ClusterDir, opts: UpOptions, plan: list[Component]
     pki = ensure_admin(cluster, opts.port)
     up: list[str] = []
     for comp in plan:
-        if not comp.available():
-            print(f"  {comp.name:<20} not in this build yet, skipped")
-            continue
         if comp.needs_kubeconfig:
             ensure_component_kubeconfig(cluster, pki, comp.name, opts.port)
         if is_docker_minion(comp.name):
@@ -55,20 +53,33 @@ def start_components(cluster: ClusterDir, opts: UpOptions, plan: list[Component]
             ok = wait_ready(server_url(opts.port), str(cluster.pki / "ca.crt"), timeout=timeout,
                             alive=lambda: processes.running(cluster, "apiserver") is not None)
             if not ok:
-                raise CliError(f"the API server did not become ready; see {cluster.log_file('apiserver')}")
+                line, path = last_words(cluster, "apiserver")
+                raise CliError(f"the API server did not become ready: {line} (log {path})")
     return up
 
 
+def last_words(cluster: ClusterDir, name: str) -> tuple[str, Path]:
+    """The last line a component left, and where: its stdout/stderr capture when it printed
+    anything (a traceback, a flag error), else its log."""
+    for path in (cluster.out_file(name), cluster.log_file(name)):
+        try:
+            lines = path.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            continue
+        if lines:
+            return lines[-1], path
+    return "(no output)", cluster.log_file(name)
+
+
 def check_still_running(cluster: ClusterDir, names: list[str], settle: float = 2.0) -> None:
-    """A component that dies at once (a port in use, a bad flag) is named with its last log line."""
+    """A component that dies at once (a port in use, a bad flag) is named with its last line."""
     deadline = time.monotonic() + settle
     while time.monotonic() < deadline:
         time.sleep(0.2)
         dead = [n for n in names if processes.running(cluster, n) is None]
         if dead:
-            name = dead[0]
-            lines = cluster.log_file(name).read_text(errors="replace").strip().splitlines() or ["(no output)"]
-            raise CliError(f"{name} exited at start: {lines[-1]} (log {cluster.log_file(name)})")
+            line, path = last_words(cluster, dead[0])
+            raise CliError(f"{dead[0]} exited at start: {line} (log {path})")
 
 
 async def show_examples(cluster: ClusterDir, files: list[Path], nodes: int, timeout: float) -> bool:
