@@ -65,7 +65,7 @@ class LocalCluster:
 
     def logs_tail(self, lines: int = 15) -> str:
         out = []
-        for log in sorted(self.dir.logs.glob("*.log")):
+        for log in sorted([*self.dir.logs.glob("*.log"), *self.dir.logs.glob("*.out")]):
             out.append(f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:]))
         return "\n".join(out)
 

@@ -89,13 +89,15 @@ def convert_to_incremental_vacuum(conn: sqlite3.Connection) -> bool:
     the store runs on without giving pages back."""
     if conn.execute("PRAGMA auto_vacuum").fetchone()[0] == INCREMENTAL:
         return False
+    size = conn.execute("PRAGMA page_count").fetchone()[0] * conn.execute("PRAGMA page_size").fetchone()[0]
+    log.info("sqlite store: converting the file (%.1f MB) to incremental auto-vacuum: one VACUUM", size / 1e6)
     try:
         conn.execute(f"PRAGMA auto_vacuum={INCREMENTAL}")
         conn.execute("VACUUM")
     except sqlite3.Error as error:
         log.warning("sqlite store: could not convert the file to incremental vacuum: %s", error)
         return False
-    log.info("sqlite store: converted the file to incremental auto-vacuum (one VACUUM)")
+    log.info("sqlite store: converted the file to incremental auto-vacuum")
     return True
 
 
