@@ -80,6 +80,14 @@ class Delete:
 
 
 @dataclass(frozen=True)
+class DeleteDependent(Delete):
+    """Delete, unless one of `owners` (ownerReferences) turns out to exist after all: the garbage
+    collector decides from a cache that may lag, so the executor re-checks them live first."""
+
+    owners: tuple = field(default=(), hash=False)
+
+
+@dataclass(frozen=True)
 class Patch:
     """A merge patch (or json patch) on an object or one of its subresources."""
 
@@ -113,6 +121,19 @@ class Finalize:
 
 
 Action = CreatePod | DeletePod | Create | Update | Delete | Patch | UpdateStatus | Finalize
+
+
+def target(action: Action) -> tuple[str, str]:
+    """The kind and name of the object an action is about ("" for a pod not created yet)."""
+    if isinstance(action, CreatePod):
+        return "Pod", ""
+    if isinstance(action, DeletePod):
+        return "Pod", action.name
+    if isinstance(action, Finalize):
+        return "Namespace", action.name
+    if isinstance(action, Create | Update | UpdateStatus):
+        return action.kind.kind, str((action.obj.get("metadata") or {}).get("name", ""))
+    return action.kind.kind, action.name
 
 
 def status_action(kind: KindInfo, obj: Obj, status: Obj) -> list[Action]:

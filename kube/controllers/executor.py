@@ -25,11 +25,13 @@ from kube.controllers.actions import (
     Create,
     CreatePod,
     Delete,
+    DeleteDependent,
     DeletePod,
     Finalize,
     Patch,
     Update,
     UpdateStatus,
+    target,
 )
 from kube.controllers.events import WARNING, EventRecorder, Note
 
@@ -152,7 +154,7 @@ class Executor:
             await c.update(action.kind, action.obj, field_manager=self.field_manager)
             log.info("%s: updated %s %s", who, action.kind.kind, action.obj["metadata"].get("name"))
         elif isinstance(action, Delete):
-            owners = getattr(action, "owners", ())
+            owners = action.owners if isinstance(action, DeleteDependent) else ()
             if owners and await self._any_owner_exists(owners, action.namespace):
                 log.info("%s: %s %s/%s still has an owner, kept", who, action.kind.kind, action.namespace,
                          action.name)
@@ -179,7 +181,7 @@ class Executor:
             log.info("%s: finalized namespace %s", who, action.name)
         else:
             raise TypeError(f"unknown action {action!r}")
-        return str(getattr(action, "name", "") or (getattr(action, "obj", None) or {}).get("metadata", {}).get("name", ""))
+        return target(action)[1]
 
     async def _any_owner_exists(self, owners: tuple, namespace: str) -> bool:
         for ref in owners:
@@ -198,6 +200,5 @@ class Executor:
 
 
 def _describe(action: Action) -> str:
-    name = getattr(action, "name", "") or (getattr(action, "obj", None) or {}).get("metadata", {}).get("name", "")
-    kind = getattr(getattr(action, "kind", None), "kind", "Pod")
+    kind, name = target(action)
     return f"{type(action).__name__} {kind} {name}"

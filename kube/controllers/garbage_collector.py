@@ -15,23 +15,15 @@ a cache that may lag, so Deletes carry the owners to re-check live before acting
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from kube.api.meta import Obj
 from kube.api.registry import KINDS, KindInfo, by_api_version
-from kube.controllers.actions import Action, Delete, Patch
+from kube.controllers.actions import Action, Delete, DeleteDependent, Patch
 from kube.controllers.loop import ControllerLoop
 
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
-
-
-@dataclass(frozen=True)
-class DeleteDependent(Delete):
-    """Delete, unless one of `owners` (ownerReferences) turns out to exist after all."""
-
-    owners: tuple = field(default=(), hash=False)
 
 
 def _kind(obj: Obj) -> KindInfo | None:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kube.controllers import actions as A
-from kube.controllers.garbage_collector import DeleteDependent, reconcile_gc
+from kube.controllers.garbage_collector import reconcile_gc
 from kube.controllers.namespace import namespaced_kinds, reconcile_namespace
 from kube.controllers.node_ipam import CidrAllocator, CidrExhausted, reconcile_node_cidr
 from kube.controllers.podgc import reconcile_pod_gc
@@ -87,7 +87,7 @@ def test_background_deletes_carry_the_owners_to_recheck() -> None:
                                               "uid": "gone", "controller": True}]
     c.add(orphan)
     (act,) = reconcile_gc(c.list("Pod"))
-    assert isinstance(act, DeleteDependent) and act.owners[0]["uid"] == "gone"
+    assert isinstance(act, A.DeleteDependent) and act.owners[0]["uid"] == "gone"
 
 
 def test_dangling_reference_is_dropped_when_another_owner_lives() -> None:
