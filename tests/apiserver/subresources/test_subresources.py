@@ -6,6 +6,7 @@ from tests.apiserver.conftest import Api, deployment, pod
 
 PODS = "/api/v1/namespaces/default/pods"
 DEPLOYS = "/apis/apps/v1/namespaces/default/deployments"
+PDBS = "/apis/policy/v1/namespaces/default/poddisruptionbudgets"
 
 
 def binding(name: str, node: str) -> dict:
@@ -97,3 +98,18 @@ async def test_log_of_unscheduled_pod_is_a_clear_400(api: Api) -> None:
     assert status == 400 and "does not have a host assigned" in body["message"]
     status, body = await api.get(f"{PODS}/p/log?container=nope")
     assert status == 400 and "not valid" in body["message"]
+
+
+async def test_eviction_under_two_budgets_is_a_500_and_keeps_the_pod(api: Api) -> None:
+    await api.post(PODS, pod("guarded", {"app": "db"}, nodeName="n1"))
+    running = {"status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}}
+    assert (await api.patch(f"{PODS}/guarded/status", running))[0] == 200
+    for name in ("a", "b"):
+        pdb = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": name},
+               "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "db"}}}}
+        assert (await api.post(PDBS, pdb))[0] == 201
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "guarded"}}
+    status, body = await api.post(f"{PODS}/guarded/eviction", eviction)
+    assert status == 500 and body["kind"] == "Status" and "more than one PodDisruptionBudget" in body["message"]
+    _, still = await api.get(f"{PODS}/guarded")
+    assert not still["metadata"].get("deletionTimestamp")
