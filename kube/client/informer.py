@@ -20,9 +20,9 @@ import contextlib
 import inspect
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from kube.api.meta import Obj, object_key
 from kube.api.registry import KindInfo
@@ -34,6 +34,7 @@ from kube.client.retry_watch import Outage, RetryWatch
 from kube.client.watch import WatchStream
 
 log = logging.getLogger("kube.client.informer")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -274,6 +275,27 @@ def _call_soon(func: Callable[[Obj], Any], obj: Obj) -> None:
     result = func(obj)
     if inspect.isawaitable(result):
         asyncio.ensure_future(result)
+
+
+async def run_supervised(work: Awaitable[T], *supervised: Informer | SharedInformerFactory) -> T:
+    """Run `work` (a component's main loop) until it returns; if an informer (or one of a
+    factory's) dies of a bug first, cancel `work` and raise that InformerFailed, so the
+    process ends with one clear line instead of working on from a cache that stopped."""
+    job = asyncio.ensure_future(work)
+    watchers = [asyncio.ensure_future(s.failed()) for s in supervised]
+    try:
+        await asyncio.wait({job, *watchers}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (job, *watchers):
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(job, *watchers, return_exceptions=True)
+    if job.done() and not job.cancelled():
+        return job.result()
+    for watcher in watchers:
+        if watcher.done() and not watcher.cancelled():
+            watcher.result()  # raises the InformerFailed
+    return job.result()  # cancelled from outside: raises CancelledError
 
 
 class SharedInformerFactory:

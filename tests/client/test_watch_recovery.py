@@ -15,7 +15,7 @@ from aiohttp import web
 
 from kube.client.backoff import Backoff
 from kube.client.errors import ApiConnectionError, ApiError, GoneError
-from kube.client.informer import Informer, InformerFailed, SharedInformerFactory
+from kube.client.informer import Informer, InformerFailed, SharedInformerFactory, run_supervised
 from kube.client.kubeconfig import ClientConfig
 from kube.client.rest import RestClient
 from kube.client.retry_watch import Outage, RetryWatch
@@ -166,6 +166,35 @@ async def test_a_bug_in_the_loop_fails_the_informer_and_its_factory(scripted: Sc
         with pytest.raises(InformerFailed):
             await asyncio.wait_for(informer.failed(), 1)
         assert isinstance(informer.failure.__cause__, KeyError)  # type: ignore[union-attr]
+    finally:
+        await factory.stop()
+        await client.close()
+
+
+async def test_run_supervised_ends_the_work_when_an_informer_dies(scripted: Scripted) -> None:
+    scripted.answers += [listing("1", pod("a", rv="1")), streaming([event("ADDED", pod("boom", rv="2"))])]
+    client = RestClient(ClientConfig(servers=[scripted.url]))
+    factory = SharedInformerFactory(client)
+    factory.informer_for(PODS, indexers={"buggy": lambda o: [o["metadata"]["labels"]["missing"]]
+                                         if o["metadata"]["name"] == "boom" else []})
+    cancelled = asyncio.Event()
+
+    async def main_loop() -> None:  # a component's work, which would go on forever
+        try:
+            await asyncio.Event().wait()
+        finally:
+            cancelled.set()
+
+    factory.start()
+    try:
+        with pytest.raises(InformerFailed, match="KeyError"):
+            await asyncio.wait_for(run_supervised(main_loop(), factory), 10)
+        assert cancelled.is_set()
+
+        async def finishes() -> str:
+            return "done"
+
+        assert await run_supervised(finishes(), Informer(client, PODS)) == "done"
     finally:
         await factory.stop()
         await client.close()
