@@ -1,5 +1,9 @@
 """`kube down`: stop every component of the local cluster and remove the
-containers its minions made; the data (store, certificates, logs) stays."""
+containers its minions made; the data (store, certificates, logs) stays.
+
+Only a pid file that still names its component is acted on (processes.py):
+one left from before a reboot, whose pid may now be anybody's, is removed and
+nothing is signalled."""
 
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     for name in stop_order([p.stem for p in cluster.run.glob("*.pid")]):
         if processes.stop(cluster, name):
             print(f"  {name:<20} stopped")
+        else:
+            print(f"  {name:<20} was not running (stale pid file removed)")
     removed = remove_cluster_containers(str(cluster.root))
     if removed:
         print(f"  removed {removed} container(s)")
