@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from kube.store.protocol import Store
 from kube.store.sqlite import SqliteStore
 
 
-async def test_sqlite_url_opens_a_sqlite_store_creating_its_directory(tmp_path: Path) -> None:
+async def test_sqlite_url_opens_a_private_sqlite_store_creating_its_directory(tmp_path: Path) -> None:
     path = tmp_path / "cluster" / "state.db"
     store = await open_store(f"sqlite:{path}")
     try:
@@ -19,7 +20,8 @@ async def test_sqlite_url_opens_a_sqlite_store_creating_its_directory(tmp_path: 
         await store.create("/k", b"v")
     finally:
         await store.close()
-    assert path.exists()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
 @pytest.mark.parametrize("url", ["", "sqlite:", "mysql://x", "etcd:", "etcd:,"])
