@@ -71,7 +71,7 @@ class Framework:
             prof[k.PR_FILTERS] |= p.filter_bit
             if p.score_index >= 0:
                 prof[p.score_index] = profile.weight(p.name)
-            if hasattr(p, "strategy"):
+            if p.strategy is not None:
                 prof[k.PR_STRATEGY] = p.strategy
         self.profile_array = array("q", prof)
         self.kernel.bind_profile(self.profile_array)

@@ -33,6 +33,7 @@ class Plugin:
     score_index: ClassVar[int] = -1  # kernel score slot (-1: none)
     default_weight: ClassVar[int] = 0
     reasons: ClassVar[dict[int, str]] = {}  # kernel reason code -> FailedScheduling text
+    strategy: int | None = None  # the kernel's resource scoring strategy, set by the plugin owning it
 
     def __init__(self, args: dict[str, Any] | None = None) -> None:
         self.args = args or {}
