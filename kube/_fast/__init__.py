@@ -3,6 +3,8 @@
 `ENGINE` names the engine in use: "cython" when the compiled extensions
 import, else "python". `load(name, engine)` returns the module of one kernel
 for the asked engine so benchmarks and the shared tests can run both.
+`score_layout.py` holds the column and buffer layout the score engines and
+the scheduler share (compiled into the kernel as score_layout.pxi).
 """
 
 from __future__ import annotations
