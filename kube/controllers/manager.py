@@ -66,7 +66,8 @@ class ControllerManager:
         report(self.registry, self)
 
     async def run(self) -> None:
-        """Start informers, wait for their caches, then the workers; runs until cancelled."""
+        """Start informers, wait for their caches, then the workers; runs until cancelled, or raises
+        InformerFailed when an informer dies of a bug (the process then exits rather than going deaf)."""
         for controller in self.controllers:
             controller.setup()
         self.ctx.factory.start()
@@ -78,7 +79,7 @@ class ControllerManager:
                 controller.start()
             self.synced.set()
             log.info("controller-manager: running %s", ", ".join(self.names))
-            await asyncio.Event().wait()
+            await self.ctx.factory.failed()  # runs until cancelled; an informer that died of a bug ends it
         finally:
             await asyncio.gather(*(c.stop() for c in self.controllers), return_exceptions=True)
             await asyncio.gather(*(r.stop() for r in self.ctx.recorders.values()), return_exceptions=True)
