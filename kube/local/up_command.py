@@ -71,15 +71,47 @@ def last_words(cluster: ClusterDir, name: str) -> tuple[str, Path]:
     return "(no output)", cluster.log_file(name)
 
 
-def check_still_running(cluster: ClusterDir, names: list[str], settle: float = 2.0) -> None:
-    """A component that dies at once (a port in use, a bad flag) is named with its last line."""
-    deadline = time.monotonic() + settle
-    while time.monotonic() < deadline:
+def has_spoken(cluster: ClusterDir, name: str) -> bool:
+    """Has the component written anything since it was started (its log, or its stdout capture,
+    which each start empties)? Until then it may still be importing, not yet past its flags."""
+    try:
+        started = cluster.pid_file(name).stat().st_mtime
+    except OSError:
+        return True
+    for path, since in ((cluster.out_file(name), None), (cluster.log_file(name), started)):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        if info.st_size and (since is None or info.st_mtime >= since):
+            return True
+    return False
+
+
+def check_still_running(cluster: ClusterDir, names: list[str], settle: float = 2.0, patience: float = 30.0) -> None:
+    """A component that dies at once (a port in use, a bad flag) is named with its last line.
+
+    Each is watched until it has written something since its start and for `settle` seconds
+    after the last one has (at most `patience` seconds), so a slow start on a busy machine
+    is not taken for a good one."""
+    deadline = time.monotonic() + patience
+    quiet_until = time.monotonic() + settle
+    silent = set(names)
+    while True:
         time.sleep(0.2)
         dead = [n for n in names if processes.running(cluster, n) is None]
         if dead:
             line, path = last_words(cluster, dead[0])
             raise CliError(f"{dead[0]} exited at start: {line} (log {path})")
+        now = time.monotonic()
+        if silent:
+            silent = {n for n in silent if not has_spoken(cluster, n)}
+            if silent and now < deadline:
+                continue
+            quiet_until = max(quiet_until, now + settle)
+            silent = set()  # all have spoken, or patience ran out
+        if now >= quiet_until:
+            return
 
 
 async def show_examples(cluster: ClusterDir, files: list[Path], nodes: int, timeout: float) -> bool:
