@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 import orjson
+import uvloop
 
 CONFIGMAPS = "/api/v1/namespaces/{ns}/configmaps"
 
@@ -184,15 +185,9 @@ async def _warm(s: aiohttp.ClientSession, connections: int) -> None:
 
 
 def _child(func_name: str, kwargs: dict[str, Any], barrier: Any, results: Any) -> None:
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
     func = globals()[func_name]
     try:
-        result = asyncio.run(func(**kwargs, ready=barrier.wait))
+        result = uvloop.run(func(**kwargs, ready=barrier.wait))
     except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
         barrier.abort()
         result = WorkerResult(0.0, 0.0, 0, 1, first_error=f"{type(exc).__name__}: {exc}")

@@ -20,6 +20,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import uvloop
+
 from kube.api.registry import resolve
 from kube.bench.workloads import cluster, pending_pods
 
@@ -83,15 +85,6 @@ def process_cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop when installed, as `kube scheduler` runs on it (the figure is the real process')."""
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
-
-
 def run_api(nodes: int, pods: int, workload: str, engine: str, seed: int, store: str,
             progress: Callable[[int], None] | None = None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="kube-bench-"))
@@ -111,7 +104,7 @@ def run_api(nodes: int, pods: int, workload: str, engine: str, seed: int, store:
         log = open(tmp / "apiserver.log", "wb")  # noqa: SIM115 - the child owns it
         procs.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ)))
         _wait_http(f"https://127.0.0.1:{port}/readyz", ssl._create_unverified_context(), procs[-1], "the API server")
-        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:  # as `kube scheduler` runs
             return runner.run(_bench(f"https://127.0.0.1:{port}", tmp / "pki" / "ca.crt", nodes, pods, workload,
                                      engine, seed, progress, [p.pid for p in procs]))
     finally:

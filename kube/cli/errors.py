@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kube.cli.main import CliError
 from kube.client.errors import ApiConnectionError, ApiError, ConfigError
+from kube.component.errors import UsageError as CliError
 
 __all__ = ["CliError", "error_line"]
 

@@ -15,6 +15,7 @@ import sys
 
 from kube import __version__
 from kube.cli.global_flags import HELP_EPILOG, move_global_flags
+from kube.component.errors import UsageError
 
 # subcommand -> module that registers it
 COMMANDS: dict[str, str] = {
@@ -37,8 +38,7 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class CliError(Exception):
-    """A user-facing error: printed as one line, exit code 1."""
+CliError = UsageError  # the CLI's name for the one user-facing error (kube/component/errors.py)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,12 +55,7 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
         if wanted is not None and name != wanted:
             sub.add_parser(name)
             continue
-        try:
-            importlib.import_module(module).register(sub)
-        except ModuleNotFoundError as exc:
-            if wanted is not None and exc.name and exc.name.startswith("kube"):
-                raise CliError(f"command {name!r} is not available in this build ({exc.name})") from exc
-            sub.add_parser(name, help="(not available in this build)")
+        importlib.import_module(module).register(sub)
     return parser
 
 

@@ -12,11 +12,12 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
 import socket
 
 from kube import __version__
-from kube.cli.main import CliError
+from kube.component.daemon import run_daemon
+from kube.component.errors import UsageError
+from kube.component.flags import add_daemon_flags, add_serving_flags, client_from_flags
 
 log = logging.getLogger("kube.node")
 DEFAULT_PORT = 10250
@@ -24,8 +25,7 @@ DEFAULT_PORT = 10250
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("node", help="run the node agent (docker minion or simulated nodes)")
-    p.add_argument("--kubeconfig", help="kubeconfig with the API server and this node's credentials")
-    p.add_argument("--api-servers", help="comma-separated API server URLs (override the kubeconfig's)")
+    add_daemon_flags(p, "node", verbosity=1)
     p.add_argument("--runtime", choices=("docker", "simulated"), default="docker")
     p.add_argument("--simulated", action="store_true", help="shorthand for --runtime simulated")
     p.add_argument("--hostname-override", help="the Node's name (default: this host's name)")
@@ -39,14 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--zones", default="", help="simulated: zones, assigned round-robin (a,b,c)")
     p.add_argument("--name-prefix", default="node", help="simulated: nodes are <prefix>-0 .. <prefix>-N-1")
     p.add_argument("--node-ip", default="127.0.0.1", help="InternalIP of the node")
-    p.add_argument("--bind-address", default="127.0.0.1", help="address of the log server")
-    p.add_argument("--port", type=int, default=0, help=f"log server port (kubelet: {DEFAULT_PORT}; 0: off)")
+    add_serving_flags(p, port=0, port_help=f"log server, /healthz and /metrics port (kubelet: {DEFAULT_PORT}; 0: off)")
     p.add_argument("--tls-cert-file", help="the log server's certificate (signed by the cluster CA)")
     p.add_argument("--tls-private-key-file")
     p.add_argument("--client-ca-file", help="CA that client certificates for /containerLogs must chain to")
     p.add_argument("--workers", type=int, default=8, help="pods synced in parallel")
-    p.add_argument("-v", "--v", dest="v", type=int, default=1, help="log verbosity")
-    p.add_argument("--version", action="version", version=f"kube node {__version__}")
     p.set_defaults(func=run)
 
 
@@ -60,49 +57,36 @@ def _check(args: argparse.Namespace) -> dict:
                   "labels": parse_labels(args.labels, "--labels"),
                   "taints": parse_taints(args.register_with_taints)}
     except ValueError as exc:
-        raise CliError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     if args.max_pods < 1:
-        raise CliError("--max-pods must be at least 1")
+        raise UsageError("--max-pods must be at least 1")
     if args.count < 1:
-        raise CliError("--count must be at least 1")
+        raise UsageError("--count must be at least 1")
     if args.runtime == "docker" and args.count != 1:
-        raise CliError("--count needs --runtime simulated (a docker node agent runs one node)")
+        raise UsageError("--count needs --runtime simulated (a docker node agent runs one node)")
     if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
-        raise CliError("--tls-cert-file and --tls-private-key-file go together")
+        raise UsageError("--tls-cert-file and --tls-private-key-file go together")
     name = (args.hostname_override or socket.gethostname()).lower()
     if args.runtime == "docker":
         problem = node_name_problem(name)
         if problem:
-            raise CliError(problem)
+            raise UsageError(problem)
     else:
         problem = node_name_problem(f"{args.name_prefix}-{args.count - 1}")
         if problem:
-            raise CliError(f"--name-prefix: {problem}")
+            raise UsageError(f"--name-prefix: {problem}")
     parsed["name"] = name
     return parsed
 
 
 def run(args: argparse.Namespace) -> int:
     parsed = _check(args)
-    from kube.cli.logging_setup import setup_logging
+    user_errors: tuple[type[Exception], ...] = ()
+    if args.runtime == "docker":  # a dockerd that cannot be reached is the operator's to fix: one line
+        from kube.node.docker_runtime import DockerUnavailable
 
-    setup_logging(args.v)
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    try:
-        return asyncio.run(_main(args, parsed))
-    except Exception as exc:
-        from kube.client.errors import ConfigError
-
-        if isinstance(exc, ConfigError | OSError):
-            raise CliError(str(exc)) from None
-        if type(exc).__name__ == "DockerUnavailable":
-            raise CliError(str(exc)) from None
-        raise
+        user_errors = (DockerUnavailable,)
+    return run_daemon(args, lambda stop: _main(args, parsed, stop), user_errors=user_errors)
 
 
 def _agents(args: argparse.Namespace, parsed: dict, client):  # -> list[NodeAgent]
@@ -129,17 +113,11 @@ def _agents(args: argparse.Namespace, parsed: dict, client):  # -> list[NodeAgen
     return [NodeAgent(config, runtime, client, events, resync_seconds=1.0)]
 
 
-async def _main(args: argparse.Namespace, parsed: dict) -> int:
-    from kube.client.rest import RestClient
+async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> int:
     from kube.node.fleet import NodeFleet
     from kube.node.log_server import make_app, serve, tls_context
 
-    servers = [s for s in (args.api_servers or "").split(",") if s] or None
-    client = RestClient.from_kubeconfig(args.kubeconfig, api_servers=servers, user_agent="kube-node")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    client = client_from_flags(args, "kube-node")
     agents = _agents(args, parsed, client)
     fleet = NodeFleet(client, agents, workers=args.workers)
     runner = None
@@ -152,7 +130,8 @@ async def _main(args: argparse.Namespace, parsed: dict) -> int:
             if tls is None:
                 log.warning("log server without TLS (no --tls-cert-file): the API server's log proxy needs https")
             app = make_app(fleet.agents, lambda ns, name: fleet.pods.store.get(f"{ns}/{name}"),
-                           require_client_cert=bool(args.client_ca_file), metrics=fleet.metrics)
+                           require_client_cert=bool(args.client_ca_file), registry=fleet.registry,
+                           ready=fleet.ready.is_set)
             runner = await serve(app, args.bind_address, args.port, tls)
         starting = asyncio.ensure_future(fleet.start())
         await asyncio.wait({starting, stopper}, return_when=asyncio.FIRST_COMPLETED)

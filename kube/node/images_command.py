@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kube.cli.main import CliError
+from kube.component.errors import UsageError
 
 
 def run(args: argparse.Namespace) -> int:
@@ -14,7 +14,7 @@ def run(args: argparse.Namespace) -> int:
         for image in build_images(force=args.force):
             print(f"{image.name} {'built' if image.created else 'present'}")
     except ImageBuildError as exc:
-        raise CliError(str(exc)) from exc
+        raise UsageError(str(exc)) from exc
     return 0
 
 

@@ -5,7 +5,9 @@
 
 Watches Nodes and Pods, schedules pending pods of its profiles, binds through
 pods/binding. With --leader-elect only the holder of the kube-system/kube-scheduler
-Lease schedules; the others wait, so two can run and exactly one works.
+Lease schedules; a scheduler that loses the Lease stops scheduling (its informers
+stop, in-flight bindings drain) and campaigns again, so two can run and exactly
+one works. The shared flags, the run loop and the step-down are kube/component's.
 """
 
 from __future__ import annotations
@@ -13,113 +15,67 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import ssl
 
+from prometheus_client import CollectorRegistry
+
 from kube import __version__
-from kube.cli.bool_flag import add_bool_flag
+from kube.client.leader_election import LeaderElectionConfig
+from kube.component.daemon import run_daemon
+from kube.component.errors import UsageError
+from kube.component.flags import add_daemon_flags, add_serving_flags, client_from_flags, port_number
+from kube.component.health_server import serve_health
+from kube.component.leadership import Leadership, add_leader_election_flags, leader_election_config
+from kube.scheduler.config import Profile, load_config
 
 log = logging.getLogger("kube.scheduler")
 DEFAULT_SECURE_PORT = 10259
+LEASE_NAME = "kube-scheduler"
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("scheduler", help="run the scheduler")
-    p.add_argument("--kubeconfig", help="kubeconfig with the API server and credentials")
-    p.add_argument("--api-servers", help="comma-separated API server URLs (override the kubeconfig's)")
+    add_daemon_flags(p, "scheduler", verbosity=1)
     p.add_argument("--config", help="KubeSchedulerConfiguration file (profiles, plugins, weights)")
-    add_bool_flag(p, "leader-elect", False, "only the holder of the kube-system/kube-scheduler Lease schedules")
-    p.add_argument("--leader-elect-lease-duration", type=_duration, default=15.0, metavar="SECONDS")
-    p.add_argument("--leader-elect-renew-deadline", type=_duration, default=10.0, metavar="SECONDS")
-    p.add_argument("--leader-elect-retry-period", type=_duration, default=2.0, metavar="SECONDS")
-    p.add_argument("--bind-address", default="127.0.0.1")
-    p.add_argument("--secure-port", type=int, default=0, help=f"HTTPS /healthz and /metrics (kube-scheduler: {DEFAULT_SECURE_PORT})")
+    add_leader_election_flags(p, default=False, lease_name=LEASE_NAME)
+    add_serving_flags(p, port=0, port_help="plain HTTP /healthz and /metrics (0: off)")
+    p.add_argument("--secure-port", type=port_number, default=0,
+                   help=f"HTTPS /healthz and /metrics (kube-scheduler: {DEFAULT_SECURE_PORT}; 0: off)")
     p.add_argument("--tls-cert-file")
     p.add_argument("--tls-private-key-file")
-    p.add_argument("--port", type=int, default=0, help="plain HTTP /healthz and /metrics (0: off)")
     p.add_argument("--engine", choices=("auto", "cython", "python"), default="auto")
     p.add_argument("--seed", type=int, default=0, help="tie-break seed")
-    p.add_argument("-v", "--v", dest="v", type=int, default=1, help="log verbosity (2: a line per binding, 4: debug)")
-    p.add_argument("--version", action="version", version=f"kube scheduler {__version__}")
     p.set_defaults(func=run)
-
-
-def _duration(text: str) -> float:
-    t = text.strip()
-    try:
-        if t.endswith("ms"):
-            return float(t[:-2]) / 1000
-        if t.endswith("s"):
-            return float(t[:-1])
-        if t.endswith("m"):
-            return float(t[:-1]) * 60
-        return float(t)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid duration {text!r} (e.g. 15s)") from None
 
 
 def run(args: argparse.Namespace) -> int:
     from kube.api.errors import StatusError
-    from kube.cli.logging_setup import setup_logging
-    from kube.cli.main import CliError
-    from kube.scheduler.config import load_config
 
-    setup_logging(args.v)
     try:
         profiles = load_config(args.config)
     except StatusError as exc:
-        raise CliError(exc.message) from None
+        raise UsageError(exc.message) from None
     if args.secure_port and not (args.tls_cert_file and args.tls_private_key_file):
-        raise CliError("--secure-port needs --tls-cert-file and --tls-private-key-file")
-    if args.leader_elect and not (args.leader_elect_lease_duration > args.leader_elect_renew_deadline
-                                  > args.leader_elect_retry_period > 0):
-        raise CliError("need --leader-elect-lease-duration > --leader-elect-renew-deadline > --leader-elect-retry-period > 0")
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    try:
-        return asyncio.run(_main(args, profiles))
-    except Exception as exc:  # noqa: BLE001 - one clear line, not a traceback
-        from kube.client.errors import ConfigError
-
-        if isinstance(exc, ConfigError | OSError):
-            raise CliError(str(exc)) from None
-        raise
+        raise UsageError("--secure-port needs --tls-cert-file and --tls-private-key-file")
+    election = leader_election_config(args, LEASE_NAME)
+    return run_daemon(args, lambda stop: _main(args, profiles, election, stop))
 
 
-async def _main(args: argparse.Namespace, profiles) -> int:
+async def _main(args: argparse.Namespace, profiles: list[Profile], election: LeaderElectionConfig | None,
+                stop: asyncio.Event) -> int:
     from kube.client.informer import SharedInformerFactory
-    from kube.client.leader_election import LeaderElectionConfig, LeaderElector
-    from kube.client.rest import RestClient
     from kube.scheduler.api_binding import ApiBinder, ApiEvents, wire_informers
-    from kube.scheduler.http_endpoints import app, serve
     from kube.scheduler.scheduler import Scheduler
 
-    servers = [s for s in (args.api_servers or "").split(",") if s] or None
-    client = RestClient.from_kubeconfig(args.kubeconfig, api_servers=servers, user_agent="kube-scheduler")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    sched = Scheduler(profiles, binder=ApiBinder(client), engine=args.engine, seed=args.seed,
-                      events=ApiEvents(client))
-    sched.log_binds = args.v >= 2
-    elector: LeaderElector | None = None
-    runners = []
-    leading = (lambda: elector.is_leader()) if args.leader_elect else (lambda: True)
-    if args.port:
-        runners.append(await serve(app(sched, lambda: leading()), args.bind_address, args.port))
-    if args.secure_port:
-        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        tls.load_cert_chain(args.tls_cert_file, args.tls_private_key_file)
-        runners.append(await serve(app(sched, lambda: leading()), args.bind_address, args.secure_port, tls))
-    log.info("kube scheduler %s starting (engine %s, profiles %s)", __version__, sched.engine,
-             ", ".join(sched.frameworks))
+    client = client_from_flags(args, "kube-scheduler")
+    registry = CollectorRegistry()  # the process's one registry, served on /metrics
 
-    async def lead() -> None:
+    async def lead(term: CollectorRegistry) -> None:
+        """One term of scheduling: a fresh cache from a fresh list of the cluster."""
+        sched = Scheduler(profiles, binder=ApiBinder(client), engine=args.engine, seed=args.seed,
+                          events=ApiEvents(client), registry=term)
+        sched.log_binds = args.v >= 2
+        log.info("scheduling (engine %s, profiles %s)", sched.engine, ", ".join(sched.frameworks))
         factory = SharedInformerFactory(client)
         wire_informers(factory, sched)
         factory.start()
@@ -129,28 +85,27 @@ async def _main(args: argparse.Namespace, profiles) -> int:
             await sched.run(stop)
         finally:
             await factory.stop()
+            await sched.drain_binds()  # bindings in flight finish (or fail); none start after a step-down
 
+    leadership = Leadership(client, LEASE_NAME, election, lead, registry=registry)
+    runners = []
     try:
-        if args.leader_elect:
-            cfg = LeaderElectionConfig("kube-scheduler", lease_duration=args.leader_elect_lease_duration,
-                                       renew_deadline=args.leader_elect_renew_deadline,
-                                       retry_period=args.leader_elect_retry_period)
-            elector = LeaderElector(client, cfg, on_started_leading=lead)
-            task = asyncio.ensure_future(elector.run())
-            stopper = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if not stop.is_set():
-                # lost the lease: stop at once, as kube-scheduler does, so no pod is bound by two leaders
-                log.error("leader election lost; exiting")
-                return 1
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            stopper.cancel()
-        else:
-            await lead()
+        for port, tls in ((args.port, None), (args.secure_port, _tls(args))):
+            runner = await serve_health(args.bind_address, port, registry, ready=leadership.is_leader, tls=tls)
+            if runner is not None:
+                runners.append(runner)
+        log.info("kube scheduler %s starting", __version__)
+        await leadership.run(stop)
     finally:
-        await sched.drain_binds()
-        for r in runners:
-            await r.cleanup()
+        for runner in runners:
+            await runner.cleanup()
         await client.close()
     return 0
+
+
+def _tls(args: argparse.Namespace) -> ssl.SSLContext | None:
+    if not args.secure_port:
+        return None
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(args.tls_cert_file, args.tls_private_key_file)
+    return tls

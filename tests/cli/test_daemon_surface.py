@@ -1,6 +1,6 @@
 """Every daemon serves /healthz and /metrics, honours --api-servers over its kubeconfig (failing
 over along the list), and logs one line per event with a level in the one shared format
-(kube/cli/logging_setup.py)."""
+(kube/component/logs.py)."""
 
 from __future__ import annotations
 

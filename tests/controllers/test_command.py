@@ -11,8 +11,8 @@ import aiohttp
 
 from kube.client.errors import ApiError
 from kube.client.rest import RestClient
+from kube.component.duration import duration_flag
 from kube.controllers.actions import LEASE, REPLICASET
-from kube.controllers.command import _duration
 from kube.controllers.manager import select_controllers
 from tests.apiserver.conftest import eventually
 from tests.conftest import free_port
@@ -20,7 +20,8 @@ from tests.controllers.workloads import replica_set
 
 
 def test_durations_and_controller_lists() -> None:
-    assert _duration("40s") == 40 and _duration("5m") == 300 and _duration("500ms") == 0.5 and _duration("2") == 2
+    assert duration_flag("40s") == 40 and duration_flag("5m") == 300 and duration_flag("500ms") == 0.5
+    assert duration_flag("2") == 2 and duration_flag("1h30m") == 5400
     assert "nodeipam" not in select_controllers(["*", "-nodeipam"])
     assert select_controllers(["replicaset"]) == ["replicaset"]
 

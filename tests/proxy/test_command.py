@@ -36,14 +36,15 @@ async def test_userspace_process_serves_healthz_and_metrics(kubeconfig: Path) ->
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     try:
         async with aiohttp.ClientSession() as session:
-            async def healthy() -> str | None:
+            async def ok(path: str) -> str | None:
                 try:
-                    async with session.get(f"http://127.0.0.1:{port}/healthz") as r:
+                    async with session.get(f"http://127.0.0.1:{port}{path}") as r:
                         return await r.text() if r.status == 200 else None
                 except aiohttp.ClientError:
                     return None
 
-            assert await eventually(healthy, timeout=30, interval=0.2) == "ok"
+            assert await eventually(lambda: ok("/healthz"), timeout=30, interval=0.2) == "ok"  # alive
+            assert await eventually(lambda: ok("/readyz"), timeout=30, interval=0.2) == "ok"  # and synced
             async with session.get(f"http://127.0.0.1:{port}/metrics") as r:
                 text = await r.text()
             synced = [s.value for f in text_string_to_metric_families(text) for s in f.samples

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kube.cli.bool_flag import FALSE_WORDS, TRUE_WORDS, add_bool_flag
+from kube.component.bool_flag import FALSE_WORDS, TRUE_WORDS, add_bool_flag
 
 
 def parser(default: bool) -> argparse.ArgumentParser:
