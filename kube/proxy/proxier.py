@@ -16,7 +16,7 @@ from typing import Protocol
 from prometheus_client import CollectorRegistry
 
 from kube.api.registry import resolve
-from kube.client.informer import Informer
+from kube.client.informer import Informer, run_supervised
 from kube.client.rest import RestClient
 from kube.proxy.metrics import ProxyMetrics
 from kube.proxy.service_targets import ServiceTarget, service_targets
@@ -78,23 +78,26 @@ class Proxier:
     async def run(self) -> None:
         for informer in (self.services, self.endpoints):
             informer.start()
-        try:
-            while not (self.services.has_synced() and self.endpoints.has_synced()):
-                await asyncio.sleep(0.05)
-            self._dirty.set()
-            while True:
-                try:
-                    async with asyncio.timeout(self.sync_period):  # unlike 3.11's wait_for, never swallows a cancel
-                        await self._dirty.wait()
-                except TimeoutError:
-                    pass  # periodic full sync repairs anything changed behind our back
-                self._dirty.clear()
-                await self.sync_once()
-                await asyncio.sleep(self.min_sync_period)
+        try:  # an informer that dies of a bug ends run() with InformerFailed: no syncing from a deaf cache
+            await run_supervised(self._sync_loop(), self.services, self.endpoints)
         finally:
             for informer in (self.services, self.endpoints):
                 await informer.stop()
             await self.executor.close()
+
+    async def _sync_loop(self) -> None:
+        while not (self.services.has_synced() and self.endpoints.has_synced()):
+            await asyncio.sleep(0.05)
+        self._dirty.set()
+        while True:
+            try:
+                async with asyncio.timeout(self.sync_period):  # unlike 3.11's wait_for, never swallows a cancel
+                    await self._dirty.wait()
+            except TimeoutError:
+                pass  # periodic full sync repairs anything changed behind our back
+            self._dirty.clear()
+            await self.sync_once()
+            await asyncio.sleep(self.min_sync_period)
 
     async def sync_once(self) -> None:
         started = time.monotonic()
