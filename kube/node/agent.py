@@ -1,5 +1,6 @@
 """One node's kubelet core, shared by both runtimes: registration, status reports,
-pod sync and graceful deletion. The process-level loops (informers, work queue,
+pod sync (reading what configures the pod's containers, so the runtime gets it ready)
+and graceful deletion. The process-level loops (informers, work queue,
 heartbeats) live in kube/node/fleet.py so thousands of agents share them.
 """
 
@@ -11,10 +12,11 @@ import random
 import time
 from typing import Any
 
-from kube.api.meta import Obj
+from kube.api.meta import Obj, object_key
 from kube.api.registry import resolve
 from kube.client.errors import ApiConnectionError, ApiError
 from kube.client.rest import RestClient
+from kube.node.env_resolver import EnvResolver
 from kube.node.events import EventRecorder
 from kube.node.node_config import NodeConfig
 from kube.node.node_status import (
@@ -28,18 +30,13 @@ from kube.node.node_status import (
 )
 from kube.node.pod_ips import PodCidrExhausted, PodIPAllocator
 from kube.node.pod_status import build_pod_status, status_differs
-from kube.node.runtime import PodRuntime, PodSandbox
+from kube.node.runtime import PodConfig, PodRuntime, PodSandbox
 
 log = logging.getLogger("kube.node")
 POD, NODE = resolve("pods"), resolve("nodes")
 DEFAULT_GRACE_SECONDS = 30
 WAIT_FOR_CIDR_SECONDS = 1.0
 TERMINAL = ("Succeeded", "Failed")
-
-
-def pod_key(pod: Obj) -> str:
-    meta = pod.get("metadata") or {}
-    return f"{meta.get('namespace', 'default')}/{meta.get('name', '')}"
 
 
 class NodeAgent:
@@ -50,6 +47,7 @@ class NodeAgent:
         self.config = config
         self.runtime = runtime
         self.client = client
+        self.resolver = EnvResolver(client)  # env and volume data, for runtimes that need them
         self.events = events
         self.resync_seconds = resync_seconds  # how often a live pod is re-checked (None: only on changes)
         self.node: Obj | None = None  # the Node as last seen from the API
@@ -165,7 +163,8 @@ class NodeAgent:
             return 10.0
         if sandbox is None:
             return WAIT_FOR_CIDR_SECONDS  # node IPAM has not assigned a podCIDR yet
-        await self.runtime.sync_pod(pod, sandbox)
+        config = await self.resolver.pod_config(pod, sandbox) if self.runtime.needs_config else PodConfig()
+        await self.runtime.sync_pod(pod, sandbox, config)
         runtime_status = await self.runtime.pod_status(pod)
         wanted = build_pod_status(pod, runtime_status, sandbox)
         if status_differs(pod.get("status") or {}, wanted):
@@ -193,7 +192,7 @@ class NodeAgent:
         message = self.admission(pod)
         if not message:
             return True
-        log.info("pod %s rejected: %s", pod_key(pod), message)
+        log.info("pod %s rejected: %s", object_key(pod), message)
         if self.events is not None:
             self.events.emit(pod, "Warning", "OutOfpods", message, "")
         await self._patch_status(pod, {"phase": "Failed", "reason": "OutOfpods", "message": message})
@@ -230,18 +229,18 @@ class NodeAgent:
                 self.ips.release(uid)
             await self.client.delete(POD, meta.get("name", ""), meta.get("namespace"), grace_period_seconds=0,
                                      preconditions={"uid": uid})
-            log.info("pod %s deleted after termination (grace %ss)", pod_key(pod), grace)
+            log.info("pod %s deleted after termination (grace %ss)", object_key(pod), grace)
         except ApiError as exc:
             if exc.code not in (404, 409):
-                log.warning("pod %s: final delete failed: %s", pod_key(pod), exc)
+                log.warning("pod %s: final delete failed: %s", object_key(pod), exc)
                 self._retry_later(pod)
         except (ApiConnectionError, OSError) as exc:
-            log.warning("pod %s: termination failed: %s", pod_key(pod), exc)
+            log.warning("pod %s: termination failed: %s", object_key(pod), exc)
             self._retry_later(pod)
 
     def _retry_later(self, pod: Obj) -> None:
         if self.on_pod_finished is not None:
-            self.on_pod_finished(pod_key(pod), 2.0)
+            self.on_pod_finished(object_key(pod), 2.0)
 
     async def forget_pod(self, pod: Obj) -> None:
         """The pod is gone from the API (deleted with grace 0, or its node changed): drop its containers."""

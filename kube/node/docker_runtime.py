@@ -4,7 +4,8 @@ A pod is a pause container holding the network namespace (fixed IP on the node's
 network) plus its init containers, run to completion in order, and its app
 containers joined to it. Exited containers restart as restartPolicy says, with
 the kubelet's back-off; probes run per container attempt. Nothing is ever pulled.
-State worth keeping across an agent restart is in container labels.
+Env and volume data come ready from the agent (PodConfig): this runtime never talks
+to the API. State worth keeping across an agent restart is in container labels.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import docker
 from docker.types import EndpointConfig
 
 from kube.api.meta import Obj
-from kube.client.rest import RestClient
 from kube.node.container_config import (
     L_KIND,
     L_NAMESPACE,
@@ -36,12 +36,11 @@ from kube.node.docker_containers import Instance, container_status, epoch, preci
 from kube.node.docker_logs import container_log_stream
 from kube.node.docker_network import PodNetworkError, ensure_network, network_name
 from kube.node.docker_probes import DockerProbes
-from kube.node.env_resolver import ContainerConfigError, EnvResolver
 from kube.node.events import EventRecorder
 from kube.node.pod_volumes import container_binds, prepare_volumes, remove_pod_dir
 from kube.node.probes import ProbeWorker
 from kube.node.restart_backoff import RestartBackoff
-from kube.node.runtime import PodRuntimeStatus, PodSandbox, RuntimePod
+from kube.node.runtime import ContainerConfigError, PodConfig, PodRuntimeStatus, PodSandbox, RuntimePod
 
 log = logging.getLogger("kube.node.docker")
 
@@ -54,6 +53,7 @@ class DockerUnavailable(Exception):
 class _PodState:
     pod: Obj
     sandbox: PodSandbox | None = None
+    config: PodConfig = field(default_factory=PodConfig)
     volumes: dict[str, str] | None = None
     waiting: dict[str, tuple[str, str]] = field(default_factory=dict)
     probes: dict[str, list[ProbeWorker]] = field(default_factory=dict)  # docker id -> workers
@@ -79,13 +79,13 @@ def _init_completed(inst: Instance, sandbox_started: float) -> bool:
 
 class DockerRuntime:
     name = "docker"
+    needs_config = True
 
-    def __init__(self, node_name: str, root_dir: str, client: RestClient, events: EventRecorder | None = None,
+    def __init__(self, node_name: str, root_dir: str, events: EventRecorder | None = None,
                  docker_client: docker.DockerClient | None = None) -> None:
         self.node_name = node_name
         self.root_dir = root_dir
         self.events = events
-        self.resolver = EnvResolver(client)
         try:
             self.docker = docker_client or docker.from_env(timeout=120)
             self.api_version = self.docker.version()["ApiVersion"]
@@ -120,10 +120,10 @@ class DockerRuntime:
 
     # --- sync --------------------------------------------------------------------------------------
 
-    async def sync_pod(self, pod: Obj, sandbox: PodSandbox) -> None:
+    async def sync_pod(self, pod: Obj, sandbox: PodSandbox, config: PodConfig) -> None:
         uid = str((pod.get("metadata") or {}).get("uid", ""))
         state = self._pods.setdefault(uid, _PodState(pod))
-        state.pod, state.sandbox = pod, sandbox
+        state.pod, state.sandbox, state.config = pod, sandbox, config
         attempts = await self._instances(uid)
         pause = (attempts.get("POD") or [None])[-1]
         policy = (pod.get("spec") or {}).get("restartPolicy") or "Always"
@@ -140,7 +140,9 @@ class DockerRuntime:
         sandbox_started = _sandbox_started(attempts)
         if state.volumes is None:
             try:
-                state.volumes = await prepare_volumes(pod, self.root_dir, self.resolver)
+                if config.volume_error:
+                    raise ContainerConfigError(config.volume_error)
+                state.volumes = prepare_volumes(pod, self.root_dir, config.volume_data)
             except (ContainerConfigError, OSError) as exc:
                 for c in _spec_containers(pod, "initContainers") + _spec_containers(pod, "containers"):
                     state.waiting[c["name"]] = ("CreateContainerConfigError", str(exc))
@@ -234,7 +236,10 @@ class DockerRuntime:
             return
         try:
             assert state.sandbox is not None and state.volumes is not None
-            env = await self.resolver.container_env(pod, container, state.sandbox.pod_ip, state.sandbox.host_ip)
+            ready = state.config.container(name)
+            if ready.error:
+                raise ContainerConfigError(ready.error)
+            env = list(ready.env)
             binds = container_binds(container, state.volumes)
         except ContainerConfigError as exc:
             state.waiting[name] = ("CreateContainerConfigError", str(exc))

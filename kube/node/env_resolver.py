@@ -1,8 +1,11 @@
-"""A container's environment: literal values, ConfigMap/Secret references (read through the
-API), fieldRefs to the pod itself, envFrom; then $(VAR) expansion in order, as Kubernetes does.
+"""The agent's side of container configuration: everything that needs the API.
 
-A missing required reference is a `ConfigError` the runtime shows as the container's
-waiting reason CreateContainerConfigError, exactly as the kubelet does.
+A container's environment (literal values, ConfigMap/Secret references read through
+the API, fieldRefs to the pod itself, envFrom; then $(VAR) expansion in order, as
+Kubernetes does) and the data of configMap/secret volumes are resolved here, once
+per pod sync, into the `PodConfig` the runtime receives ready. A missing required
+reference is recorded as the container's (or the volumes') error, which the runtime
+shows as the waiting reason CreateContainerConfigError, exactly as the kubelet does.
 """
 
 from __future__ import annotations
@@ -14,12 +17,9 @@ from kube.api.registry import resolve
 from kube.client.errors import ApiError
 from kube.client.rest import RestClient
 from kube.node.container_config import expand
+from kube.node.runtime import ContainerConfig, ContainerConfigError, PodConfig, PodSandbox
 
 CONFIGMAP, SECRET = resolve("configmaps"), resolve("secrets")
-
-
-class ContainerConfigError(Exception):
-    """The container cannot be configured (e.g. a referenced ConfigMap key is missing)."""
 
 
 def field_value(pod: Obj, path: str, pod_ip: str, host_ip: str) -> str:
@@ -42,6 +42,37 @@ class EnvResolver:
     def __init__(self, client: RestClient) -> None:
         self.client = client
 
+    async def pod_config(self, pod: Obj, sandbox: PodSandbox) -> PodConfig:
+        """Every container's env and every configMap/secret volume's data, for one sync.
+
+        A missing required reference becomes that container's (or the volumes') error;
+        any other API failure propagates, so the sync is retried."""
+        cache: dict = {}
+        spec = pod.get("spec") or {}
+        containers: dict[str, ContainerConfig] = {}
+        for key in ("initContainers", "containers"):
+            for container in spec.get(key) or []:
+                if not isinstance(container, dict):
+                    continue
+                try:
+                    env = await self.container_env(pod, container, sandbox.pod_ip, sandbox.host_ip, cache)
+                    containers[str(container.get("name", ""))] = ContainerConfig(tuple(env))
+                except ContainerConfigError as exc:
+                    containers[str(container.get("name", ""))] = ContainerConfig(error=str(exc))
+        volumes: dict[str, dict[str, str] | None] = {}
+        try:
+            for volume in spec.get("volumes") or []:
+                source_key = "configMap" if "configMap" in volume else "secret" if "secret" in volume else ""
+                if source_key:
+                    source = volume[source_key] or {}
+                    ref = str(source.get("name" if source_key == "configMap" else "secretName", ""))
+                    kind = "ConfigMap" if source_key == "configMap" else "Secret"
+                    volumes[str(volume.get("name", ""))] = await self.volume_data(
+                        pod, kind, ref, bool(source.get("optional")), cache)
+        except ContainerConfigError as exc:
+            return PodConfig(containers, volumes, volume_error=str(exc))
+        return PodConfig(containers, volumes)
+
     async def _data(self, kind: str, namespace: str, name: str, optional: bool, cache: dict) -> dict[str, str] | None:
         key = (kind, name)
         if key not in cache:
@@ -51,21 +82,23 @@ class EnvResolver:
             except ApiError as exc:
                 if exc.code != 404:
                     raise
-                if optional:
-                    cache[key] = None
-                    return None
-                raise ContainerConfigError(f'{kind.lower()} "{name}" not found') from None
-            if kind == "ConfigMap":
-                cache[key] = {k: str(v) for k, v in (obj.get("data") or {}).items()}
+                cache[key] = None
             else:
-                data = {k: base64.b64decode(v).decode("utf-8", "replace") for k, v in (obj.get("data") or {}).items()}
-                data.update({k: str(v) for k, v in (obj.get("stringData") or {}).items()})
-                cache[key] = data
+                if kind == "ConfigMap":
+                    cache[key] = {k: str(v) for k, v in (obj.get("data") or {}).items()}
+                else:
+                    data = {k: base64.b64decode(v).decode("utf-8", "replace")
+                            for k, v in (obj.get("data") or {}).items()}
+                    data.update({k: str(v) for k, v in (obj.get("stringData") or {}).items()})
+                    cache[key] = data
+        if cache[key] is None and not optional:
+            raise ContainerConfigError(f'{kind.lower()} "{name}" not found')
         return cache[key]
 
-    async def container_env(self, pod: Obj, container: Obj, pod_ip: str, host_ip: str) -> list[tuple[str, str]]:
+    async def container_env(self, pod: Obj, container: Obj, pod_ip: str, host_ip: str,
+                            cache: dict | None = None) -> list[tuple[str, str]]:
         namespace = str((pod.get("metadata") or {}).get("namespace", "default"))
-        cache: dict = {}
+        cache = {} if cache is None else cache
         env: dict[str, str] = {}
         for source in container.get("envFrom") or []:
             prefix = str(source.get("prefix") or "")
@@ -98,7 +131,8 @@ class EnvResolver:
                     source["resourceFieldRef"].get("resource", "").split(".")[-1], "0"))
         return list(env.items())
 
-    async def volume_data(self, pod: Obj, kind: str, name: str, optional: bool) -> dict[str, str] | None:
+    async def volume_data(self, pod: Obj, kind: str, name: str, optional: bool,
+                          cache: dict | None = None) -> dict[str, str] | None:
         """A ConfigMap's or Secret's data for a volume (None when optional and missing)."""
         namespace = str((pod.get("metadata") or {}).get("namespace", "default"))
-        return await self._data(kind, namespace, name, optional, {})
+        return await self._data(kind, namespace, name, optional, {} if cache is None else cache)

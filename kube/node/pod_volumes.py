@@ -2,16 +2,18 @@
 
 Each lives under <root-dir>/pods/<uid>/volumes/<type>/<name> (hostPath excepted)
 and is bind-mounted into the containers that mount it; the directory goes when
-the pod does. ConfigMap and Secret files are written atomically (tmp + rename).
+the pod does. ConfigMap and Secret files are written atomically (tmp + rename)
+from the data the agent read (PodConfig.volume_data): nothing here talks to the API.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 
 from kube.api.meta import Obj
-from kube.node.env_resolver import ContainerConfigError, EnvResolver
+from kube.node.runtime import ContainerConfigError
 
 
 def pod_dir(root_dir: str, uid: str) -> str:
@@ -34,8 +36,9 @@ def _safe_join(base: str, relative: str) -> str:
     return full
 
 
-async def prepare_volumes(pod: Obj, root_dir: str, resolver: EnvResolver) -> dict[str, str]:
-    """Create every volume of the pod; returns volume name -> host path."""
+def prepare_volumes(pod: Obj, root_dir: str, volume_data: Mapping[str, Mapping[str, str] | None]) -> dict[str, str]:
+    """Create every volume of the pod (configMap/secret ones from `volume_data`, by volume name);
+    returns volume name -> host path."""
     uid = str((pod.get("metadata") or {}).get("uid", ""))
     base = os.path.join(pod_dir(root_dir, uid), "volumes")
     paths: dict[str, str] = {}
@@ -58,8 +61,7 @@ async def prepare_volumes(pod: Obj, root_dir: str, resolver: EnvResolver) -> dic
         elif "configMap" in volume or "secret" in volume:
             is_cm = "configMap" in volume
             source = volume["configMap" if is_cm else "secret"] or {}
-            ref = str(source.get("name" if is_cm else "secretName", ""))
-            data = await resolver.volume_data(pod, "ConfigMap" if is_cm else "Secret", ref, bool(source.get("optional")))
+            data = volume_data.get(name)
             path = os.path.join(base, "configmap" if is_cm else "secret", name)
             _fill(path, data or {}, source.get("items"), int(source.get("defaultMode", 0o644)))
         else:
@@ -68,7 +70,7 @@ async def prepare_volumes(pod: Obj, root_dir: str, resolver: EnvResolver) -> dic
     return paths
 
 
-def _fill(path: str, data: dict[str, str], items: list[Obj] | None, mode: int) -> None:
+def _fill(path: str, data: Mapping[str, str], items: list[Obj] | None, mode: int) -> None:
     os.makedirs(path, exist_ok=True)
     wanted: dict[str, tuple[str, int]] = {}
     if items:

@@ -1,7 +1,9 @@
 """The CRI-like interface between the node agent's core and a container runtime.
 
 The core (kube/node/agent.py) decides *what* should run and reports status to the
-API; a runtime only makes containers exist and says what they are doing. Two
+API; a runtime only makes containers exist and says what they are doing. Whatever
+needs the API to configure a container (ConfigMap/Secret keys, fieldRefs) the core
+resolves first and hands over as a ready `PodConfig`: no runtime holds a client. Two
 runtimes implement it: `simulated` (hollow pods, for thousands of nodes in one
 process) and `docker` (real containers). Container states come back already in
 Kubernetes' `containerStatuses` shape so the core can publish them as they are.
@@ -9,7 +11,7 @@ Kubernetes' `containerStatuses` shape so the core can publish them as they are.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -55,8 +57,32 @@ class RuntimePod:
     pod_ip: str = ""
 
 
-# Resolves a container's env (ConfigMap/Secret refs need the API): (pod, container) -> [{name, value}]
-EnvResolver = Callable[[Obj, Obj, str], Awaitable[list[tuple[str, str]]]]
+class ContainerConfigError(Exception):
+    """A container cannot be configured (e.g. a referenced ConfigMap key is missing): the runtime
+    shows it as the container's waiting reason CreateContainerConfigError, as the kubelet does."""
+
+
+@dataclass(frozen=True)
+class ContainerConfig:
+    """One container's environment, resolved and $(VAR)-expanded in order, or why it cannot be."""
+
+    env: tuple[tuple[str, str], ...] = ()
+    error: str = ""  # non-empty: the container must not start (CreateContainerConfigError)
+
+
+@dataclass(frozen=True)
+class PodConfig:
+    """What the core read through the API for one sync of a pod, ready for the runtime."""
+
+    containers: Mapping[str, ContainerConfig] = field(default_factory=dict)  # by container name
+    # configMap/secret volume name -> its data (None: optional and missing)
+    volume_data: Mapping[str, Mapping[str, str] | None] = field(default_factory=dict)
+    volume_error: str = ""  # non-empty: a required volume source is missing; no container starts
+
+    def container(self, name: str) -> ContainerConfig:
+        return self.containers.get(name) or ContainerConfig()
+
+
 # Emits a Kubernetes Event about a pod: (pod, type, reason, message, fieldPath)
 EventSink = Callable[[Obj, str, str, str, str], None]
 
@@ -65,10 +91,12 @@ class PodRuntime(Protocol):
     """What the core needs of a container runtime. Every method is idempotent."""
 
     name: str  # "simulated" | "docker"
+    needs_config: bool  # False: sync_pod ignores the PodConfig, so the core reads nothing for it
 
-    async def sync_pod(self, pod: Obj, sandbox: PodSandbox) -> None:
+    async def sync_pod(self, pod: Obj, sandbox: PodSandbox, config: PodConfig) -> None:
         """Make the pod's containers match its spec: create what is missing, run init
-        containers in order, restart exited containers as restartPolicy and the back-off allow."""
+        containers in order, restart exited containers as restartPolicy and the back-off allow.
+        `config` holds every container's resolved env and the pod's volume data."""
 
     async def pod_status(self, pod: Obj) -> PodRuntimeStatus:
         """The pod's containers as they are now (cheap: called on every sync)."""

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from kube.api.meta import Obj, now_rfc3339
-from kube.node.runtime import PodRuntimeStatus, PodSandbox, RuntimePod
+from kube.node.runtime import PodConfig, PodRuntimeStatus, PodSandbox, RuntimePod
 
 SIMULATED_CAPACITY = {"cpu": "32", "memory": "256Gi", "ephemeral-storage": "100Gi"}
 
@@ -47,13 +47,14 @@ def _completed(uid: str, container: Obj, at: str) -> Obj:
 
 class SimulatedRuntime:
     name = "simulated"
+    needs_config = False  # hollow containers have no environment or volumes
 
     def __init__(self, node_name: str, capacity: Obj | None = None) -> None:
         self.node_name = node_name
         self._capacity = dict(capacity or SIMULATED_CAPACITY)
         self._pods: dict[str, _HollowPod] = {}
 
-    async def sync_pod(self, pod: Obj, sandbox: PodSandbox) -> None:
+    async def sync_pod(self, pod: Obj, sandbox: PodSandbox, config: PodConfig) -> None:
         meta = pod.get("metadata") or {}
         uid = str(meta.get("uid", ""))
         if uid in self._pods:

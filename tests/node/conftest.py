@@ -41,7 +41,7 @@ def make_fleet(client: RestClient, name: str, root: Path) -> NodeFleet:
 
     events = EventRecorder(client, name)
     config = NodeConfig(name=name, zone="a", root_dir=str(root))
-    agent = NodeAgent(config, DockerRuntime(name, str(root), client, events), client, events, resync_seconds=0.5)
+    agent = NodeAgent(config, DockerRuntime(name, str(root), events), client, events, resync_seconds=0.5)
     return NodeFleet(client, [agent], lease_interval=5.0)
 
 
