@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import urllib.error
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from tests.apiserver.conftest import (  # noqa: F401 - fixtures
 from tests.scheduler.objects import node, pod
 from tests.scheduler.scheduler_process import SchedulerProcess
 
-POD, NODE = resolve("pods"), resolve("nodes")
+POD, NODE, LEASE = resolve("pods"), resolve("nodes"), resolve("leases")
 
 
 def kube(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -92,3 +93,44 @@ async def test_serves_health_and_metrics_and_schedules(server_process, pki_dir: 
     finally:
         await client.close()
         assert sched.stop() == 0, sched.log()  # SIGTERM: a clean exit
+
+
+@pytest.mark.timeout(120)
+async def test_losing_the_lease_steps_down_and_leads_again_without_exiting(server_process, pki_dir: Path,  # noqa: F811
+                                                                          tmp_path: Path) -> None:
+    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", server_process.url, ca_file(pki_dir), ADMIN_TOKEN)
+    sched = SchedulerProcess(kubeconfig, tmp_path, "elected", leader_elect=True)
+    client = RestClient.from_kubeconfig(str(kubeconfig))
+    try:
+        sched.wait_serving()
+
+        async def status(value: int) -> bool:
+            return sched.metric("leader_election_master_status") == value
+
+        await eventually(lambda: status(1), timeout=30)
+        # another holder writes itself into the Lease: the scheduler cannot renew and steps down
+        lease = await client.get(LEASE, "kube-scheduler", "kube-system")
+        lease["spec"].update(holderIdentity="intruder", leaseDurationSeconds=4)
+        await client.update(LEASE, lease, "kube-system")
+        await eventually(lambda: status(0), timeout=30)
+        with pytest.raises(urllib.error.HTTPError) as not_ready:
+            sched.get("/readyz")
+        assert not_ready.value.code == 503
+        assert sched.proc.poll() is None  # stepped down, still running
+
+        # the intruder never renews: the scheduler takes the Lease back and schedules again
+        await client.create(NODE, node("after", cpu="4"))
+        p = pod("late", cpu="1")
+        del p["metadata"]["uid"]
+        await client.create(POD, p, "default")
+
+        async def bound() -> str | None:
+            return (await client.get(POD, "late", "default"))["spec"].get("nodeName")
+
+        assert await eventually(bound, timeout=60) == "after"
+        assert sched.metric("leader_election_master_status") == 1 and sched.get("/readyz") == "ok"
+        assert sched.proc.poll() is None
+        assert "stepped down, campaigning again" in sched.log()
+    finally:
+        await client.close()
+        assert sched.stop() == 0, sched.log()
