@@ -14,6 +14,8 @@ import logging
 import os
 import socket
 
+from prometheus_client import CollectorRegistry
+
 from kube import __version__
 from kube.component.daemon import run_daemon
 from kube.component.errors import UsageError
@@ -118,8 +120,9 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
     from kube.node.log_server import make_app, serve, tls_context
 
     client = client_from_flags(args, "kube-node")
+    registry = CollectorRegistry()  # the process's one registry, served on the log server's /metrics
     agents = _agents(args, parsed, client)
-    fleet = NodeFleet(client, agents, workers=args.workers)
+    fleet = NodeFleet(client, agents, workers=args.workers, registry=registry)
     runner = None
     log.info("kube node %s starting: %d node(s), runtime %s", __version__, len(agents), args.runtime)
     stopper = asyncio.ensure_future(stop.wait())
@@ -130,7 +133,7 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
             if tls is None:
                 log.warning("log server without TLS (no --tls-cert-file): the API server's log proxy needs https")
             app = make_app(fleet.agents, lambda ns, name: fleet.pods.store.get(f"{ns}/{name}"),
-                           require_client_cert=bool(args.client_ca_file), registry=fleet.registry,
+                           require_client_cert=bool(args.client_ca_file), registry=registry,
                            ready=fleet.ready.is_set)
             runner = await serve(app, args.bind_address, args.port, tls)
         starting = asyncio.ensure_future(fleet.start())
