@@ -111,7 +111,7 @@ def _agents(args: argparse.Namespace, parsed: dict, client):  # -> list[NodeAgen
     config = NodeConfig(name=name, zone=zone, labels=labels, taints=parsed["taints"], max_pods=args.max_pods,
                         node_ip=args.node_ip, kubelet_port=args.port, root_dir=root)
     events = EventRecorder(client, name)
-    runtime = DockerRuntime(name, root, client, events)
+    runtime = DockerRuntime(name, root, events)
     return [NodeAgent(config, runtime, client, events, resync_seconds=1.0)]
 
 

@@ -81,7 +81,7 @@ class DockerRuntime:
     name = "docker"
     needs_config = True
 
-    def __init__(self, node_name: str, root_dir: str, events: EventRecorder | None = None,
+    def __init__(self, node_name: str, root_dir: str, events: EventRecorder | None = None, *,
                  docker_client: docker.DockerClient | None = None) -> None:
         self.node_name = node_name
         self.root_dir = root_dir
