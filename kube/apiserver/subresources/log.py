@@ -10,7 +10,6 @@ so `kubectl logs -f` follows.
 
 from __future__ import annotations
 
-import logging
 import os
 import ssl
 from urllib.parse import quote
@@ -26,7 +25,6 @@ from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import STATE, LogProxy, ServerState
 from kube.apiserver.tls import ServingFiles
 
-log = logging.getLogger("kube.apiserver.pod_log")
 NODE = by_gvk("", "v1", "Node")
 CLIENT_CN = "kube-apiserver-kubelet-client"
 
