@@ -62,7 +62,7 @@ NAMED_FLAGS: dict[tuple[str, ...], dict[str, str | None]] = {
     ("certs",): {"--cert-dir": "/tmp/pki"},
 }
 
-DAEMONS = ["apiserver", "scheduler", "controller-manager", "node"]
+DAEMONS = ["apiserver", "scheduler", "controller-manager", "node", "proxy"]
 
 
 def _cases() -> list[tuple[tuple[str, ...], str, str | None]]:
@@ -121,6 +121,35 @@ def _parser_for(cmd: tuple[str, ...]):  # type: ignore[no-untyped-def]
 def test_every_daemon_answers_version(daemon: str) -> None:
     proc = kube(daemon, "--version")
     assert proc.returncode == 0 and proc.stdout.strip() == f"kube {daemon} {__version__}"
+
+
+SHARED_DAEMON_FLAGS = ["--log-file", "/tmp/d.log", "--log-file-max-size", "10", "--log-files-kept", "3", "-v", "2",
+                       "--bind-address", "127.0.0.1"]
+CLIENT_FLAGS = ["--kubeconfig", "kc", "--api-servers", "https://127.0.0.1:6443"]
+ELECTION_FLAGS = ["--leader-elect=false", "--leader-elect-lease-duration", "1m", "--leader-elect-renew-deadline", "40s",
+                  "--leader-elect-retry-period", "500ms"]
+
+
+@pytest.mark.parametrize(("daemon", "extra"), [
+    ("apiserver", []), ("scheduler", CLIENT_FLAGS + ELECTION_FLAGS),
+    ("controller-manager", CLIENT_FLAGS + ELECTION_FLAGS), ("node", CLIENT_FLAGS), ("proxy", CLIENT_FLAGS),
+])
+def test_every_daemon_takes_the_shared_flags(daemon: str, extra: list[str]) -> None:
+    """One registration (kube/component/flags.py) gives every daemon the same spellings, so
+    `kube up` can hand each one its rotating log file."""
+    argv = [daemon, *SHARED_DAEMON_FLAGS, *extra]
+    args = build_parser(argv).parse_args(argv)
+    assert (args.log_file, args.log_file_max_size, args.log_files_kept, args.v) == ("/tmp/d.log", 10.0, 3, 2)
+    if "--leader-elect-lease-duration" in extra:
+        assert (args.leader_elect, args.leader_elect_lease_duration, args.leader_elect_renew_deadline,
+                args.leader_elect_retry_period) == (False, 60.0, 40.0, 0.5)
+
+
+def test_a_daemon_with_a_log_file_says_why_it_exited_there_too(tmp_path: Path) -> None:
+    log = tmp_path / "cm.log"
+    proc = kube("controller-manager", "--kubeconfig", str(tmp_path / "missing"), "--log-file", str(log), timeout=60)
+    assert proc.returncode == 1 and one_error_line(proc.stderr), proc.stderr
+    assert "ERROR component.daemon: exiting: " in log.read_text()
 
 
 def test_top_level_version() -> None:
