@@ -30,6 +30,7 @@ from kube.api.registry import by_gvk
 from kube.client.errors import ApiConnectionError, ApiError
 from kube.client.metric_families import family
 from kube.client.rest import RestClient
+from kube.client.retry_watch import Outage
 
 log = logging.getLogger("kube.client.leader_election")
 
@@ -87,6 +88,7 @@ class LeaderElector:
         self._observed: tuple[str, str, str] | None = None  # (holder, renewTime, resourceVersion)
         self._observed_at = 0.0
         self._lease: dict[str, Any] | None = None
+        self._outage = Outage(f"{config.identity} ({config.namespace}/{config.lease_name} lease)", log)
         self.registry = registry if registry is not None else CollectorRegistry()
         self._status = master_status(self.registry).labels(name=config.lease_name)
         self._status.set(0)
@@ -153,12 +155,14 @@ class LeaderElector:
             lease = await self.client.get(LEASE, self.config.lease_name, self.config.namespace)
         except ApiError as exc:
             if exc.code != 404:
-                log.info("%s: cannot read the lease: %s", self.identity, exc)
+                self._outage.broke(exc, "reading the lease")
                 return False
+            self._outage.recovered()
             return await self._create(now)
         except ApiConnectionError as exc:
-            log.info("%s: %s", self.identity, exc)
+            self._outage.broke(exc, "reading the lease")  # logged once per outage, not every retry period
             return False
+        self._outage.recovered()
         spec = lease.get("spec") or {}
         holder = str(spec.get("holderIdentity") or "")
         record = (holder, str(spec.get("renewTime") or ""), str(lease["metadata"].get("resourceVersion", "")))

@@ -6,8 +6,10 @@ campaigns again), never by raising."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
+import pytest
 from aiohttp import web
 
 from kube.client.kubeconfig import ClientConfig
@@ -29,7 +31,9 @@ def elector(client: RestClient, log: list[str]) -> LeaderElector:
                          on_stopped_leading=lambda: log.append("stop"))
 
 
-async def test_campaigns_through_broken_connections_then_steps_down_by_returning(scripted: Scripted) -> None:
+async def test_campaigns_through_broken_connections_then_steps_down_by_returning(
+        scripted: Scripted, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="kube.client.leader_election")
     unavailable = lambda r: web.json_response(status(503, "ServiceUnavailable", "starting"), status=503)  # noqa: E731
     scripted.answers += [
         dropped([b'{"kind":"Le']),  # the API server dies mid-answer
@@ -47,5 +51,9 @@ async def test_campaigns_through_broken_connections_then_steps_down_by_returning
         assert log == ["start", "stop"] and not candidate.is_leader()
         methods = [method for method, *_ in scripted.requests]
         assert methods[:4] == ["GET", "GET", "GET", "POST"] and methods.count("GET") > 4
+        # one WARNING per outage (campaigning, then leading), not one per retry period
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert len([w for w in warnings if "reading the lease failed" in w]) == 2, warnings
+        assert len([w for w in warnings if "could not renew" in w]) == 1
     finally:
         await client.close()
