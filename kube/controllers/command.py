@@ -1,5 +1,7 @@
 """`kube controller-manager`: every controller in one process, with leader election.
 
+Only the holder of the kube-system/kube-controller-manager Lease runs controllers; one that
+loses the Lease stops them and campaigns again in the same process (kube/component/leadership.py).
 /healthz and /metrics are served over plain HTTP on --bind-address:--port (Kubernetes
 serves 10257 over HTTPS; a plain local port is enough here and needs no certificates).
 """
@@ -66,7 +68,6 @@ def options_from(args: argparse.Namespace) -> ControllerOptions:
         concurrent_deployment_syncs=args.concurrent_deployment_syncs,
         concurrent_replicaset_syncs=args.concurrent_replicaset_syncs,
         concurrent_endpoint_syncs=args.concurrent_endpoint_syncs)
-
 
 
 def run(args: argparse.Namespace) -> int:
