@@ -7,7 +7,11 @@ answers 429/5xx, it watches again from the last resourceVersion it delivered
 (bookmarks included), after a back-off, so the events in between arrive once and
 none twice. A stream the server simply ends (its timeoutSeconds) is reopened at
 once. 410 Gone ends it with GoneError (only a relist helps), and so does any other
-Status (401, 403, 404...): the caller decides. Anything else is a bug and escapes.
+Status (401, 403, 404...): the caller decides. "Too large resource version" (504:
+the server has not reached it, a cache still loading after a restart or a store that
+lost its history) is retried a few times, then raised too, so an informer relists
+rather than wait forever for a revision that may never come. Anything else is a
+bug and escapes.
 
 `Outage` keeps the log to one WARNING when the connection breaks and one INFO
 when it is back, however many retries lie between.
@@ -25,6 +29,12 @@ from kube.client.errors import ApiConnectionError, ApiError, GoneError
 from kube.client.watch import Event, WatchStream
 
 log = logging.getLogger("kube.client.watch")
+
+
+def too_large(exc: BaseException) -> bool:
+    """The server's "Too large resource version": it has not seen the resourceVersion asked for."""
+    return isinstance(exc, ApiError) and any(
+        c.get("reason") == "ResourceVersionTooLarge" for c in exc.details.get("causes") or [] if isinstance(c, dict))
 
 
 def retryable(exc: BaseException) -> bool:
@@ -80,15 +90,17 @@ class RetryWatch:
     one delivered, so a caller that must start over (GoneError) knows where it was."""
 
     def __init__(self, open_watch: OpenWatch, resource_version: str, *, outage: Outage | None = None,
-                 backoff: Backoff | None = None) -> None:
+                 backoff: Backoff | None = None, too_large_retries: int = 3) -> None:
         self.open_watch = open_watch
         self.resource_version = resource_version
         self.outage = outage or Outage("watch")
         self.backoff = backoff or Backoff(base=0.5, cap=30.0)
+        self.too_large_retries = too_large_retries
         self.reconnects = 0  # streams opened after the first (for tests and metrics)
 
     async def events(self) -> AsyncIterator[Event]:
         first = True
+        too_large_in_a_row = 0
         while True:
             if not first:
                 self.reconnects += 1
@@ -106,7 +118,8 @@ class RetryWatch:
                             self.backoff.reset()
                         yield event_type, obj
             except Exception as exc:
-                if not retryable(exc):
+                too_large_in_a_row = too_large_in_a_row + 1 if too_large(exc) else 0
+                if not retryable(exc) or too_large_in_a_row > self.too_large_retries:
                     raise
                 self.outage.broke(exc)
                 await asyncio.sleep(self.backoff.next())

@@ -277,3 +277,27 @@ async def test_retry_watch_tracks_bookmarks_and_ends_on_gone_and_other_statuses(
         assert caught.value.code == 403
     finally:
         await client.close()
+
+
+async def test_a_resource_version_the_server_never_reaches_ends_in_a_relist(scripted: Scripted) -> None:
+    hold = asyncio.Event()
+    too_large = status(504, "Timeout", "Too large resource version: 10, current: 3")
+    too_large["details"] = {"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]}
+    scripted.answers += [
+        listing("10", pod("a", rv="10")),
+        *[lambda r: web.json_response(too_large, status=504) for _ in range(4)],  # the store lost its history
+        listing("3", pod("b", rv="3")),
+        streaming([], hold=hold),
+    ]
+    client = RestClient(ClientConfig(servers=[scripted.url]))
+    client.transport.retry.max_retries = 0
+    informer = Informer(client, PODS, "default", **FAST)
+    informer.start()
+    try:
+        await eventually(lambda: informer.lists == 2 and len(watch_paths(scripted)) == 5)
+        assert informer.store.keys() == ["default/b"]
+        assert "resourceVersion=3" in watch_paths(scripted)[-1]
+    finally:
+        hold.set()
+        await informer.stop()
+        await client.close()
