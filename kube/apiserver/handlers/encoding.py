@@ -1,8 +1,10 @@
 """Request bodies in, JSON responses out.
 
 orjson both ways (the hot path of every request); YAML only when the client
-sends it; Kubernetes protobuf for kubectl's typed clients (kube/apiserver/protobuf/).
-Every decoding failure is a 400 Status, never a traceback.
+sends it, through kube/api/yaml_decode.py (aliases on a budget); Kubernetes
+protobuf for kubectl's typed clients (kube/apiserver/protobuf/). Whatever the
+format, the decoded body is held to the one nesting limit (kube/api/depth.py)
+before anything walks it. Every decoding failure is a 400 Status, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-import yaml
 from aiohttp import web
 
+from kube.api.depth import TooDeep, check_depth
 from kube.api.errors import StatusError, bad_request, too_large, unsupported_media_type
 from kube.api.meta import Obj
+from kube.api.yaml_decode import YamlError, load_all
 from kube.apiserver import protobuf
 
 JSON = "application/json"
@@ -32,7 +35,16 @@ def media_type(content_type: str) -> str:
 
 
 def decode(raw: bytes, content_type: str) -> Any:
-    """The body as Python data; JSON unless the media type says YAML."""
+    """The body as Python data; JSON unless the media type says YAML. 400 past the nesting limit."""
+    body = _decode(raw, content_type)
+    try:
+        check_depth(body)
+    except TooDeep as exc:
+        raise bad_request(f"error decoding the request body: {exc}") from None
+    return body
+
+
+def _decode(raw: bytes, content_type: str) -> Any:
     mt = media_type(content_type)
     if not raw.strip():
         raise bad_request("the request body is empty; an object is required")
@@ -59,26 +71,12 @@ def _protobuf(raw: bytes) -> Any:
 
 def _yaml(raw: bytes) -> Any:
     try:
-        docs = [d for d in yaml.safe_load_all(raw) if d is not None]
-    except yaml.YAMLError as exc:
-        problem = str(exc).replace("\n", " ")
-        raise bad_request(f"error decoding the request body as YAML: {problem}") from None
-    except (ValueError, RecursionError) as exc:
+        docs = [d for d in load_all(raw) if d is not None]
+    except YamlError as exc:
         raise bad_request(f"error decoding the request body as YAML: {exc}") from None
     if len(docs) != 1:
         raise bad_request(f"the request body must hold exactly one YAML document, got {len(docs)}")
-    return _json_safe(docs[0])
-
-
-def _json_safe(value: Any) -> Any:
-    """YAML can produce dates and non-string keys; objects are JSON, so make them JSON."""
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+    return docs[0]
 
 
 def decode_object(raw: bytes, content_type: str) -> Obj:

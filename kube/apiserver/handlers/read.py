@@ -77,6 +77,7 @@ async def list_objects(request: web.Request, state: ServerState, info: RequestIn
         items, next_token = await store_page(state.objects, kind, flt, revision, start, limit)
     elif match == "Exact":
         revision = parse_rv(rv_text)
+        await state.cache.wait_for(revision)  # a revision not reached yet: 504 Too large resource version
         items, next_token = await store_page(state.objects, kind, flt, revision, "", limit)
     else:
         if rv_text == "":

@@ -9,6 +9,7 @@ from aiohttp import web
 from kube.api.errors import method_not_allowed
 from kube.api.meta import Obj
 from kube.apiserver.handlers.encoding import decode_object, dry_run, json_response, read_body
+from kube.apiserver.handlers.field_validation import FieldValidation
 from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage.lifecycle import check_identity
@@ -29,16 +30,18 @@ async def create(request: web.Request, state: ServerState, info: RequestInfo) ->
     if kind.namespaced and not info.namespace:
         raise method_not_allowed(f"the server does not allow this method on the requested resource "
                                  f"(post {kind.plural}): create in a namespace (/namespaces/NAME/{kind.plural})")
+    fields = FieldValidation(request)
     body = await body_of(request, state)
-    check_identity(kind, body, info.namespace, "")
+    fields.check(check_identity(kind, body, info.namespace, ""))
     obj = await create_object(state, kind, body, dry_run=dry_run(request))
-    return json_response(obj, 201)
+    return fields.respond(json_response(obj, 201))
 
 
 async def update(request: web.Request, state: ServerState, info: RequestInfo) -> web.StreamResponse:
     kind = info.kind
+    fields = FieldValidation(request)
     body = await body_of(request, state)
-    check_identity(kind, body, info.namespace, info.name)
+    fields.check(check_identity(kind, body, info.namespace, info.name))
 
     def replace(current: Obj | None) -> Obj:
         return copy.deepcopy(body)  # each attempt starts from what the client sent
@@ -47,4 +50,4 @@ async def update(request: web.Request, state: ServerState, info: RequestInfo) ->
                                        subresource=info.subresource,
                                        allow_create=strategy_for(kind).allow_create_on_update and not info.subresource,
                                        dry_run=dry_run(request))
-    return json_response(obj, 201 if created else 200)
+    return fields.respond(json_response(obj, 201 if created else 200))
