@@ -74,7 +74,8 @@ cdef class ScoreKernel:
         cdef const int64_t[::1] profile = self.profile
         cdef int64_t filters = profile[PR_FILTERS]
         cdef bint most = profile[PR_STRATEGY] == STRATEGY_MOST
-        cdef int64_t p_cpu = pod[P_CPU], p_mem = pod[P_MEM], p_nz_cpu = pod[P_NZ_CPU], p_nz_mem = pod[P_NZ_MEM]
+        cdef int64_t p_cpu = pod[P_CPU], p_mem = pod[P_MEM]
+        cdef int64_t p_nz_cpu = pod[P_NZ_CPU], p_nz_mem = pod[P_NZ_MEM]
         cdef int64_t p_node = pod[P_NODE]
         cdef int64_t tol_unsched = pod[P_TOL_UNSCHED]
         cdef uint64_t hard = <uint64_t>pod[P_HARD_TAINTS]
@@ -105,7 +106,8 @@ cdef class ScoreKernel:
                     continue
                 aff = (not has_req) or match_required(labels, cap, n, pod, req_off)
                 scores[n] = 1 if aff else 0
-                reasons[n] = first_failing_filter(unsched, taints, res, n, filters, tol_unsched, p_node, hard, p_cpu, p_mem, aff)
+                reasons[n] = filter_reason(unsched, taints, res, n, filters, tol_unsched, p_node, hard,
+                                           p_cpu, p_mem, aff)
 
         if n_terms:
             for n in range(n_nodes):
@@ -251,8 +253,9 @@ cdef class ScoreKernel:
                 if not alive[n]:
                     reasons[n] = R_DEAD
                 else:
-                    reasons[n] = first_failing_filter(unsched, taints, res, n, filters, tol_unsched, p_node, hard, p_cpu, p_mem,
-                                         (not has_req) or match_required(labels, cap, n, pod, req_off))
+                    reasons[n] = filter_reason(unsched, taints, res, n, filters, tol_unsched, p_node, hard,
+                                               p_cpu, p_mem,
+                                               (not has_req) or match_required(labels, cap, n, pod, req_off))
             if reasons[n] != R_OK:
                 scores[n] = -1
                 continue

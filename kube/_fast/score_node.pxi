@@ -96,9 +96,10 @@ cdef inline int64_t balanced(int64_t rc, int64_t ac, int64_t rm, int64_t am) noe
     return <int64_t>((1.0 - std) * 100.0)
 
 
-cdef inline int32_t first_failing_filter(const uint8_t[::1] unsched, const uint64_t[::1] taints, const int64_t[::1] res,
-                            Py_ssize_t n, int64_t filters, int64_t tol_unsched, int64_t p_node, uint64_t hard,
-                            int64_t p_cpu, int64_t p_mem, bint aff) noexcept nogil:
+cdef inline int32_t filter_reason(const uint8_t[::1] unsched, const uint64_t[::1] taints,
+                                  const int64_t[::1] res, Py_ssize_t n, int64_t filters, int64_t tol_unsched,
+                                  int64_t p_node, uint64_t hard, int64_t p_cpu, int64_t p_mem,
+                                  bint aff) noexcept nogil:
     """The first failing filter's reason for a live node (R_OK: it passes): kube-scheduler's order."""
     cdef Py_ssize_t b
     cdef int32_t bits
