@@ -39,10 +39,10 @@ from kube.api.errors import StatusError, bad_request, too_many_requests
 from kube.api.labels import SelectorError, from_label_selector
 from kube.api.meta import Obj
 from kube.api.registry import by_gvk
-from kube.apiserver.handlers.delete import DeleteOptions, delete_one
 from kube.apiserver.handlers.encoding import decode_object, json_response, read_body, success_status
 from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
+from kube.apiserver.storage.delete_path import DeleteOptions, delete_one
 from kube.apiserver.storage.object_filter import ObjectFilter
 from kube.apiserver.storage.write_path import MAX_ATTEMPTS
 
