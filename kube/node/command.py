@@ -116,6 +116,7 @@ def _agents(args: argparse.Namespace, parsed: dict, client):  # -> list[NodeAgen
 
 
 async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> int:
+    from kube.client.informer import run_supervised
     from kube.node.fleet import NodeFleet
     from kube.node.log_server import make_app, serve, tls_context
 
@@ -140,7 +141,7 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
         await asyncio.wait({starting, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if starting.done():
             starting.result()
-            await stopper
+            await run_supervised(stopper, fleet.nodes, fleet.pods)  # an informer that dies of a bug: exit
         else:
             starting.cancel()
             await asyncio.gather(starting, return_exceptions=True)

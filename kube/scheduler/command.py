@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _main(args: argparse.Namespace, profiles: list[Profile], election: LeaderElectionConfig | None,
                 stop: asyncio.Event) -> int:
-    from kube.client.informer import SharedInformerFactory
+    from kube.client.informer import SharedInformerFactory, run_supervised
     from kube.scheduler.api_binding import ApiBinder, ApiEvents, wire_informers
     from kube.scheduler.scheduler import Scheduler
 
@@ -82,7 +82,7 @@ async def _main(args: argparse.Namespace, profiles: list[Profile], election: Lea
         try:
             await factory.wait_for_cache_sync()
             log.info("caches synced: %d nodes, %d pending pods", sched.cache.table.nodes, len(sched.queue))
-            await sched.run(stop)
+            await run_supervised(sched.run(stop), factory)  # an informer that dies of a bug ends the term
         finally:
             await factory.stop()
             await sched.drain_binds()  # bindings in flight finish (or fail); none start after a step-down
