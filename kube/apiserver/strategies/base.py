@@ -2,7 +2,7 @@
 `pkg/registry/<group>/<kind>/strategy.go` holds it.
 
 The generic write path (`storage/write_path.py`, `storage/lifecycle.py`,
-`handlers/delete.py`) calls these hooks in a fixed order and names no kind:
+`storage/delete_path.py`) calls these hooks in a fixed order and names no kind:
 
     create:  lifecycle.prepare_create -> prepare_create -> defaults -> validate
              -> before_create (allocations) -> lease -> store create (undo_create if it fails)
