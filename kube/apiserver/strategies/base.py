@@ -5,7 +5,7 @@ The generic write path (`storage/write_path.py`, `storage/lifecycle.py`,
 `storage/delete_path.py`) calls these hooks in a fixed order and names no kind:
 
     create:  lifecycle.prepare_create -> prepare_create -> defaults -> validate
-             -> before_create (allocations) -> lease -> store create (undo_create if it fails)
+             -> lease -> before_create (allocations) -> store create (undo_create if it fails)
     update:  lifecycle.prepare_update -> prepare_update -> defaults -> validate
              -> before_update -> store update
     delete:  deletion_grace / waits_before_removal decide mark-or-remove
