@@ -156,7 +156,8 @@ class Informer:
             exc = RuntimeError("the loop returned")
         failure = InformerFailed(f"the {self.kind.plural} informer stopped: {type(exc).__name__}: {exc}")
         failure.__cause__ = exc
-        log.error("%s", failure, exc_info=exc)
+        log.error("%s", failure)  # one line; the traceback at debug (-v 4), as run_daemon does
+        log.debug("the %s informer's loop failed", self.kind.plural, exc_info=exc)
         self.failure = failure
         self._failed.set()
         for callback in list(self._failure_callbacks):
