@@ -1,12 +1,13 @@
 """What `kube up` runs: the components of a one-machine cluster and their flags.
 
-A component whose module is not in this build is skipped (and said so), so
-`kube up` works at every stage of the project.
+Every component logs to `.cluster/logs/<name>.log`, rotated by size by the
+component itself (the daemons' shared --log-file flags, kube/component/logs.py),
+so a cluster left running cannot fill the disk: at most LOG_FILES_KEPT + 1
+files of LOG_MAX_MB each. Its stdout and stderr go to `<name>.out` (processes.py).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from dataclasses import dataclass, field
 
@@ -15,6 +16,8 @@ from kube.local.layout import ClusterDir
 ZONES = ("a", "b", "c")
 CONTROL_PLANE = ("apiserver", "scheduler", "controller-manager")
 SIMULATED_FLEET = "nodes"  # the one process running every simulated minion
+LOG_MAX_MB = 10  # a component's log rotates past this size ...
+LOG_FILES_KEPT = 3  # ... keeping this many old files beside it
 
 
 def is_docker_minion(component: str) -> bool:
@@ -25,16 +28,10 @@ def is_docker_minion(component: str) -> bool:
 @dataclass(frozen=True)
 class Component:
     name: str
-    module: str  # the module that implements it; skipped (and said so) when absent
+    module: str  # the module that implements it
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
     needs_kubeconfig: bool = True  # its own client certificate and kubeconfig (not the API server)
-
-    def available(self) -> bool:
-        try:
-            return importlib.util.find_spec(self.module) is not None
-        except ModuleNotFoundError:
-            return False
 
 
 @dataclass(frozen=True)
@@ -65,6 +62,11 @@ def minion_names(count: int, prefix: str = "minion") -> list[tuple[str, str]]:
         zone = ZONES[i % len(ZONES)]
         out.append((f"{prefix}-{zone}" if count <= len(ZONES) else f"{prefix}-{zone}-{i}", zone))
     return out
+
+
+def log_flags(cluster: ClusterDir, component: str) -> list[str]:
+    return ["--log-file", str(cluster.log_file(component)), "--log-file-max-size", str(LOG_MAX_MB),
+            "--log-files-kept", str(LOG_FILES_KEPT)]
 
 
 def store_flags(cluster: ClusterDir, store: str) -> list[str]:
@@ -107,7 +109,8 @@ def components(cluster: ClusterDir, opts: UpOptions, runtime: str) -> list[Compo
                 "node", "--runtime", "docker", "--kubeconfig", kubeconfig(name), "--hostname-override", name,
                 "--zone", zone, "--root-dir", str(cluster.root / "nodes" / name),
                 *log_server_flags(cluster, name, opts.kubelet_port + i if opts.kubelet_port else 0))))
-    return plan
+    return [Component(c.name, c.module, [*c.argv, *log_flags(cluster, c.name)], c.env, c.needs_kubeconfig)
+            for c in plan]
 
 
 def log_server_flags(cluster: ClusterDir, node_name: str, port: int) -> list[str]:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kube.cli.main import build_parser
 from kube.local.layout import ClusterDir
-from kube.local.plan import ZONES, UpOptions, components, minion_names
+from kube.local.plan import LOG_FILES_KEPT, LOG_MAX_MB, ZONES, UpOptions, components, minion_names
 
 
 def parse_as_kube(argv: list[str]):
@@ -100,3 +100,12 @@ def test_a_second_cluster_gets_its_own_node_names_and_pod_range(tmp_path: Path) 
     assert parse_as_kube(cm.argv).cluster_cidr == "10.244.192.0/18"
     fleet = components(ClusterDir(tmp_path), opts, "simulated")[-1]
     assert parse_as_kube(fleet.argv).name_prefix == "t1"
+
+
+@pytest.mark.parametrize("runtime", ["simulated", "docker"])
+def test_every_component_logs_to_its_own_file_rotated_by_size(tmp_path: Path, runtime: str) -> None:
+    cluster = ClusterDir(tmp_path)
+    for comp in components(cluster, UpOptions(nodes=3), runtime):
+        args = parse_as_kube(comp.argv)
+        assert args.log_file == str(cluster.log_file(comp.name))
+        assert args.log_file_max_size == LOG_MAX_MB and args.log_files_kept == LOG_FILES_KEPT
