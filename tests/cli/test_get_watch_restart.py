@@ -12,7 +12,14 @@ import pytest
 
 from kube.api.registry import resolve
 from kube.client.rest import RestClient
-from tests.apiserver.conftest import ADMIN_TOKEN, ServerProcess, ca_file, pod, server_process, write_kubeconfig  # noqa: F401
+from tests.apiserver.conftest import (
+    ADMIN_TOKEN,
+    ServerProcess,
+    ca_file,
+    pod,
+    server_process,  # noqa: F401 - fixture
+    write_kubeconfig,
+)
 
 POD = resolve("pods")
 
