@@ -12,8 +12,10 @@ the file reads like Kubernetes' own swagger.json:
 - the `enum` it puts on every `apiVersion` and `kind` dropped;
 - `additionalProperties: false` (strictness) dropped: structs are closed anyway,
   and the runtime treats "has properties" as a closed struct;
-- IntOrString and Quantity (rewritten as `oneOf`) back to Kubernetes' string
-  formats `int-or-string` and `quantity`.
+- IntOrString and Quantity (rewritten as `oneOf`) back to the strings
+  Kubernetes' swagger.json declares (`format: int-or-string` for the first).
+  Their descriptions do not survive the conversion; kubernetes-validate
+  ships none for these two.
 
 Run:  .venv/bin/python hack/gen_api_schemas.py          (writes the file)
       .venv/bin/python hack/gen_api_schemas.py --check  (exit 1 if it is stale)
@@ -39,8 +41,8 @@ META = "io.k8s.apimachinery.pkg.apis.meta.v1."
 # bodies of subresources and requests, besides the registry's kinds and their lists
 EXTRA_KINDS = (("autoscaling", "v1", "Scale"), ("", "v1", "Binding"))
 META_ROOTS = ("Status", "DeleteOptions", "Patch", "WatchEvent", "APIResourceList", "APIGroupList")
-FORMATS = {"io.k8s.apimachinery.pkg.util.intstr.IntOrString": "int-or-string",
-           "io.k8s.apimachinery.pkg.api.resource.Quantity": "quantity"}
+SWAGGER_FORMS = {"io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"type": "string", "format": "int-or-string"},
+                 "io.k8s.apimachinery.pkg.api.resource.Quantity": {"type": "string"}}
 
 
 def _source_definitions() -> dict[str, Any]:
@@ -109,8 +111,8 @@ def build() -> dict[str, Any]:
             todo.extend(_refs(source[name]))
     definitions = {}
     for name in sorted(keep):
-        if name in FORMATS:
-            definitions[name] = {"type": "string", "format": FORMATS[name]}
+        if name in SWAGGER_FORMS:
+            definitions[name] = dict(SWAGGER_FORMS[name])
         else:
             definitions[name] = _clean(source[name])
     kinds = {f"{g}/{v}/{k}" if g else f"{v}/{k}": by_gvk[(g, v, k)] for g, v, k in wanted}

@@ -6,12 +6,13 @@ operation of the kind, in the group-version's document, carries
 otherwise it validates on the client against these schemas. The patch
 operation deliberately does not list `application/strategic-merge-patch+json`
 as a body type: kubectl then computes its strategic merge patches from its
-built-in Kubernetes types (exact merge keys) instead of from our loose
-schemas, and still sends them as strategic merge patches, which the server
-accepts.
+built-in Kubernetes types (exact merge keys), and still sends them as
+strategic merge patches, which the server accepts.
 
-Everything is generated from kube/api/registry.py and cached: the registry is
-fixed for the life of the process.
+The component schemas are Kubernetes' own (kube/api/schemas, descriptions
+included, through openapi/components.py): `kubectl explain` reads them down to
+every leaf field. Paths are generated from kube/api/registry.py; everything is
+cached, the registry being fixed for the life of the process.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import Any
 
 from kube import __version__
 from kube.api.registry import KINDS, KindInfo, groups
-from kube.apiserver.openapi.schemas import META, kind_schema, list_schema, ref, schema_name, shared_schemas
+from kube.apiserver.openapi.components import v3_components
+from kube.apiserver.openapi.schemas import META, ref, schema_name
 
 _GROUP_TITLES = {"": "Core", "apps": "Apps", "coordination.k8s.io": "Coordination", "policy": "Policy",
                  "autoscaling": "Autoscaling"}
@@ -219,15 +221,13 @@ def _kinds_of(group: str, version: str) -> list[KindInfo]:
 
 
 def _schemas_for(group: str, version: str) -> dict[str, Any]:
-    schemas = shared_schemas()
+    """The kinds of the group-version, their lists and subresource bodies, and what they refer to."""
+    roots = [META + name for name in ("Status", "DeleteOptions", "Patch", "WatchEvent")]
     for kind in _kinds_of(group, version):
-        schemas[schema_name(kind.group, kind.version, kind.kind)] = kind_schema(kind.group, kind.version, kind.kind)
-        schemas[schema_name(kind.group, kind.version, kind.list_kind_name)] = list_schema(kind)
-        for sub in kind.subresources:
-            if sub in _SUBRESOURCE_KINDS:
-                sub_gvk = _SUBRESOURCE_KINDS[sub][0]
-                schemas[schema_name(*sub_gvk)] = kind_schema(*sub_gvk)
-    return schemas
+        roots += [schema_name(kind.group, kind.version, kind.kind),
+                  schema_name(kind.group, kind.version, kind.list_kind_name)]
+        roots += [schema_name(*_SUBRESOURCE_KINDS[sub][0]) for sub in kind.subresources if sub in _SUBRESOURCE_KINDS]
+    return v3_components(roots)
 
 
 def _discovery_doc(path: str, operation_id: str, description: str) -> dict[str, Any]:

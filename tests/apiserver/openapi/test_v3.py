@@ -66,16 +66,21 @@ def test_every_ref_resolves_within_its_document() -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.kind)
-def test_kind_schema_is_loose_and_tagged(kind: KindInfo) -> None:
+def test_kind_schema_is_kubernetes_own_and_tagged(kind: KindInfo) -> None:
     doc = group_document(_key(kind))
     assert doc is not None
-    schema = doc["components"]["schemas"][schema_name(kind.group, kind.version, kind.kind)]
+    schemas = doc["components"]["schemas"]
+    schema = schemas[schema_name(kind.group, kind.version, kind.kind)]
     assert schema["x-kubernetes-group-version-kind"] == [_gvk(kind)]
-    assert schema["type"] == "object" and schema["x-kubernetes-preserve-unknown-fields"] is True
-    assert {"apiVersion", "kind", "metadata"} <= set(schema["properties"])
+    assert schema["type"] == "object" and "x-kubernetes-preserve-unknown-fields" not in schema
+    assert {"apiVersion", "kind", "metadata"} <= set(schema["properties"]) and schema["description"]
+    # a reference with a description of its own is wrapped in allOf, as Kubernetes' /openapi/v3 does
+    assert schema["properties"]["metadata"]["allOf"] == [
+        {"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}]
     for section in ("spec", "status"):
         if section in schema["properties"]:
-            assert schema["properties"][section]["x-kubernetes-preserve-unknown-fields"] is True
+            target = schema["properties"][section]["allOf"][0]["$ref"].removeprefix("#/components/schemas/")
+            assert schemas[target]["properties"] and schemas[target]["description"]
     listing = doc["components"]["schemas"][schema_name(kind.group, kind.version, kind.list_kind_name)]
     assert listing["x-kubernetes-group-version-kind"][0]["kind"] == kind.list_kind_name
 
@@ -120,12 +125,15 @@ def test_operations_cover_verbs_scopes_and_subresources() -> None:
     assert "delete" not in core["paths"]["/api/v1/namespaces"]
 
 
-async def test_openapi_v2_is_an_empty_swagger_document_in_protobuf_or_json(api: Api) -> None:
+async def test_openapi_v2_is_a_swagger_document_of_definitions_in_protobuf_or_json(api: Api) -> None:
     """kubectl falls back to it for kinds /openapi/v3 lacks; a 404 would fail every such apply."""
     async with api.session.get("/openapi/v2", headers={
             "Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"}) as resp:
         body = await resp.read()
         assert resp.status == 200 and resp.content_type.endswith("+protobuf") and "@" not in resp.content_type
     assert body.startswith(b"\x0a\x032.0\x12") and b"Kubernetes" in body  # field 1 swagger="2.0", field 2 info
+    assert b"io.k8s.api.apps.v1.DeploymentSpec" in body and b"Number of desired pods" in body
     status, doc = await api.get("/openapi/v2")
     assert status == 200 and doc["swagger"] == "2.0" and doc["paths"] == {}
+    replicas = doc["definitions"]["io.k8s.api.apps.v1.DeploymentSpec"]["properties"]["replicas"]
+    assert replicas["type"] == "integer" and replicas["format"] == "int32"
