@@ -11,6 +11,7 @@ shows as the waiting reason CreateContainerConfigError, exactly as the kubelet d
 from __future__ import annotations
 
 import base64
+import time
 
 from kube.api.meta import Obj
 from kube.api.registry import resolve
@@ -37,10 +38,18 @@ def field_value(pod: Obj, path: str, pod_ip: str, host_ip: str) -> str:
 
 
 class EnvResolver:
-    """Reads ConfigMaps and Secrets once per pod sync (a small per-call cache)."""
+    """Reads ConfigMaps and Secrets for pod syncs, each object at most once per `ttl` seconds.
 
-    def __init__(self, client: RestClient) -> None:
+    Syncs run about once a second per pod; reading every reference each time would make
+    a fleet's API load grow with pods x references x syncs. As the kubelet's `Cache`
+    change-detection strategy does, a read is reused for a short TTL, which bounds how
+    late a volume sees an update (a container's env is read only when it starts)."""
+
+    def __init__(self, client: RestClient, ttl: float = 10.0, clock=time.monotonic) -> None:
         self.client = client
+        self.ttl = ttl
+        self.clock = clock
+        self._recent: dict[tuple[str, str, str], tuple[float, dict[str, str] | None]] = {}
 
     async def pod_config(self, pod: Obj, sandbox: PodSandbox) -> PodConfig:
         """Every container's env and every configMap/secret volume's data, for one sync.
@@ -76,24 +85,36 @@ class EnvResolver:
     async def _data(self, kind: str, namespace: str, name: str, optional: bool, cache: dict) -> dict[str, str] | None:
         key = (kind, name)
         if key not in cache:
-            info = CONFIGMAP if kind == "ConfigMap" else SECRET
-            try:
-                obj = await self.client.get(info, name, namespace)
-            except ApiError as exc:
-                if exc.code != 404:
-                    raise
-                cache[key] = None
-            else:
-                if kind == "ConfigMap":
-                    cache[key] = {k: str(v) for k, v in (obj.get("data") or {}).items()}
-                else:
-                    data = {k: base64.b64decode(v).decode("utf-8", "replace")
-                            for k, v in (obj.get("data") or {}).items()}
-                    data.update({k: str(v) for k, v in (obj.get("stringData") or {}).items()})
-                    cache[key] = data
+            cache[key] = await self._read(kind, namespace, name)
         if cache[key] is None and not optional:
             raise ContainerConfigError(f'{kind.lower()} "{name}" not found')
         return cache[key]
+
+    async def _read(self, kind: str, namespace: str, name: str) -> dict[str, str] | None:
+        """The object's data (None when it does not exist), reused within the TTL."""
+        now = self.clock()
+        recent = self._recent.get((kind, namespace, name))
+        if recent is not None and recent[0] > now:
+            return recent[1]
+        info = CONFIGMAP if kind == "ConfigMap" else SECRET
+        data: dict[str, str] | None
+        try:
+            obj = await self.client.get(info, name, namespace)
+        except ApiError as exc:
+            if exc.code != 404:
+                raise
+            data = None
+        else:
+            if kind == "ConfigMap":
+                data = {k: str(v) for k, v in (obj.get("data") or {}).items()}
+            else:
+                data = {k: base64.b64decode(v).decode("utf-8", "replace")
+                        for k, v in (obj.get("data") or {}).items()}
+                data.update({k: str(v) for k, v in (obj.get("stringData") or {}).items()})
+        if len(self._recent) > 4096:  # forget expired reads so deleted objects do not pile up
+            self._recent = {k: v for k, v in self._recent.items() if v[0] > now}
+        self._recent[(kind, namespace, name)] = (now + self.ttl, data)
+        return data
 
     async def container_env(self, pod: Obj, container: Obj, pod_ip: str, host_ip: str,
                             cache: dict | None = None) -> list[tuple[str, str]]:

@@ -95,6 +95,27 @@ async def test_pods_without_references_read_nothing_and_api_failures_propagate()
         await EnvResolver(quiet).pod_config(pod({"name": "a", "envFrom": [{"secretRef": {"name": "sec"}}]}), SANDBOX)  # type: ignore[arg-type]
 
 
+async def test_reads_are_reused_within_the_ttl_then_refreshed_and_a_failure_is_not_cached() -> None:
+    client = FakeClient(dict(OBJECTS))
+    now = [100.0]
+    resolver = EnvResolver(client, ttl=10.0, clock=lambda: now[0])  # type: ignore[arg-type]
+    spec = pod({"name": "a", "envFrom": [{"configMapRef": {"name": "cfg"}}]},
+               volumes=[{"name": "v", "configMap": {"name": "cfg"}}])
+    for _ in range(5):  # five syncs within the TTL: one read
+        assert dict((await resolver.pod_config(spec, SANDBOX)).container("a").env)["color"] == "blue"
+    assert client.gets.count(("ConfigMap", "cfg", "prod")) == 1
+    client.objects[("ConfigMap", "cfg")] = {"data": {"color": "red"}}
+    now[0] += 10.5  # past the TTL: the update is seen
+    assert (await resolver.pod_config(spec, SANDBOX)).volume_data["v"] == {"color": "red"}
+    assert client.gets.count(("ConfigMap", "cfg", "prod")) == 2
+    client.fail = True
+    now[0] += 10.5  # an API failure propagates (the sync retries) and is not remembered
+    with pytest.raises(ApiError):
+        await resolver.pod_config(spec, SANDBOX)
+    client.fail = False
+    assert (await resolver.pod_config(spec, SANDBOX)).volume_data["v"] == {"color": "red"}
+
+
 class RecordingRuntime(SimulatedRuntime):
     def __init__(self, needs_config: bool) -> None:
         super().__init__("n1")
