@@ -113,7 +113,8 @@ class EnvResolver:
                 data.update({k: str(v) for k, v in (obj.get("stringData") or {}).items()})
         if len(self._recent) > 4096:  # forget expired reads so deleted objects do not pile up
             self._recent = {k: v for k, v in self._recent.items() if v[0] > now}
-        self._recent[(kind, namespace, name)] = (now + self.ttl, data)
+        if data is not None:  # a missing object is read again next sync, so its creation is seen at once
+            self._recent[(kind, namespace, name)] = (now + self.ttl, data)
         return data
 
     async def container_env(self, pod: Obj, container: Obj, pod_ip: str, host_ip: str,
