@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--service-cluster-ip-range", default="10.96.0.0/12")
     p.add_argument("--service-node-port-range", default="30000-32767")
     p.add_argument("--max-requests-inflight", type=int, default=400)
+    p.add_argument("--connection-idle-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="close a connection that has not sent a complete request head this long after it "
+                        "opened (TLS handshake included) or after its last response")
     p.add_argument("--watch-bookmark-seconds", type=float, default=10.0, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
@@ -47,6 +50,8 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         raise UsageError(f"--secure-port must be 1-65535, got {args.secure_port}")
     if args.max_requests_inflight < 1:
         raise UsageError("--max-requests-inflight must be at least 1")
+    if not args.connection_idle_timeout > 0:
+        raise UsageError(f"--connection-idle-timeout must be positive, got {args.connection_idle_timeout}")
     from kube.apiserver.allocators.ranges import IpRange, PortRange
 
     for flag, parse, value in (("--service-cluster-ip-range", IpRange.parse, args.service_cluster_ip_range),
@@ -63,6 +68,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         token_auth_file=args.token_auth_file, cert_dir=args.cert_dir,
         service_cluster_ip_range=args.service_cluster_ip_range, service_node_port_range=args.service_node_port_range,
         max_requests_inflight=args.max_requests_inflight, watch_bookmark_seconds=args.watch_bookmark_seconds,
+        connection_idle_timeout=args.connection_idle_timeout,
     )
 
 

@@ -28,4 +28,7 @@ class ServerConfig:
     watch_bookmark_seconds: float = 10.0
     min_request_timeout: int = 1800  # default watch timeout, as Kubernetes' --min-request-timeout
     compaction_interval: float = 300.0
+    # seconds a connection may go without a complete request head: from accept (TLS handshake
+    # included) or from the end of its last response; then it is closed (slow or idle clients)
+    connection_idle_timeout: float = 60.0
     authenticate: bool = True  # False only for in-process tests of the REST core

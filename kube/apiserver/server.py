@@ -1,10 +1,18 @@
 """The API server as one object: store, watch cache, upkeep, HTTPS listener.
 
 `kube apiserver` runs it until signalled; tests start it in-process on a free port.
+
+Every connection is bounded in time until it has sent a request head
+(config.connection_idle_timeout): the TLS handshake (asyncio's
+ssl_handshake_timeout), then aiohttp's keep-alive timer, which runs from accept
+and from the end of each response and closes a connection still waiting for a
+complete head (one that sends nothing, or half a header). A request being
+served, a watch included, is never cut by it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -45,6 +53,7 @@ class APIServer:
         self.state: ServerState | None = None
         self.files: ServingFiles | None = None
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
         self._upkeep: Upkeep | None = None
 
     @property
@@ -74,11 +83,14 @@ class APIServer:
         self._upkeep = Upkeep(store)  # compaction and key budgets, in the background
         self._upkeep.start()
         app = build_app(state)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0,
+                                     keepalive_timeout=config.connection_idle_timeout)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, config.bind_address, config.secure_port, ssl_context=ssl_ctx,
-                           backlog=2048, reuse_address=True)
-        await site.start()
+        assert self._runner.server is not None
+        # the listener directly (not web.TCPSite), for its TLS handshake timeout
+        self._listener = await asyncio.get_running_loop().create_server(
+            self._runner.server, config.bind_address, config.secure_port, ssl=ssl_ctx, backlog=2048,
+            reuse_address=True, ssl_handshake_timeout=config.connection_idle_timeout)
         log.info("serving on %s (store %s)", self.url, config.store or "etcd")
 
     async def stop(self) -> None:
@@ -86,9 +98,14 @@ class APIServer:
         if self.state is not None:
             await self.state.cache.stop()
             self.state = None
+        if self._listener is not None:
+            self._listener.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._listener is not None:
+            await self._listener.wait_closed()
+            self._listener = None
         if self._upkeep is not None:
             await self._upkeep.stop()
             self._upkeep = None

@@ -1,19 +1,25 @@
 """Hostile input through the API server: bounded integers, YAML bombs, deep nesting, unknown
-fields under each fieldValidation, resourceVersion edge cases. Each answer is Kubernetes'
-4xx/504 Status; nothing is stored by a refused request and the server keeps answering."""
+fields under each fieldValidation, resourceVersion edge cases, connections that never finish a
+request. Each answer is Kubernetes' 4xx/504 Status; nothing is stored by a refused request and
+the server keeps answering."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kube.api.depth import MAX_DEPTH
+from kube.apiserver.config import ServerConfig
+from kube.apiserver.server import APIServer
 from tests.api.yaml_bombs import billion_laughs, ten_thousand
-from tests.apiserver.conftest import Api, deployment
+from tests.apiserver.conftest import ADMIN_TOKEN, Api, ca_file, client_session, deployment, server_config
 
 DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments"
 CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
@@ -228,3 +234,88 @@ async def test_server_side_apply_and_update_prune_too(api: Api) -> None:
 async def test_a_bad_field_validation_value_is_400(api: Api) -> None:
     status, answer = await api.post(f"{CONFIGMAPS}?fieldValidation=strict", _config_map("x"))
     assert status == 400 and 'fieldValidation: Unsupported value: "strict"' in answer["message"], answer
+
+
+# --- connections ----------------------------------------------------------------------------
+
+IDLE = 0.5
+
+
+@pytest.fixture
+async def quick_server(pki_dir: Path, tmp_path: Path) -> AsyncIterator[APIServer]:
+    srv = APIServer(server_config(pki_dir, tmp_path, connection_idle_timeout=IDLE))
+    await srv.start()
+    yield srv
+    await srv.stop()
+
+
+async def _seconds_until_closed(reader: asyncio.StreamReader, limit: float = 10.0) -> float:
+    """How long until the server closes the connection (reading whatever it sends meanwhile)."""
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(limit):
+            while await reader.read(4096):
+                pass
+    except (ConnectionError, ssl.SSLError):
+        pass
+    return time.perf_counter() - started
+
+
+def _tls(pki_dir: Path) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=ca_file(pki_dir))
+
+
+def test_the_default_is_a_minute() -> None:
+    assert ServerConfig().connection_idle_timeout == 60.0
+
+
+async def test_a_tcp_connection_that_never_starts_tls_is_closed(quick_server: APIServer) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", quick_server.config.secure_port)
+    assert await _seconds_until_closed(reader) < IDLE + 3
+    writer.close()
+
+
+async def test_a_tls_connection_that_sends_nothing_is_closed(quick_server: APIServer, pki_dir: Path) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", quick_server.config.secure_port, ssl=_tls(pki_dir))
+    assert await _seconds_until_closed(reader) < IDLE + 3
+    writer.close()
+
+
+async def test_half_a_header_or_a_trickle_is_closed(quick_server: APIServer, pki_dir: Path) -> None:
+    port = quick_server.config.secure_port
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=_tls(pki_dir))
+    writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line: the head never ends
+    assert await _seconds_until_closed(reader) < IDLE + 3
+    writer.close()
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=_tls(pki_dir))
+
+    async def trickle() -> None:
+        for byte in b"GET /healthz HTTP/1.1\r\nX-Slow: " + b"a" * 100:
+            writer.write(bytes([byte]))
+            await asyncio.sleep(0.05)
+
+    sender = asyncio.create_task(trickle())
+    assert await _seconds_until_closed(reader) < IDLE + 3  # bytes arriving do not extend the deadline
+    sender.cancel()
+    writer.close()
+
+
+async def test_requests_are_served_and_an_idle_keep_alive_is_closed(quick_server: APIServer,
+                                                                    pki_dir: Path) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", quick_server.config.secure_port, ssl=_tls(pki_dir))
+    writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert head.startswith(b"HTTP/1.1 200")
+    assert await _seconds_until_closed(reader) < IDLE + 3
+    writer.close()
+
+
+async def test_a_watch_outlives_the_idle_timeout(quick_server: APIServer, pki_dir: Path) -> None:
+    async with client_session(quick_server.url, ca_file(pki_dir), ADMIN_TOKEN) as session:
+        started = time.perf_counter()
+        async with session.get(f"{CONFIGMAPS}?watch=true&timeoutSeconds=2") as resp:
+            assert resp.status == 200
+            await resp.read()  # the server ends the watch after timeoutSeconds, not the idle timeout
+        assert time.perf_counter() - started >= 1.8
+        assert (await (await session.get("/healthz")).read()) == b"ok"
