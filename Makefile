@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up down test lint bench deps build clean
+.PHONY: up down test lint bench chaos deps build clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: deps build
 	bash hack/blackhole-routes.sh
 	$(BIN)/ruff check kube tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+ROUNDS ?= 20
+chaos: deps build
+	CHAOS_ROUNDS=$(ROUNDS) $(BIN)/python -m pytest tests/chaos -m chaos $(PYTEST_ARGS)
 
 bench: build
 	$(BIN)/python -m pytest tests/bench --benchmark-enable
