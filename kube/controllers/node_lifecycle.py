@@ -89,10 +89,13 @@ def wanted_taints(node: Obj, ready_state: str, now: datetime) -> list[Obj]:
     return kept
 
 
-def reconcile_node_health(node: Obj, lease: Obj | None, now: datetime, grace_seconds: float) -> NodePlan:
+def reconcile_node_health(node: Obj, lease: Obj | None, now: datetime, grace_seconds: float,
+                          seen: datetime | None = None) -> NodePlan:
+    """seen: when this controller, by its own clock, last saw the heartbeat change; judged
+    instead of the node's timestamps, which a node whose clock is ahead writes in the future."""
     plan = NodePlan()
     meta = node.get("metadata") or {}
-    beat = last_heartbeat(node, lease)
+    beat = seen if seen is not None else last_heartbeat(node, lease)
     ready = condition(node, "Ready")
     state = str((ready or {}).get("status") or "Unknown")
     if beat is not None and beat + timedelta(seconds=grace_seconds) < now:
@@ -163,6 +166,8 @@ class NodeLifecycleController(ControllerLoop):
         self.nodes.add_handler(lambda o: self.enqueue(obj_key(o)), lambda _o, n: self.enqueue(obj_key(n)))
         self._ticker: asyncio.Task[None] | None = None
         self._tainted_since: dict[str, datetime] = {}  # node -> when a NoExecute taint was first seen
+        # node -> (its last heartbeat, when this controller saw it change): Kubernetes' probeTimestamp
+        self._beats: dict[str, tuple[datetime | None, datetime]] = {}
 
     async def started(self) -> None:
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
@@ -179,15 +184,26 @@ class NodeLifecycleController(ControllerLoop):
             self._ticker.cancel()
         await super().stop()
 
+    def _seen(self, key: str, beat: datetime | None, now: datetime) -> datetime | None:
+        """When the heartbeat last changed, by this controller's clock: a change is dated now;
+        a heartbeat first seen keeps its own time unless that is in the future."""
+        known = self._beats.get(key)
+        if known is None or known[0] != beat:
+            observed = now if known is not None or beat is None or beat > now else beat
+            self._beats[key] = known = (beat, observed)
+        return known[1] if beat is not None else None
+
     async def sync(self, key: Hashable) -> float | None:
         node = self.nodes.store.get(str(key))
         if node is None:
             self._tainted_since.pop(str(key), None)
+            self._beats.pop(str(key), None)
             return None
         opts = self.ctx.options
         now = self.ctx.now()
         lease = self.leases.store.get(join_key(NODE_LEASE_NAMESPACE, str(key)))
-        health = reconcile_node_health(node, lease, now, opts.node_monitor_grace_period)
+        health = reconcile_node_health(node, lease, now, opts.node_monitor_grace_period,
+                                       self._seen(str(key), last_heartbeat(node, lease), now))
         for action in health.actions:
             if isinstance(action, UpdateStatus):
                 log.warning("node %s: no heartbeat for %.0fs, marking it Unknown", key, opts.node_monitor_grace_period)
