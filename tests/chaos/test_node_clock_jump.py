@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from kubernetes import client
+from kubernetes.client.exceptions import ApiException
 
 from tests.chaos.convergence import Convergence, PodCeiling
 from tests.chaos.harness import NAMESPACE
@@ -28,7 +29,13 @@ GRACE = 12.0  # node monitor grace period: above the agents' 10 s lease renewals
 
 
 def ready(servers: Servers, name: str) -> str | None:
-    node = json.loads(servers.core.read_node(name, _preload_content=False, _request_timeout=TIMEOUT).data)
+    """The node's Ready status; None while it has not registered yet."""
+    try:
+        node = json.loads(servers.core.read_node(name, _preload_content=False, _request_timeout=TIMEOUT).data)
+    except ApiException as error:
+        if error.status == 404:
+            return None
+        raise
     return next((c["status"] for c in (node.get("status") or {}).get("conditions") or [] if c["type"] == "Ready"),
                 None)
 
