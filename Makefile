@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up down test lint bench chaos deps build clean
+.PHONY: up down test lint bench chaos deps build clean fuzz
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,6 +36,12 @@ test: deps build
 ROUNDS ?= 20
 chaos: deps build
 	CHAOS_ROUNDS=$(ROUNDS) $(BIN)/python -m pytest tests/chaos -m chaos $(PYTEST_ARGS)
+
+# The long fuzz run (CI runs the same tests with a small budget inside `make test`).
+FUZZ_EXAMPLES ?= 2000
+FUZZ_API_EXAMPLES ?= 50
+fuzz: build
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_API_EXAMPLES=$(FUZZ_API_EXAMPLES) $(BIN)/python -m pytest -m fuzz --durations=10 $(PYTEST_ARGS)
 
 bench: build
 	$(BIN)/python -m pytest tests/bench --benchmark-enable
