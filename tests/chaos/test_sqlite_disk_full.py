@@ -99,6 +99,7 @@ def test_a_full_disk_gives_5xx_statuses_keeps_what_was_stored_and_recovers(tmp_p
                     body = status_of(error)
                     assert body["code"] == error.status and body.get("message"), body
                     assert "Traceback" not in error.body
+                    assert "full" in body["message"], body  # the cause is named, not just an error class
                     refused.append((error.status, body.get("reason"), body["message"], time.monotonic() - began))
                     if len(refused) >= 5:
                         break

@@ -20,6 +20,7 @@ from kube.store.errors import (
     KeyNotFoundError,
     RequestTooLargeError,
     RevisionMismatchError,
+    StoreError,
     UnavailableError,
 )
 from kube.store.protocol import KeyValue, RangeResult, Store
@@ -114,3 +115,10 @@ class ObjectStore:
             raise gone(f"The resourceVersion for the provided list is too old (compacted at {exc.compact_revision})") from None
         except UnavailableError as exc:
             raise StatusError(503, "ServiceUnavailable", f"the storage backend is unavailable: {exc}") from None
+        except (KeyExistsError, KeyNotFoundError, RevisionMismatchError):
+            raise  # the caller's to answer: they mean 409 or 404 for its kind
+        except StoreError as exc:
+            # any other store failure (a full disk, a closed store, an etcd error) is the
+            # server's fault, answered as Kubernetes does: 500 InternalError naming the cause
+            raise StatusError(500, "InternalError", f"an error on the server ({exc}) has prevented the request "
+                              "from succeeding") from None
