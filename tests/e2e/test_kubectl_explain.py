@@ -17,6 +17,7 @@ LEAVES = {
     "events": ("involvedObject.name", "<string>"),
     "configmaps": ("data", "<map[string]string>"),
     "secrets": ("type", "<string>"),
+    "serviceaccounts": ("imagePullSecrets.name", "<string>"),
     "namespaces": ("spec.finalizers", "<[]string>"),
     "replicasets": ("spec.template.spec.containers.image", "<string>"),
     "deployments": ("spec.strategy.rollingUpdate.maxSurge", "<IntOrString>"),
