@@ -8,21 +8,21 @@ pods costs a handful of writes, not a thousand:
 - more than `AGGREGATE_AFTER` distinct messages with one reason for one object within
   `AGGREGATE_WINDOW` seconds become a single "(combined from similar events): ..." Event
   whose count grows (client-go's EventAggregator);
-- everything queued while a write is in flight is merged into one write per Event.
+- everything queued while a write is in flight is merged into one write per Event;
+- at most `max_pending` distinct Events wait; beyond that they are dropped and counted
+  (kube/client/event_writer.py holds these writing rules for every component).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from kube.api.meta import Obj
 from kube.api.registry import by_gvk
-from kube.client.errors import ApiConnectionError, ApiError
+from kube.client.event_writer import EventWriter, event_stamp
 from kube.client.rest import RestClient
 
 EVENT = by_gvk("", "v1", "Event")
@@ -58,10 +58,6 @@ def note(obj: Obj, event_type: str, reason: str, message: str) -> Note:
     return Note(tuple(sorted((k, str(v)) for k, v in ref.items() if v)), event_type, reason, message)
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def event_namespace(ref: dict[str, str]) -> str:
     """Events of cluster-scoped objects (Node, Namespace) live in `default`, as in Kubernetes."""
     return ref.get("namespace") or "default"
@@ -69,7 +65,7 @@ def event_namespace(ref: dict[str, str]) -> str:
 
 def new_event(n: Note, component: str, host: str, count: int = 1) -> Obj:
     ref = n.reference
-    stamp = _stamp()
+    stamp = event_stamp()
     source = {"component": component, **({"host": host} if host else {})}
     return {"apiVersion": "v1", "kind": "Event",
             "metadata": {"name": f"{ref.get('name', 'event')}.{time.time_ns():x}",
@@ -104,77 +100,32 @@ class Correlator:
 
 
 class EventRecorder:
-    """Fire-and-forget Event writer for one component (`source.component`)."""
+    """Fire-and-forget Event writer for one component (`source.component`): the
+    Correlator picks the Event a Note lands in, the client's bounded EventWriter posts it."""
 
-    def __init__(self, client: RestClient, component: str, host: str = "") -> None:
-        self.client = client
+    def __init__(self, client: RestClient, component: str, host: str = "", *, max_pending: int = 1000) -> None:
         self.component = component
         self.host = host
         self.correlator = Correlator()
-        self._pending: dict[Note, tuple[int, str]] = {}  # key -> (times seen, latest message)
-        self._written: dict[Note, Obj] = {}  # the Event each key landed in (for count bumps)
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._task: asyncio.Task[None] | None = None
-        self.writes = 0
+        self.writer = EventWriter(client, component, max_pending=max_pending, remembered=_REMEMBERED)
+
+    @property
+    def writes(self) -> int:
+        return self.writer.posted
 
     def record(self, n: Note) -> None:
         """Queue a Note; safe to call from any reconcile (it never waits on the API)."""
         log.debug("event %s %s %s: %s", n.type, n.reason, n.reference.get("name"), n.message)
         key, message = self.correlator.correlate(n)
-        self._pending[key] = (self._pending.get(key, (0, ""))[0] + 1, message)
-        self._idle.clear()
-        self._wake.set()
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._drain())
+
+        def build(count: int) -> Obj:
+            return new_event(Note(key.involved, key.type, key.reason, message), self.component, self.host, count)
+
+        self.writer.submit(key, event_namespace(key.reference), build, bump={"message": message})
 
     async def flush(self, timeout: float = 10.0) -> None:
         """Wait until everything recorded so far is written (tests, shutdown)."""
-        await asyncio.wait_for(self._idle.wait(), timeout)
+        await self.writer.flush(timeout)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _drain(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            batch, self._pending = self._pending, {}
-            for key, (times, message) in batch.items():
-                try:
-                    await self._write(key, times, message)
-                except Exception:  # an Event is never worth stopping the recorder for
-                    log.exception("could not record event %s", key.reason)
-            if not self._pending:
-                self._idle.set()
-
-    async def _write(self, key: Note, times: int, message: str) -> None:
-        ref = key.reference
-        namespace = event_namespace(ref)
-        try:
-            previous = self._written.get(key)
-            if previous is not None:
-                previous["count"] = int(previous.get("count") or 1) + times
-                previous["lastTimestamp"] = _stamp()
-                try:
-                    await self.client.patch(EVENT, previous["metadata"]["name"],
-                                            {"count": previous["count"], "lastTimestamp": previous["lastTimestamp"],
-                                             "message": message}, namespace)
-                    self.writes += 1
-                    return
-                except ApiError as exc:
-                    if exc.code != 404:  # the Event expired or was deleted: write a fresh one
-                        raise
-            event = new_event(Note(key.involved, key.type, key.reason, message), self.component, self.host, times)
-            created = await self.client.create(EVENT, event, namespace)
-            self.writes += 1
-            if len(self._written) >= _REMEMBERED:
-                self._written.clear()
-            self._written[key] = created
-        except (ApiError, ApiConnectionError, OSError) as exc:
-            self._written.pop(key, None)
-            log.warning("could not record event %s for %s %s/%s: %s", key.reason, ref.get("kind"), namespace,
-                        ref.get("name"), exc)
+        await self.writer.stop()

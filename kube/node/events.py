@@ -1,15 +1,15 @@
 """Events about pods (Pulled, Created, Started, Killing, BackOff, Unhealthy), as the kubelet
-records them: fire-and-forget, a repeat bumps `count` on the first Event instead of adding one."""
+records them: fire-and-forget, a repeat bumps `count` on the first Event instead of adding one
+(kube/client/event_writer.py holds that rule)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 
 from kube.api.meta import Obj, now_rfc3339
 from kube.api.registry import resolve
-from kube.client.errors import ApiConnectionError, ApiError
+from kube.client.event_writer import EventWriter
 from kube.client.rest import RestClient
 
 log = logging.getLogger("kube.node.events")
@@ -33,40 +33,26 @@ def make_event(pod: Obj, event_type: str, reason: str, message: str, field_path:
 
 
 class EventRecorder:
-    def __init__(self, client: RestClient, node: str) -> None:
-        self.client = client
+    """The agent's Events through the client's bounded EventWriter (one worker, repeats
+    folded into `count`, a full queue drops): a pod crash-looping on a dead API server
+    costs no task and no memory per Event."""
+
+    def __init__(self, client: RestClient, node: str, *, max_pending: int = 1000) -> None:
         self.node = node
-        self._sent: dict[tuple[str, str, str, str], Obj] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.writer = EventWriter(client, f"node {node}", max_pending=max_pending, remembered=_REMEMBERED)
 
     def emit(self, pod: Obj, event_type: str, reason: str, message: str, field_path: str = "") -> None:
-        log.info("event %s %s/%s: %s", reason, (pod.get("metadata") or {}).get("namespace"),
-                 (pod.get("metadata") or {}).get("name"), message)
-        task = asyncio.ensure_future(self._post(pod, event_type, reason, message, field_path))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def flush(self) -> None:
-        """Wait for events in flight (on shutdown, and in tests)."""
-        if self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    async def _post(self, pod: Obj, event_type: str, reason: str, message: str, field_path: str) -> None:
         meta = pod.get("metadata") or {}
-        key = (str(meta.get("uid")), reason, message, field_path)
-        namespace = meta.get("namespace", "default")
-        try:
-            previous = self._sent.get(key)
-            if previous is not None:
-                previous["count"] += 1
-                patch = {"count": previous["count"], "lastTimestamp": now_rfc3339()}
-                await self.client.patch(EVENT, previous["metadata"]["name"], patch, namespace)
-                return
-            created = await self.client.create(EVENT, make_event(pod, event_type, reason, message, field_path,
-                                                                 self.node), namespace)
-            if len(self._sent) >= _REMEMBERED:
-                self._sent.clear()
-            self._sent[key] = created
-        except (ApiError, ApiConnectionError, OSError) as exc:
-            self._sent.pop(key, None)
-            log.warning("could not record event %s for %s/%s: %s", reason, namespace, meta.get("name"), exc)
+        log.info("event %s %s/%s: %s", reason, meta.get("namespace"), meta.get("name"), message)
+
+        def build(count: int) -> Obj:
+            event = make_event(pod, event_type, reason, message, field_path, self.node)
+            event["count"] = count
+            return event
+
+        self.writer.submit((str(meta.get("uid")), reason, message, field_path), meta.get("namespace", "default"),
+                           build)
+
+    async def flush(self, timeout: float = 10.0) -> None:
+        """Wait for Events queued so far to be posted (on shutdown, and in tests)."""
+        await self.writer.flush(timeout)

@@ -33,7 +33,7 @@ def loop_errors() -> list[dict[str, Any]]:
 
 
 async def test_a_burst_with_the_api_down_runs_one_task_in_bounded_memory(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="kube.scheduler.events")
+    caplog.set_level(logging.WARNING, logger="kube.client.events")
     errors = loop_errors()
     client = RestClient(ClientConfig(servers=[f"http://127.0.0.1:{free_port()}"]))
     events = ApiEvents(client, max_pending=100, backoff=Backoff(base=0.01, cap=0.02))
