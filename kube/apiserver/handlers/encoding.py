@@ -16,6 +16,7 @@ from aiohttp import web
 
 from kube.api.depth import TooDeep, check_depth
 from kube.api.errors import StatusError, bad_request, too_large, unsupported_media_type
+from kube.api.field_order import go_order
 from kube.api.meta import Obj
 from kube.api.yaml_decode import YamlError, load_all
 from kube.apiserver import protobuf
@@ -87,7 +88,9 @@ def decode_object(raw: bytes, content_type: str) -> Obj:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(body=orjson.dumps(body), status=status, content_type=JSON, headers=headers)
+    """JSON as Kubernetes' encoder writes it: Go's top-level field order and a closing newline."""
+    return web.Response(body=orjson.dumps(go_order(body), option=orjson.OPT_APPEND_NEWLINE), status=status,
+                        content_type=JSON, headers=headers)
 
 
 def raw_json_response(data: bytes, status: int = 200) -> web.Response:
