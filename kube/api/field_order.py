@@ -33,10 +33,45 @@ _DETAILS = ("name", "group", "kind", "uid", "causes", "retryAfterSeconds")
 _CAUSE = ("reason", "message", "field")
 
 
+_UNKNOWN = ()
+_PLANS: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...] | None] = {}
+
+
 def _ordered(obj: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    out = {name: obj[name] for name in names if name in obj}
-    if len(out) != len(obj):
-        out.update((k, v) for k, v in obj.items() if k not in out)
+    """`obj` in `names`' order (others after, as they were); `obj` itself when already so.
+    The plan for each shape is computed once: most answers are already in order."""
+    keys = tuple(obj)
+    plan_key = (names, keys)
+    try:
+        plan = _PLANS[plan_key]
+    except KeyError:
+        rank = {name: i for i, name in enumerate(names)}
+        wanted = tuple(sorted(keys, key=lambda k: rank.get(k, len(names))))  # stable: unnamed keep their order
+        plan = None if wanted == keys else wanted
+        if len(_PLANS) > 4096:
+            _PLANS.clear()
+        _PLANS[plan_key] = plan
+    if plan is None:
+        return obj
+    return {k: obj[k] for k in plan}
+
+
+def _items_in_order(items: list[Any], kind: str) -> list[Any]:
+    """A list's items (one kind, mostly one shape): the plan lookup inlined, since a
+    list of thousands is the hot case."""
+    names = (*_TYPE_META, *_BODY.get(kind, _SPEC_STATUS))
+    plans = _PLANS
+    out = []
+    for item in items:
+        if type(item) is dict and item.get("kind", kind) == kind and kind != "Status":
+            plan = plans.get((names, tuple(item)), _UNKNOWN)
+            if plan is None:
+                out.append(item)
+                continue
+            if plan is not _UNKNOWN:
+                out.append({k: item[k] for k in plan})  # type: ignore[union-attr]
+                continue
+        out.append(go_order(item, kind))
     return out
 
 
@@ -51,7 +86,7 @@ def go_order(body: Any, kind: str | None = None) -> Any:
     items = body.get("items")
     if isinstance(items, list) and kind.endswith("List"):
         ordered = _ordered(body, (*_TYPE_META, "items"))
-        ordered["items"] = [go_order(item, kind[:-4]) for item in items]
+        ordered["items"] = _items_in_order(items, kind[:-4])
         return ordered
     out = _ordered(body, (*_TYPE_META, *_BODY.get(kind, _SPEC_STATUS)))
     if kind == "Status" and isinstance(out.get("details"), dict):
