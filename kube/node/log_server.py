@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry
 from kube.api.meta import Obj
 from kube.component.health_server import add_health_routes
 from kube.node.agent import NodeAgent
+from kube.node.port_forward_server import add_port_forward_routes
 
 log = logging.getLogger("kube.node.logs")
 PodLookup = Callable[[str, str], Obj | None]
@@ -74,9 +75,20 @@ def make_app(agents: dict[str, NodeAgent], find_pod: PodLookup, require_client_c
         await response.write_eof()
         return response
 
+    def pod_runtime(ns: str, name: str) -> tuple[Obj, object] | None:
+        pod = find_pod(ns, name)
+        agent = agents.get(str((pod or {}).get("spec", {}).get("nodeName", ""))) if pod else None
+        return (pod, agent.runtime) if pod is not None and agent is not None else None
+
+    def guard(request: web.Request) -> web.StreamResponse | None:
+        if require_client_cert and not (request.transport and request.transport.get_extra_info("peercert")):
+            return _status(401, "Unauthorized", "a client certificate signed by the cluster CA is required")
+        return None
+
     app = web.Application()
     add_health_routes(app, registry, ready=ready)
     app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)
+    add_port_forward_routes(app, pod_runtime, guard)
     return app
 
 
