@@ -43,14 +43,16 @@ class KindInfo:
         return f"{self.key_prefix(namespace)}{name}"
 
 
-_LEGACY_KEY_GROUPS = {"apps", "policy", "coordination.k8s.io"}
-_KEY_RESOURCE = {"endpoints": "services/endpoints", "services": "services/specs", "leases": "leases"}
+_LEGACY_KEY_GROUPS = {"apps", "batch", "policy", "coordination.k8s.io"}
+_KEY_RESOURCE = {"endpoints": "services/endpoints", "services": "services/specs", "leases": "leases",
+                 "replicationcontrollers": "controllers"}
 
 
 KINDS: tuple[KindInfo, ...] = (
     KindInfo("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",), ("status", "finalize"),
              ("create", "delete", "get", "list", "patch", "update", "watch")),
-    KindInfo("", "v1", "Pod", "pods", "pod", True, ("po",), ("status", "binding", "eviction", "log"),
+    KindInfo("", "v1", "Pod", "pods", "pod", True, ("po",), ("status", "binding", "eviction", "log",
+                                                                 "exec", "attach", "portforward"),
              categories=("all",)),
     KindInfo("", "v1", "Node", "nodes", "node", False, ("no",), ("status",)),
     KindInfo("", "v1", "Service", "services", "service", True, ("svc",), ("status",),
@@ -64,6 +66,13 @@ KINDS: tuple[KindInfo, ...] = (
              categories=("all",)),
     KindInfo("apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",), ("status", "scale"),
              categories=("all",)),
+    KindInfo("apps", "v1", "DaemonSet", "daemonsets", "daemonset", True, ("ds",), ("status",),
+             categories=("all",)),
+    KindInfo("apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision", True),
+    KindInfo("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", True,
+             ("rc",), ("status", "scale"), categories=("all",)),
+    KindInfo("batch", "v1", "Job", "jobs", "job", True, subresources=("status",), categories=("all",)),
+    KindInfo("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), ("status",), categories=("all",)),
     KindInfo("coordination.k8s.io", "v1", "Lease", "leases", "lease", True),
     KindInfo("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True,
              ("pdb",), ("status",)),

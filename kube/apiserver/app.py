@@ -36,6 +36,7 @@ from kube.apiserver.subresources.binding import bind
 from kube.apiserver.subresources.eviction import evict
 from kube.apiserver.subresources.log import pod_log
 from kube.apiserver.subresources.scale import get_scale, write_scale
+from kube.apiserver.subresources.stream_proxy import NODE_PATHS, pod_stream
 
 log = logging.getLogger("kube.apiserver")
 
@@ -49,6 +50,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("update", "finalize"): update,
     ("get", "scale"): get_scale, ("update", "scale"): write_scale, ("patch", "scale"): write_scale,
     ("create", "binding"): bind, ("create", "eviction"): evict, ("get", "log"): pod_log,
+    **{("create", sub): pod_stream for sub in NODE_PATHS},  # exec, attach, portforward: long-running
 }
 PUBLIC_PREFIXES = ("/healthz", "/livez", "/readyz", "/version")
 DISCOVERY = discovery.documents()
@@ -135,7 +137,8 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
             if not authorize(user, info.verb, info.kind.plural, info.subresource, info.namespace, info.kind.group):
                 raise forbidden_request(user.name, info.verb, info.kind.plural, info.kind.group,
                                         info.namespace)
-        if info.verb != "watch" and not (info.subresource == "log" and "follow" in request.query):
+        if info.verb != "watch" and not (info.subresource == "log" and "follow" in request.query) \
+                and info.subresource not in NODE_PATHS:
             if state.metrics.inflight >= state.config.max_requests_inflight:
                 raise too_many_requests("Too many requests, please try again later.", 1)
             state.metrics.inflight += 1

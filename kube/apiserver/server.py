@@ -27,6 +27,7 @@ from kube.apiserver.state import ServerState
 from kube.apiserver.storage.event_leases import EventLeases
 from kube.apiserver.storage.object_store import ObjectStore
 from kube.apiserver.subresources.log import node_log_proxy
+from kube.apiserver.subresources.stream_proxy import node_stream_proxy
 from kube.apiserver.tls import ServingFiles, server_context, serving_files
 from kube.apiserver.watch.cache import WatchCache
 from kube.store.open import open_store
@@ -76,6 +77,7 @@ class APIServer:
             allocators=ServiceAllocators(store, service_cidr=config.service_cluster_ip_range,
                                          node_port_range=config.service_node_port_range),
             log_proxy=node_log_proxy(config, self.files),  # pods/log -> the node agent's log server
+            stream_proxy=node_stream_proxy(config, self.files),  # pods/exec, attach, portforward -> the node
             authenticator=(Authenticator(config.token_auth_file or None, self.files.client_ca or None)
                            if config.authenticate else None))
         self.state = state

@@ -19,6 +19,8 @@ from kube.store.protocol import Store
 
 # (request, pod, container) -> the response streaming that container's log (subresources/log.py's node proxy)
 LogProxy = Callable[[web.Request, Obj, str], Awaitable[web.StreamResponse]]
+# (request, pod, node path) -> the response once an exec/attach/portforward stream is over (stream_proxy.py)
+StreamProxy = Callable[[web.Request, Obj, str], Awaitable[web.StreamResponse]]
 
 
 @dataclass
@@ -33,6 +35,7 @@ class ServerState:
     log_proxy: LogProxy
     authenticator: Authenticator | None = None  # None: no authentication (tests of the core)
     replays: int = 0  # watches served from the store rather than the cache
+    stream_proxy: StreamProxy | None = None  # None: exec/attach/portforward answer 503
 
 
 STATE: web.AppKey[ServerState] = web.AppKey("kube_state", ServerState)

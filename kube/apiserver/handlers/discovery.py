@@ -21,6 +21,9 @@ _SUBRESOURCES: dict[str, tuple[str | None, str | None, str | None, list[str]]] =
     "binding": ("Binding", "", "v1", ["create"]),
     "eviction": ("Eviction", "policy", "v1", ["create"]),
     "log": (None, None, None, ["get"]),
+    "exec": ("PodExecOptions", None, None, ["create", "get"]),
+    "attach": ("PodAttachOptions", None, None, ["create", "get"]),
+    "portforward": ("PodPortForwardOptions", None, None, ["create", "get"]),
     "finalize": (None, None, None, ["update"]),
 }
 

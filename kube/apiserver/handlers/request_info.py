@@ -12,6 +12,9 @@ from kube.api import registry
 from kube.api.errors import StatusError, not_found
 from kube.api.registry import KindInfo
 
+# streaming subresources: authorized as `create` whatever the method, as Kubernetes does since
+# WebSocket exec (a GET) came in (AuthorizePodWebsocketUpgradeCreatePermission)
+CONNECT_SUBRESOURCES = frozenset({"exec", "attach", "portforward"})
 # (group, version) -> {plural: KindInfo}
 _RESOURCES: dict[tuple[str, str], dict[str, KindInfo]] = {}
 for _k in registry.KINDS:
@@ -75,6 +78,8 @@ def parse(method: str, path: str, watch_param: bool) -> RequestInfo:
         raise _not_found_path(path)
     if kind.namespaced and name and not namespace:
         raise _not_found_path(path)
+    if sub in CONNECT_SUBRESOURCES and method in ("GET", "POST"):
+        return RequestInfo(kind, namespace, name, sub, "create", method)  # GET (WebSocket) needs create too
     return RequestInfo(kind, namespace, name, sub, _verb(method, bool(name), watch, path), method)
 
 

@@ -26,6 +26,8 @@ from kube.apiserver.handlers.request_info import parse
     ("DELETE", "/api/v1/nodes/n1", False, ("Node", "", "n1", "", "delete")),
     ("GET", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1", False,
      ("Lease", "kube-node-lease", "n1", "", "get")),
+    ("GET", "/api/v1/namespaces/d/pods/p/exec", False, ("Pod", "d", "p", "exec", "create")),  # WebSocket: create
+    ("POST", "/api/v1/namespaces/d/pods/p/portforward", False, ("Pod", "d", "p", "portforward", "create")),
 ])
 def test_paths_resolve_to_request_info(method: str, path: str, watch: bool, expected: tuple[str, ...]) -> None:
     info = parse(method, path, watch)
@@ -33,7 +35,7 @@ def test_paths_resolve_to_request_info(method: str, path: str, watch: bool, expe
 
 
 @pytest.mark.parametrize("path", [
-    "/api/v2/pods", "/apis/apps/v2/deployments", "/api/v1/widgets", "/api/v1/namespaces/default/pods/p/exec",
+    "/api/v2/pods", "/apis/apps/v2/deployments", "/api/v1/widgets", "/api/v1/namespaces/default/pods/p/proxy",
     "/api/v1/namespaces/default/nodes", "/api/v1/pods/p", "/apis/apps/v1/namespaces/d/deployments/a/b/c",
     "/nothing", "/api/v1/namespaces/default/pods/p/scale",
 ])
