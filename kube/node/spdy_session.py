@@ -320,6 +320,8 @@ class SpdySession:
     async def _shutdown(self, writer: asyncio.Task[None]) -> None:
         for stream in list(self.streams.values()):
             stream._gone()
+        if self.tasks:  # handlers see their streams end and clean up; the ones stuck elsewhere are cancelled
+            await asyncio.wait(list(self.tasks), timeout=1.0)
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
