@@ -82,9 +82,11 @@ KIND_ROOTS: dict[str, dict[str, FieldPatch]] = {
     "Namespace": _root(None, "ConditionsStatus"),
     "ReplicaSet": _root("WorkloadSpec", "ConditionsStatus"),
     "Deployment": _root("DeploymentSpec", "ConditionsStatus"),
+    "DaemonSet": _root("WorkloadSpec", "ConditionsStatus"),
+    "ReplicationController": _root("WorkloadSpec", "ConditionsStatus"),
     "PodDisruptionBudget": _root("PodDisruptionBudgetSpec", "ConditionsStatus"),
 }
-for _kind in ("Endpoints", "Event", "ConfigMap", "Secret", "Lease", "Eviction", "Scale"):
+for _kind in ("Endpoints", "Event", "ConfigMap", "Secret", "Lease", "Eviction", "Scale", "ControllerRevision"):
     KIND_ROOTS[_kind] = _root()
 for _kind, _fields in list(KIND_ROOTS.items()):
     TYPES[f"{_kind}<root>"] = _fields
