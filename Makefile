@@ -22,10 +22,13 @@ build: $(STAMP)
 up: deps build
 	bash hack/start-dockerd.sh
 	bash hack/blackhole-routes.sh
+	bash hack/registry.sh start
+	$(BIN)/kube images build
 	$(BIN)/kube up
 
 down:
 	@test -x $(BIN)/kube && $(BIN)/kube down || true
+	@bash hack/registry.sh stop
 
 test: deps build
 	bash hack/start-dockerd.sh

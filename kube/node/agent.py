@@ -7,6 +7,7 @@ heartbeats) live in kube/node/fleet.py so thousands of agents share them.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import time
@@ -30,6 +31,7 @@ from kube.node.node_status import (
 )
 from kube.node.pod_ips import PodCidrExhausted, PodIPAllocator
 from kube.node.pod_status import build_pod_status, status_differs
+from kube.node.pull_secrets import PullSecrets
 from kube.node.runtime import PodConfig, PodRuntime, PodSandbox
 
 log = logging.getLogger("kube.node")
@@ -49,6 +51,7 @@ class NodeAgent:
         self.client = client
         self.resolver = EnvResolver(client)  # env and volume data, for runtimes that need them
         self.events = events
+        self.pull_secrets = PullSecrets(client, warn=self._warn)
         self.resync_seconds = resync_seconds  # how often a live pod is re-checked (None: only on changes)
         self.node: Obj | None = None  # the Node as last seen from the API
         self.ips: PodIPAllocator | None = None
@@ -163,8 +166,15 @@ class NodeAgent:
             return 10.0
         if sandbox is None:
             return WAIT_FOR_CIDR_SECONDS  # node IPAM has not assigned a podCIDR yet
-        config = await self.resolver.pod_config(pod, sandbox) if self.runtime.needs_config else PodConfig()
+        config = PodConfig()
+        if self.runtime.needs_config:
+            config = dataclasses.replace(await self.resolver.pod_config(pod, sandbox),
+                                         pull_credentials=await self.pull_secrets.keyring(pod))
         await self.runtime.sync_pod(pod, sandbox, config)
+        puller = getattr(self.runtime, "puller", None)
+        if puller is not None and puller.changed:  # a pull brought an image: status.images shows it soon
+            puller.changed = False
+            await self.refresh_host()
         runtime_status = await self.runtime.pod_status(pod)
         wanted = build_pod_status(pod, runtime_status, sandbox)
         if status_differs(pod.get("status") or {}, wanted):
@@ -197,6 +207,10 @@ class NodeAgent:
             self.events.emit(pod, "Warning", "OutOfpods", message, "")
         await self._patch_status(pod, {"phase": "Failed", "reason": "OutOfpods", "message": message})
         return False
+
+    def _warn(self, pod: Obj, reason: str, message: str) -> None:
+        if self.events is not None:
+            self.events.emit(pod, "Warning", reason, message)
 
     async def _patch_status(self, pod: Obj, status: Obj) -> None:
         meta = pod.get("metadata") or {}

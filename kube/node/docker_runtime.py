@@ -3,7 +3,8 @@
 A pod is a pause container holding the network namespace (fixed IP on the node's
 network) plus its init containers, run to completion in order, and its app
 containers joined to it. Exited containers restart as restartPolicy says, with
-the kubelet's back-off; probes run per container attempt. Nothing is ever pulled.
+the kubelet's back-off; probes run per container attempt. Images are pulled as the pod's
+imagePullPolicy says (kube/node/image_puller.py).
 Env and volume data come ready from the agent (PodConfig): this runtime never talks
 to the API. State worth keeping across an agent restart is in container labels.
 """
@@ -37,6 +38,7 @@ from kube.node.docker_logs import container_log_stream
 from kube.node.docker_network import PodNetworkError, ensure_network, network_name
 from kube.node.docker_probes import DockerProbes
 from kube.node.events import EventRecorder
+from kube.node.image_puller import ImagePuller
 from kube.node.pod_volumes import container_binds, prepare_volumes, remove_pod_dir
 from kube.node.probes import ProbeWorker
 from kube.node.restart_backoff import RestartBackoff
@@ -82,7 +84,8 @@ class DockerRuntime:
     needs_config = True
 
     def __init__(self, node_name: str, root_dir: str, events: EventRecorder | None = None, *,
-                 docker_client: docker.DockerClient | None = None) -> None:
+                 docker_client: docker.DockerClient | None = None, pull_backoff: tuple[float, float] | None = None,
+                 ) -> None:
         self.node_name = node_name
         self.root_dir = root_dir
         self.events = events
@@ -94,6 +97,8 @@ class DockerRuntime:
         self.backoff = RestartBackoff()
         self._pods: dict[str, _PodState] = {}
         self.probes = DockerProbes(self.docker, self._event)
+        initial, cap = pull_backoff or (10.0, 300.0)  # the kubelet's image pull back-off
+        self.puller = ImagePuller(self.docker, self._event, backoff_initial=initial, backoff_cap=cap)
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -223,16 +228,9 @@ class DockerRuntime:
                 return
             self.backoff.restarted(key, max(0.0, epoch(latest.finished_at) - epoch(latest.started_at)))
             restarts = latest.restarts + 1
-        image = str(container.get("image", ""))
-        if not await asyncio.to_thread(self._has_image, image):
-            pulled_before = state.waiting.get(name, ("",))[0] in ("ErrImagePull", "ImagePullBackOff")
-            reason = "ImagePullBackOff" if pulled_before else "ErrImagePull"
-            message = (f'Back-off pulling image "{image}"' if pulled_before else
-                       f'image "{image}" is not present on node {self.node_name} and this cluster never pulls '
-                       f"images: build or load it into docker first (kube images build makes kube.local/*)")
-            if not pulled_before:
-                self._event(pod, "Warning", "Failed", f'Failed to pull image "{image}": {message}', name)
-            state.waiting[name] = (reason, message)
+        problem = await self.puller.ensure(pod, container, state.config.pull_credentials)
+        if problem is not None:
+            state.waiting[name] = problem
             return
         try:
             assert state.sandbox is not None and state.volumes is not None
@@ -249,8 +247,6 @@ class DockerRuntime:
         labels = pod_labels(pod, self.node_name, self.root_dir, state.sandbox.pod_ip)
         args = container_create_args(pod, container, kind=kind, restarts=restarts, pause_id=pause_id, env=env,
                                      binds=binds, labels=labels)
-        if restarts == 0:
-            self._event(pod, "Normal", "Pulled", f'Container image "{image}" already present on machine', name)
         try:
             created = await asyncio.to_thread(self.docker.containers.create, **args)
             self._event(pod, "Normal", "Created", f"Created container {name}", name)
@@ -262,13 +258,6 @@ class DockerRuntime:
             if "Conflict" in message or exc.status_code == 409:
                 return  # created meanwhile by an earlier sync: the next sync sees it
         state.waiting.pop(name, None)
-
-    def _has_image(self, image: str) -> bool:
-        try:
-            self.docker.images.get(image)
-            return True
-        except docker.errors.ImageNotFound:
-            return False
 
     async def _instances_of(self, uid: str, name: str) -> str:
         attempts = (await self._instances(uid)).get(name) or []
@@ -314,9 +303,17 @@ class DockerRuntime:
             if not tries and init_pending and container["name"] not in waiting:
                 status["state"] = {"waiting": {"reason": "PodInitializing"}}
             statuses.append(status)
+        await asyncio.to_thread(self._show_image_ids, attempts, [*init_statuses, *statuses])
         message = state.pause_error if state is not None else ""
         return PodRuntimeStatus(exists=True, container_statuses=statuses, init_container_statuses=init_statuses,
                                 message=message)
+
+    def _show_image_ids(self, attempts: dict[str, list[Instance]], statuses: list[Obj]) -> None:
+        """imageID from the digest the image was pulled by (kube/node/image_puller.py)."""
+        for status in statuses:
+            tries = attempts.get(status["name"]) or []
+            if tries:
+                status["imageID"] = self.puller.image_id(tries[-1].image_id, str(status.get("image", "")))
 
     # --- stop --------------------------------------------------------------------------------------
 
@@ -343,6 +340,7 @@ class DockerRuntime:
 
         await asyncio.to_thread(remove_all)
         self.backoff.forget_prefix(f"{uid}/")
+        self.puller.forget_pod(uid)
 
     async def list_pods(self) -> list[RuntimePod]:
         def read() -> list[RuntimePod]:

@@ -1,7 +1,8 @@
 """The local images every pod can use with no registry: `kube.local/pause:1`
 (holds a pod's network namespace) and `kube.local/busybox:1` (a shell and the
 usual tools), both made from Debian's statically linked busybox with
-`docker import`. Nothing is ever pulled.
+`docker import`. `kube images build` also pushes them into the loopback registry
+(`make up` starts it) under their own names and as Docker Hub's `library/busybox`.
 """
 
 from __future__ import annotations
@@ -102,3 +103,38 @@ def build_images(force: bool = False) -> list[BuiltImage]:
         docker_import(tar, name, changes)
         built.append(BuiltImage(name, True))
     return built
+
+
+# --- the loopback registry (hack/registry.sh) ----------------------------------------------------------
+
+DEFAULT_REGISTRY = "127.0.0.1:5000"
+# what the registry serves: each local image under its own name, and busybox as Docker Hub's
+# library/busybox:latest, so with dockerd's registry-mirrors pointing here `image: busybox` runs
+PUSHED = ((BUSYBOX_IMAGE, BUSYBOX_IMAGE), (PAUSE_IMAGE, PAUSE_IMAGE), (BUSYBOX_IMAGE, "library/busybox:latest"))
+
+
+def registry_answers(addr: str, timeout: float = 2.0) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(f"http://{addr}/v2/", timeout=timeout).close()
+        return True
+    except urllib.error.HTTPError as exc:
+        return exc.code == 401
+    except OSError:
+        return False
+
+
+def push_images(addr: str) -> list[str]:
+    """docker tag + push the local images into the registry at `addr`; the names pushed."""
+    pushed = []
+    for local, repository in PUSHED:
+        target = f"{addr}/{repository}"
+        for args in (["docker", "tag", local, target], ["docker", "push", "--quiet", target]):
+            result = subprocess.run(args, capture_output=True, timeout=300)
+            if result.returncode != 0:
+                raise ImageBuildError(f"{' '.join(args[:2])} {target} failed: {result.stderr.decode().strip()}")
+        subprocess.run(["docker", "rmi", target], capture_output=True)  # the local name stays the only one
+        pushed.append(target)
+    return pushed

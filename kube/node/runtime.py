@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kube.api.meta import Obj
+from kube.node.pull_credentials import Keyring
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class PodConfig:
     # configMap/secret volume name -> its data (None: optional and missing)
     volume_data: Mapping[str, Mapping[str, str] | None] = field(default_factory=dict)
     volume_error: str = ""  # non-empty: a required volume source is missing; no container starts
+    pull_credentials: Keyring = field(default_factory=Keyring)  # the pod's and its ServiceAccount's pull secrets
 
     def container(self, name: str) -> ContainerConfig:
         return self.containers.get(name) or ContainerConfig()
