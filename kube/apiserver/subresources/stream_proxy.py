@@ -58,7 +58,7 @@ def node_path(sub: str, pod: Obj, query: web.Request) -> str:
     """The node server's path for a streaming subresource of pod; 400 Status on what cannot work."""
     meta = pod.get("metadata") or {}
     ns, name = quote(str(meta.get("namespace", "")), safe=""), quote(str(meta.get("name", "")), safe="")
-    qs = query.query_string
+    qs = query.raw_path.partition("?")[2]  # as the client encoded it (query_string is decoded)
     if sub == "portforward":
         if not (pod.get("spec") or {}).get("nodeName"):
             raise bad_request(f"pod {meta.get('name')} does not have a host assigned")

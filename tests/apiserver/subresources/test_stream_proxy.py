@@ -107,16 +107,16 @@ SPDY = {"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Versi
 async def test_exec_is_spliced_to_the_node_with_the_api_servers_certificate(api: Api, node: FakeNode,
                                                                              pki_dir: Path) -> None:
     await _pod(api, "p")
-    head, _, reader, writer = await _upgrade(api, pki_dir, "GET", f"{PODS}/p/exec?command=sh&command=-c&command=ls"
-                                             "&container=c0&stdin=true&stdout=true", {**WS, "X-Other": "dropped"})
+    query = "command=sh&command=-c&command=ls%20-l%3B%20exit%203&container=c0&stdin=true&stdout=true"
+    head, _, reader, writer = await _upgrade(api, pki_dir, "GET", f"{PODS}/p/exec?{query}",
+                                             {**WS, "X-Other": "dropped"})
     assert head.startswith(b"HTTP/1.1 101 ") and b"X-Node: fake" in head  # the node's own answer head
     payload = os.urandom(4 << 20)  # bigger than every buffer on the way: the splice must apply backpressure
     writer.write(payload)
     echoed = await asyncio.wait_for(reader.readexactly(len(payload)), 60)
     assert hashlib.sha256(echoed).digest() == hashlib.sha256(payload).digest()
     sent = node.heads[0].decode()
-    assert sent.startswith("GET /exec/default/p/c0?command=sh&command=-c&command=ls&container=c0&stdin=true"
-                           "&stdout=true HTTP/1.1\r\n")
+    assert sent.startswith(f"GET /exec/default/p/c0?{query} HTTP/1.1\r\n")  # the query as the client encoded it
     for name, value in WS.items():
         assert f"{name}: {value}\r\n" in sent
     assert "Authorization" not in sent and "X-Other" not in sent  # the caller's credentials stay at the server
