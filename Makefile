@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up down test lint bench chaos deps build clean fuzz
+.PHONY: up down test lint bench chaos deps build clean fuzz wheel hosts hosts-down test-hosts
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -45,6 +45,28 @@ FUZZ_EXAMPLES ?= 2000
 FUZZ_API_EXAMPLES ?= 50
 fuzz: build
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_API_EXAMPLES=$(FUZZ_API_EXAMPLES) $(BIN)/python -m pytest -m fuzz --durations=10 $(PYTEST_ARGS)
+
+# dist/kube-<version>-cp311-*.whl with the Cython kernels; KUBE_VERSION=x.y.z stamps another version.
+wheel: $(STAMP)
+	rm -rf build/wheel
+	DIST_EXTRA_CONFIG=hack/wheel-build.cfg $(BIN)/pip wheel -q --no-deps --no-build-isolation -w dist .
+	@ls -1t dist/kube-*.whl | head -1
+
+# N systemd test hosts (Docker inside, SSH keys, .hosts/hosts.yml); docs/hosts.md says how.
+HOSTS ?= 3
+hosts: deps
+	bash hack/start-dockerd.sh
+	bash hack/blackhole-routes.sh
+	$(PY) hack/hosts/hosts.py up --count $(HOSTS)
+
+hosts-down:
+	$(PY) hack/hosts/hosts.py down
+
+# The host tests (slow: the image, the hosts, the wheel); not part of `make test`.
+test-hosts: deps build wheel
+	bash hack/start-dockerd.sh
+	bash hack/blackhole-routes.sh
+	$(BIN)/python -m pytest tests/hosts -m hosts $(PYTEST_ARGS)
 
 bench: build
 	$(BIN)/python -m pytest tests/bench --benchmark-enable

@@ -2,14 +2,48 @@
 
 Without them the package installs anyway and runs on the pure-Python twins
 (`kube version` says which engine is active).
+
+The version has one home, `__version__` in kube/__init__.py (pyproject lists it as
+dynamic). `KUBE_VERSION=x.y.z` stamps another one into what is built (the wheel's
+kube/__init__.py), leaving the source tree alone; the daemons, the node's kubeletVersion
+and `kube version` all read that one attribute.
 """
 
 import glob
 import os
+import re
 import runpy
+import sys
 from pathlib import Path
 
 from setuptools import setup
+from setuptools.command.build_py import build_py
+
+VERSION_LINE = re.compile(r'^__version__ = "[^"]*"$', re.M)
+# PEP 440 public versions, the shape `pip` and wheel file names accept
+PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
+
+
+def version() -> str:
+    stamped = os.environ.get("KUBE_VERSION", "").strip()
+    if stamped:
+        if not PEP440.match(stamped):
+            sys.exit(f"error: KUBE_VERSION={stamped!r} is not a version like 1.2.3")
+        return stamped
+    m = re.search(r'^__version__ = "([^"]+)"$', Path("kube/__init__.py").read_text(), re.M)
+    return m.group(1)
+
+
+class StampedBuildPy(build_py):
+    """Write the chosen version into the built kube/__init__.py (every build, since
+    build_py skips copying a file that looks up to date)."""
+
+    def run(self) -> None:
+        super().run()
+        init = Path(self.build_lib) / "kube" / "__init__.py"
+        if init.exists():
+            text = VERSION_LINE.sub(f'__version__ = "{version()}"', init.read_text())
+            init.write_text(text)
 
 
 def extensions() -> list:
@@ -31,4 +65,4 @@ def extensions() -> list:
     })
 
 
-setup(ext_modules=extensions())
+setup(version=version(), ext_modules=extensions(), cmdclass={"build_py": StampedBuildPy})

@@ -1,0 +1,1 @@
+"""Development tooling; a package only so tests can import hack.hosts."""
