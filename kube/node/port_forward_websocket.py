@@ -119,8 +119,15 @@ async def serve_v4(ws: web.WebSocketResponse, ports: list[int], dial: Dial, desc
             if decoded is None:
                 continue
             channel, data = decoded
-            if channel % 2 == 0 and channel // 2 < len(ports) and data:
-                await queues[channel // 2].put(data)
+            if channel % 2 or channel // 2 >= len(ports) or not data or forwards[channel // 2].done():
+                continue  # an error channel, no such port, or a port already finished (its dial failed)
+            queue, forward = queues[channel // 2], forwards[channel // 2]
+            if not queue.full():
+                queue.put_nowait(data)
+                continue
+            put = asyncio.ensure_future(queue.put(data))  # backpressure, unless the port ends meanwhile
+            await asyncio.wait({put, forward}, return_when=asyncio.FIRST_COMPLETED)
+            put.cancel()
         for queue in queues:  # the client left: every port's upward copy ends
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(None)

@@ -122,6 +122,19 @@ async def test_v4_channels_several_ports_and_a_closed_one(node: Node) -> None:
     await _settled(lambda: node.pod.open_now == 0)
 
 
+async def test_v4_data_for_a_failed_port_does_not_stall_the_others(node: Node) -> None:
+    async with aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(node.url + f"?ports={CLOSED_PORT},80", protocols=("v4.channel.k8s.io",))
+        for _ in range(500):  # far past the per-port queue, all for the port whose dial failed
+            await ws.send_bytes(b"\x00" + b"x" * 1024)
+        await ws.send_bytes(b"\x02GET /still HTTP/1.0\r\n\r\n")
+        got = b""
+        async for msg in ws:
+            if msg.data[0] == 2:
+                got += msg.data[1:]
+        assert got.endswith(b"GET /still HTTP/1.0\n")
+
+
 async def test_v4_base64_text_channels(node: Node) -> None:
     async with aiohttp.ClientSession() as http:
         ws = await http.ws_connect(node.url + "?ports=80", protocols=("v4.base64.channel.k8s.io",))
