@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kube.api.defaults.cluster import default_event, default_namespace, default_node, default_secret
+from kube.api.defaults.daemonset import default_daemon_set, default_replication_controller
 from kube.api.defaults.pod import default_container, default_pod, default_pod_spec, pull_policy_for
 from kube.api.defaults.service import default_endpoints, default_service
 from kube.api.defaults.workloads import default_deployment, default_replica_set
@@ -26,6 +27,8 @@ DEFAULTERS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("v1", "Event"): default_event,
     ("apps/v1", "ReplicaSet"): default_replica_set,
     ("apps/v1", "Deployment"): default_deployment,
+    ("apps/v1", "DaemonSet"): default_daemon_set,
+    ("v1", "ReplicationController"): default_replication_controller,
 }
 
 

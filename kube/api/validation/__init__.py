@@ -20,6 +20,11 @@ from kube.api.validation.cluster_kinds import (
     validate_pod_disruption_budget,
 )
 from kube.api.validation.config_data import validate_config_map, validate_secret
+from kube.api.validation.daemonset import (
+    validate_controller_revision,
+    validate_daemon_set,
+    validate_replication_controller,
+)
 from kube.api.validation.int_bounds import integer_errors
 from kube.api.validation.node import validate_node
 from kube.api.validation.object_meta import validate_object_meta_update
@@ -43,6 +48,9 @@ VALIDATORS: dict[tuple[str, str], Validator] = {
     ("v1", "Event"): validate_event,
     ("apps/v1", "ReplicaSet"): validate_replica_set,
     ("apps/v1", "Deployment"): validate_deployment,
+    ("apps/v1", "DaemonSet"): validate_daemon_set,
+    ("apps/v1", "ControllerRevision"): validate_controller_revision,
+    ("v1", "ReplicationController"): validate_replication_controller,
     ("coordination.k8s.io/v1", "Lease"): validate_lease,
     ("policy/v1", "PodDisruptionBudget"): validate_pod_disruption_budget,
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from kube.api.registry import KindInfo
 from kube.apiserver.strategies.base import DEFAULT, Strategy
+from kube.apiserver.strategies.daemonset import DaemonSetStrategy, ReplicationControllerStrategy
 from kube.apiserver.strategies.endpoints import EndpointsStrategy
 from kube.apiserver.strategies.event import EventStrategy
 from kube.apiserver.strategies.lease import LeaseStrategy
@@ -33,6 +34,8 @@ STRATEGIES: dict[tuple[str, str], Strategy] = {
     ("coordination.k8s.io", "Lease"): LeaseStrategy(),
     ("apps", "Deployment"): DeploymentStrategy(),
     ("apps", "ReplicaSet"): ReplicaSetStrategy(),
+    ("apps", "DaemonSet"): DaemonSetStrategy(),
+    ("", "ReplicationController"): ReplicationControllerStrategy(),
     ("policy", "PodDisruptionBudget"): PodDisruptionBudgetStrategy(),
 }
 

@@ -24,6 +24,8 @@ def selector_string(selector: Any) -> str:
     """A label selector object as the string Scale.status.selector carries."""
     if not isinstance(selector, dict):
         return ""
+    if all(isinstance(v, str) for v in selector.values()):  # a plain map (ReplicationController's)
+        return ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
     parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
     for expr in selector.get("matchExpressions") or []:
         key, op, values = expr.get("key", ""), expr.get("operator", ""), expr.get("values") or []

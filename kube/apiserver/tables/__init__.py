@@ -13,14 +13,24 @@ from typing import Any
 from kube.api.age import age_since, human_duration
 from kube.api.meta import Obj
 from kube.api.registry import KindInfo
-from kube.apiserver.tables import apps, cluster, config, coordination, events, pods, policy, services
+from kube.apiserver.tables import (
+    apps,
+    cluster,
+    config,
+    coordination,
+    daemonsets,
+    events,
+    pods,
+    policy,
+    services,
+)
 from kube.apiserver.tables.columns import AGE, NAME, Column, Printer, meta
 
 __all__ = ["to_table", "printer_for", "human_duration", "Column", "Printer", "INCLUDE_OBJECT_POLICIES"]
 
 PRINTERS: dict[tuple[str, str], Printer] = {
     **pods.PRINTERS, **apps.PRINTERS, **services.PRINTERS, **cluster.PRINTERS,
-    **config.PRINTERS, **events.PRINTERS, **coordination.PRINTERS, **policy.PRINTERS,
+    **config.PRINTERS, **events.PRINTERS, **coordination.PRINTERS, **policy.PRINTERS, **daemonsets.PRINTERS,
 }
 
 INCLUDE_OBJECT_POLICIES = ("None", "Metadata", "Object")
