@@ -3,8 +3,9 @@ server's pods/log proxy, plus the health endpoints and /metrics of kube/componen
 server (the process's registry).
 
 /containerLogs/<ns>/<pod>/<container>?follow=true&tailLines=N streams the log as
-text/plain. With a client CA configured, log requests must present a client
-certificate signed by it (the API server's); /healthz and /metrics need none.
+text/plain; /exec, /attach (exec_server.py) and /portForward stream over upgrades. With a
+client CA configured, those accept the API server's client certificate only
+(client_identity.py); /healthz and /metrics need none.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from prometheus_client import CollectorRegistry
 from kube.api.meta import Obj
 from kube.component.health_server import add_health_routes
 from kube.node.agent import NodeAgent
+from kube.node.client_identity import refuse_unless_api_server
+from kube.node.exec_server import add_exec_routes
 from kube.node.port_forward_server import add_port_forward_routes
 
 log = logging.getLogger("kube.node.logs")
@@ -43,8 +46,9 @@ def tls_context(cert_file: str, key_file: str, client_ca_file: str | None) -> ss
 def make_app(agents: dict[str, NodeAgent], find_pod: PodLookup, require_client_cert: bool, *,
              registry: CollectorRegistry, ready: Callable[[], bool] = lambda: True) -> web.Application:
     async def container_logs(request: web.Request) -> web.StreamResponse:
-        if require_client_cert and not (request.transport and request.transport.get_extra_info("peercert")):
-            return _status(401, "Unauthorized", "a client certificate signed by the cluster CA is required")
+        refused = guard(request)
+        if refused is not None:
+            return refused
         ns, name, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
         pod = find_pod(ns, name)
         agent = agents.get(str((pod or {}).get("spec", {}).get("nodeName", ""))) if pod else None
@@ -81,14 +85,13 @@ def make_app(agents: dict[str, NodeAgent], find_pod: PodLookup, require_client_c
         return (pod, agent.runtime) if pod is not None and agent is not None else None
 
     def guard(request: web.Request) -> web.StreamResponse | None:
-        if require_client_cert and not (request.transport and request.transport.get_extra_info("peercert")):
-            return _status(401, "Unauthorized", "a client certificate signed by the cluster CA is required")
-        return None
+        return refuse_unless_api_server(request, require_client_cert)
 
     app = web.Application()
     add_health_routes(app, registry, ready=ready)
     app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)
     add_port_forward_routes(app, pod_runtime, guard)
+    add_exec_routes(app, pod_runtime, guard)
     return app
 
 
