@@ -26,11 +26,12 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
     from kube.controllers.node_lifecycle import NodeLifecycleController
     from kube.controllers.podgc import PodGCController
     from kube.controllers.replicaset import ReplicaSetController
+    from kube.controllers.replication_controller import ReplicationControllerController
 
     return {"deployment": DeploymentController, "replicaset": ReplicaSetController,
             "endpoints": EndpointsController, "nodelifecycle": NodeLifecycleController, "podgc": PodGCController,
             "garbagecollector": GarbageCollectorController, "namespace": NamespaceController,
-            "nodeipam": NodeIpamController}
+            "nodeipam": NodeIpamController, "replicationcontroller": ReplicationControllerController}
 
 
 def select_controllers(spec: list[str]) -> list[str]:

@@ -13,8 +13,9 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kube.api.labels import SelectorError, from_label_selector
+from kube.api.labels import Selector, SelectorError, from_label_selector, from_labels
 from kube.api.meta import Obj, join_key, object_key
+from kube.api.registry import KindInfo
 from kube.controllers.actions import POD, REPLICASET, Action, CreatePod, DeletePod, status_action
 from kube.controllers.context import Context
 from kube.controllers.events import NORMAL, note
@@ -81,14 +82,25 @@ def replica_status(rs: Obj, pods: list[Obj], now: datetime) -> Obj:
     return status
 
 
+def selector_of(kind: KindInfo, spec: Obj) -> Selector:
+    """The pods a ReplicaSet (LabelSelector) or a ReplicationController (a plain map) selects;
+    SelectorError for one never to act on (unreadable, or an RC's empty map, which would select all)."""
+    raw = spec.get("selector")
+    if kind.kind == "ReplicationController":
+        if not isinstance(raw, dict) or not raw:
+            raise SelectorError("a ReplicationController needs a non-empty selector")
+        return from_labels(raw)
+    return from_label_selector(raw)
+
+
 def reconcile_replica_set(rs: Obj, pods: list[Obj], now: datetime, *, expectations_met: bool = True,
-                          burst: int = BURST_REPLICAS) -> ReplicaSetPlan:
-    """One sync of one ReplicaSet over the pods of its namespace."""
+                          burst: int = BURST_REPLICAS, kind: KindInfo = REPLICASET) -> ReplicaSetPlan:
+    """One sync of one ReplicaSet (or ReplicationController, `kind`) over the pods of its namespace."""
     plan = ReplicaSetPlan()
     spec = rs.get("spec") or {}
     meta = rs.get("metadata") or {}
     try:
-        selector = from_label_selector(spec.get("selector"))
+        selector = selector_of(kind, spec)
     except SelectorError:
         return plan  # invalid selectors are refused by validation; never act on one
     owned = claim(rs, POD, pods, lambda p: selector.matches((p.get("metadata") or {}).get("labels") or {}))
@@ -109,7 +121,7 @@ def reconcile_replica_set(rs: Obj, pods: list[Obj], now: datetime, *, expectatio
                             for p in victims]
             plan.actions.extend(plan.deletes)
     plan.status = replica_status(rs, active, now)
-    plan.actions.extend(status_action(REPLICASET, rs, plan.status))
+    plan.actions.extend(status_action(kind, rs, plan.status))
     min_ready = int(spec.get("minReadySeconds") or 0)
     waits = [w for p in active if (w := seconds_until_available(p, min_ready, now)) is not None]
     if waits:
@@ -121,13 +133,15 @@ def reconcile_replica_set(rs: Obj, pods: list[Obj], now: datetime, *, expectatio
 
 class ReplicaSetController(ControllerLoop):
     name = "replicaset"
+    kind: KindInfo = REPLICASET
+    component = "replicaset-controller"
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx, ctx.options.concurrent_replicaset_syncs)
         self.expectations = Expectations()
 
     def setup(self) -> None:
-        self.sets = self.ctx.factory.informer_for(REPLICASET)
+        self.sets = self.ctx.factory.informer_for(self.kind)
         self.pods = self.ctx.factory.informer_for(POD)
         self.sets.add_handler(lambda o: self.enqueue(obj_key(o)), lambda _o, n: self.enqueue(obj_key(n)),
                               self._set_deleted)
@@ -140,7 +154,7 @@ class ReplicaSetController(ControllerLoop):
 
     def _owner_key(self, pod: Obj) -> str | None:
         ref = controller_of(pod)
-        if ref is None or ref.get("kind") != "ReplicaSet":
+        if ref is None or ref.get("kind") != self.kind.kind:
             return None
         return join_key((pod.get("metadata") or {}).get("namespace"), str(ref.get("name", "")))
 
@@ -151,7 +165,7 @@ class ReplicaSetController(ControllerLoop):
         keys = []
         for rs in self.sets.store.by_index("namespace", meta.get("namespace", "")):
             try:
-                if from_label_selector((rs.get("spec") or {}).get("selector")).matches(labels):
+                if selector_of(self.kind, rs.get("spec") or {}).matches(labels):
                     keys.append(object_key(rs))
             except SelectorError:
                 continue
@@ -193,10 +207,11 @@ class ReplicaSetController(ControllerLoop):
             return None
         namespace = (rs.get("metadata") or {}).get("namespace", "")
         pods = self.pods.store.by_index("namespace", namespace)
-        plan = reconcile_replica_set(rs, pods, self.ctx.now(), expectations_met=self.expectations.satisfied(str(key)))
+        plan = reconcile_replica_set(rs, pods, self.ctx.now(), expectations_met=self.expectations.satisfied(str(key)),
+                                     kind=self.kind)
         if plan.creates or plan.deletes:
             self.expectations.expect(str(key), plan.creates, {join_key(d.namespace, d.name) for d in plan.deletes})
-        await self.ctx.executor.run(plan.actions, f"replicaset {key}",
+        await self.ctx.executor.run(plan.actions, f"{self.name} {key}",
                                     lambda n: self.expectations.creation_observed(str(key), n),
-                                    self.ctx.recorder("replicaset-controller"))
+                                    self.ctx.recorder(self.component))
         return plan.requeue_after
