@@ -12,8 +12,11 @@ import aiohttp
 import pytest
 
 from kube.node import spdy_frames as f
+from kube.node.port_forward_spdy import SpdyPortForward
+from kube.node.spdy_session import SpdySession
 from tests.node.port_forward_client import SpdyClient
 from tests.node.port_forward_harness import CLOSED_PORT, FakePod, LoopbackNetns, node_app, serving
+from tests.node.test_spdy_session import Pipe
 
 
 @dataclass
@@ -195,6 +198,27 @@ async def test_streams_with_bad_headers_are_reset_and_the_session_stays(node: No
     answer, _ = await client.request(80, b"GET /fine HTTP/1.0\r\n\r\n")
     assert b"/fine" in answer and f.Ping(7) in client.frames
     await client.close()
+
+
+async def test_streams_without_request_ids_pair_by_stream_id(node: Node) -> None:
+    """Clients older than request ids: error stream N and data stream N+2 make a pair (the kubelet's guess)."""
+    client = await SpdyClient.upgrade(node.port)
+    await client.send(f.SynStream(1, (("streamtype", "error"), ("port", "80"))))
+    await client.send(f.SynStream(3, (("streamtype", "data"), ("port", "80"))))
+    await client.send(f.Data(3, b"GET /old HTTP/1.0\r\n\r\n"))
+    assert b"GET /old" in bytes((await client.wait(3)).data)
+    await client.close()
+
+
+async def test_a_pair_missing_its_data_stream_times_out_on_its_error_stream(node: Node) -> None:
+    pipe = Pipe()
+    forward = SpdyPortForward(node.netns.dial, lambda: "sandbox, uid ", creation_timeout=0.3)
+    task = asyncio.ensure_future(SpdySession(pipe, forward.accept, forward.handle).run())  # type: ignore[arg-type]
+    pipe.peer(f.SynStream(1, (("streamtype", "error"), ("port", "80"), ("requestid", "7"))))
+    await _settled(lambda: f.Data(1, b"", f.FLAG_FIN) in pipe.frames)
+    assert pipe.data(1) == b"(request=7) timed out waiting for streams" and not forward.pairs
+    pipe.inbound.put_nowait(b"")
+    await asyncio.wait_for(task, 20)
 
 
 async def test_garbage_ends_the_session_with_a_goaway(node: Node) -> None:
