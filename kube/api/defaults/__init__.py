@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kube.api.defaults.batch import default_cron_job, default_job
 from kube.api.defaults.cluster import default_event, default_namespace, default_node, default_secret
 from kube.api.defaults.daemonset import default_daemon_set, default_replication_controller
 from kube.api.defaults.pod import default_container, default_pod, default_pod_spec, pull_policy_for
@@ -28,6 +29,8 @@ DEFAULTERS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("apps/v1", "ReplicaSet"): default_replica_set,
     ("apps/v1", "Deployment"): default_deployment,
     ("apps/v1", "DaemonSet"): default_daemon_set,
+    ("batch/v1", "Job"): default_job,
+    ("batch/v1", "CronJob"): default_cron_job,
     ("v1", "ReplicationController"): default_replication_controller,
 }
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kube.api.errors import FieldError
+from kube.api.validation.batch import validate_cron_job, validate_job
 from kube.api.validation.cluster_kinds import (
     validate_event,
     validate_lease,
@@ -49,6 +50,8 @@ VALIDATORS: dict[tuple[str, str], Validator] = {
     ("apps/v1", "ReplicaSet"): validate_replica_set,
     ("apps/v1", "Deployment"): validate_deployment,
     ("apps/v1", "DaemonSet"): validate_daemon_set,
+    ("batch/v1", "Job"): validate_job,
+    ("batch/v1", "CronJob"): validate_cron_job,
     ("apps/v1", "ControllerRevision"): validate_controller_revision,
     ("v1", "ReplicationController"): validate_replication_controller,
     ("coordination.k8s.io/v1", "Lease"): validate_lease,

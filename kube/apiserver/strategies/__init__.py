@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from kube.api.registry import KindInfo
 from kube.apiserver.strategies.base import DEFAULT, Strategy
+from kube.apiserver.strategies.batch import CronJobStrategy, JobStrategy
 from kube.apiserver.strategies.daemonset import DaemonSetStrategy, ReplicationControllerStrategy
 from kube.apiserver.strategies.endpoints import EndpointsStrategy
 from kube.apiserver.strategies.event import EventStrategy
@@ -35,6 +36,8 @@ STRATEGIES: dict[tuple[str, str], Strategy] = {
     ("apps", "Deployment"): DeploymentStrategy(),
     ("apps", "ReplicaSet"): ReplicaSetStrategy(),
     ("apps", "DaemonSet"): DaemonSetStrategy(),
+    ("batch", "Job"): JobStrategy(),
+    ("batch", "CronJob"): CronJobStrategy(),
     ("", "ReplicationController"): ReplicationControllerStrategy(),
     ("policy", "PodDisruptionBudget"): PodDisruptionBudgetStrategy(),
 }

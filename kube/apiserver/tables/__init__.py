@@ -15,6 +15,7 @@ from kube.api.meta import Obj
 from kube.api.registry import KindInfo
 from kube.apiserver.tables import (
     apps,
+    batch,
     cluster,
     config,
     coordination,
@@ -31,6 +32,7 @@ __all__ = ["to_table", "printer_for", "human_duration", "Column", "Printer", "IN
 PRINTERS: dict[tuple[str, str], Printer] = {
     **pods.PRINTERS, **apps.PRINTERS, **services.PRINTERS, **cluster.PRINTERS,
     **config.PRINTERS, **events.PRINTERS, **coordination.PRINTERS, **policy.PRINTERS, **daemonsets.PRINTERS,
+    **batch.PRINTERS,
 }
 
 INCLUDE_OBJECT_POLICIES = ("None", "Metadata", "Object")

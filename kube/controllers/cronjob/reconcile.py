@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from kube.api.meta import Obj
 from kube.controllers.actions import Action, Create, Delete, status_action
-from kube.controllers.cronjob.schedule import ScheduleError, load_zone, parse_schedule
+from kube.api.cron_schedule import ScheduleError, load_zone, parse_schedule
 from kube.controllers.events import NORMAL, WARNING, Note, note
 from kube.controllers.job.conditions import COMPLETE, finished
 from kube.controllers.job.kinds import CRONJOB, JOB

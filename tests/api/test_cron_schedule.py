@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kube.controllers.cronjob.schedule import ScheduleError, load_zone, parse_schedule
+from kube.api.cron_schedule import ScheduleError, load_zone, parse_schedule
 
 T = datetime(2026, 1, 1, 0, 0, 30, tzinfo=UTC)  # a Thursday
 

@@ -1,4 +1,5 @@
-"""Cron schedules as Kubernetes reads `spec.schedule` (robfig/cron's ParseStandard).
+"""Cron schedules as Kubernetes reads `spec.schedule` (robfig/cron's ParseStandard); shared by
+CronJob validation and the CronJob controller, so what is accepted is what runs.
 
 Five fields (minute hour day-of-month month day-of-week) with `*`, `?`, lists,
 ranges, `/steps` and JAN-DEC / SUN-SAT names, or one of the macros (@yearly,
