@@ -17,6 +17,7 @@ from kube.api.meta import Obj, object_key
 from kube.api.registry import resolve
 from kube.client.errors import ApiConnectionError, ApiError
 from kube.client.rest import RestClient
+from kube.node.disk_taint import disk_taint_patch
 from kube.node.env_resolver import EnvResolver
 from kube.node.events import EventRecorder
 from kube.node.node_config import NodeConfig
@@ -58,6 +59,7 @@ class NodeAgent:
         self.host: HostInfo | None = None
         self._capacity: Obj = {}
         self._images: list[Obj] = []
+        self.disk_pressure = False  # from the runtime's image GC / eviction thresholds, if it has them
         self._last_report = 0.0
         self.status_dirty = True
         self._terminating: dict[str, asyncio.Task[None]] = {}
@@ -79,10 +81,18 @@ class NodeAgent:
             self.status_dirty = True
         if self.host is None:
             self.host = HostInfo(runtime_version=await self.runtime.version())
+        image_gc = getattr(self.runtime, "image_gc", None)
+        if image_gc is not None:
+            pressure = await asyncio.to_thread(image_gc.housekeeping)
+            if pressure != self.disk_pressure:
+                log.warning("node %s: disk pressure %s", self.name, "on" if pressure else "gone")
+                self.disk_pressure = pressure
+                self.status_dirty = True
 
     def wanted_status(self) -> Obj:
         assert self.host is not None
-        return desired_status(self.config, self._capacity, self.host, self._images)
+        return desired_status(self.config, self._capacity, self.host, self._images,
+                              {"DiskPressure": self.disk_pressure})
 
     async def register(self) -> Obj:
         """Create the Node, or adopt the one a previous run left (keeping its spec and extra labels)."""
@@ -114,6 +124,8 @@ class NodeAgent:
             log.info("node %s: podCIDR %s", self.name, cidr)
         if status_changed(node.get("status") or {}, self._stable_wanted()):
             self.status_dirty = True
+        if disk_taint_patch(node, self.disk_pressure) is not None:
+            self.status_dirty = True
 
     def _stable_wanted(self) -> Obj:
         return self.wanted_status() if self.host is not None else {}
@@ -132,6 +144,14 @@ class NodeAgent:
         self.node = node
         self._last_report = now
         self.status_dirty = False
+        patch = disk_taint_patch(node, self.disk_pressure)
+        if patch is not None:
+            try:
+                self.node = await self.client.patch(NODE, self.name, patch)
+            except ApiError as exc:
+                if exc.code != 409:
+                    raise
+                self.status_dirty = True  # changed meanwhile: again on the next report
         return True
 
     # --- pods --------------------------------------------------------------------------------------

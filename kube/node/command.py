@@ -46,6 +46,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tls-private-key-file")
     p.add_argument("--client-ca-file", help="CA that client certificates for /containerLogs must chain to")
     p.add_argument("--workers", type=int, default=8, help="pods synced in parallel")
+    p.add_argument("--image-gc-high-threshold", type=int, default=85,
+                   help="image file system usage (%%) at which image GC starts (100: never)")
+    p.add_argument("--image-gc-low-threshold", type=int, default=80, help="usage (%%) image GC frees down to")
+    p.add_argument("--eviction-hard", default="nodefs.available<10%,imagefs.available<15%",
+                   help="disk pressure thresholds: nodefs.available / imagefs.available < PERCENT%% or QUANTITY")
     p.set_defaults(func=run)
 
 
@@ -66,6 +71,15 @@ def _check(args: argparse.Namespace) -> dict:
         raise UsageError("--count must be at least 1")
     if args.runtime == "docker" and args.count != 1:
         raise UsageError("--count needs --runtime simulated (a docker node agent runs one node)")
+    from kube.node.image_gc import check_gc_thresholds, parse_eviction_hard
+
+    problem = check_gc_thresholds(args.image_gc_high_threshold, args.image_gc_low_threshold)
+    if problem:
+        raise UsageError(problem)
+    try:
+        parsed["eviction_hard"] = parse_eviction_hard(args.eviction_hard)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
         raise UsageError("--tls-cert-file and --tls-private-key-file go together")
     name = (args.hostname_override or socket.gethostname()).lower()
@@ -112,6 +126,8 @@ def _agents(args: argparse.Namespace, parsed: dict, client):  # -> list[NodeAgen
                         node_ip=args.node_ip, kubelet_port=args.port, root_dir=root)
     events = EventRecorder(client, name)
     runtime = DockerRuntime(name, root, events)
+    runtime.image_gc.high, runtime.image_gc.low = args.image_gc_high_threshold, args.image_gc_low_threshold
+    runtime.image_gc.eviction = parsed["eviction_hard"]
     return [NodeAgent(config, runtime, client, events, resync_seconds=1.0)]
 
 

@@ -38,6 +38,7 @@ from kube.node.docker_logs import container_log_stream
 from kube.node.docker_network import PodNetworkError, ensure_network, network_name
 from kube.node.docker_probes import DockerProbes
 from kube.node.events import EventRecorder
+from kube.node.image_gc import ImageGC, statvfs_reader
 from kube.node.image_puller import ImagePuller
 from kube.node.pod_volumes import container_binds, prepare_volumes, remove_pod_dir
 from kube.node.probes import ProbeWorker
@@ -99,6 +100,8 @@ class DockerRuntime:
         self.probes = DockerProbes(self.docker, self._event)
         initial, cap = pull_backoff or (10.0, 300.0)  # the kubelet's image pull back-off
         self.puller = ImagePuller(self.docker, self._event, backoff_initial=initial, backoff_cap=cap)
+        docker_root = str(self.docker.info().get("DockerRootDir") or "/var/lib/docker")
+        self.image_gc = ImageGC(self.docker, statvfs_reader(docker_root), statvfs_reader(root_dir))
 
     # --- helpers -----------------------------------------------------------------------------------
 
