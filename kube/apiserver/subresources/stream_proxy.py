@@ -34,15 +34,11 @@ NODE_PATHS = {"exec": "exec", "attach": "attach", "portforward": "portForward"}
 UPGRADES = ("websocket", "spdy/3.1")
 PASSED_HEADERS = ("Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
                   "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions", "X-Stream-Protocol-Version")
+PHASE_WORDS = {"exec": "exec into", "attach": "attach"}  # a completed pod's refusal, worded as kubectl's
 HEAD_LIMIT = 64 << 10
 DIAL_TIMEOUT = 10.0
 # (request, pod, node path with query) -> the response once the stream is over
 StreamProxy = Callable[[web.Request, Obj, str], Awaitable[web.StreamResponse]]
-
-
-def _verbs(sub: str) -> tuple[str, str]:
-    """(wording in the phase error, wording in the option errors) as the kubelet and kubectl say them."""
-    return {"exec": ("exec into", "exec"), "attach": ("attach to", "attach")}.get(sub, (sub, sub))
 
 
 def _check_upgrade(request: web.Request) -> None:
@@ -66,7 +62,7 @@ def node_path(sub: str, pod: Obj, query: web.Request) -> str:
     container = pick_container(pod, query.query.get("container", ""))
     phase = (pod.get("status") or {}).get("phase", "")
     if phase in ("Succeeded", "Failed"):
-        raise bad_request(f"cannot {_verbs(sub)[0]} a container in a completed pod; current phase is {phase}")
+        raise bad_request(f"cannot {PHASE_WORDS[sub]} a container in a completed pod; current phase is {phase}")
     flags = {k: query.query.get(k, "").lower() in ("true", "1") for k in ("stdin", "stdout", "stderr")}
     if not any(flags.values()):
         raise bad_request("you must specify at least 1 of stdin, stdout, stderr")

@@ -161,7 +161,7 @@ def _status(body: bytes) -> dict:
     ("p/exec?command=ls&stdout=true&container=nope", WS, 400, "container nope is not valid for pod p"),
     ("done/exec?command=ls&stdout=true", WS, 400,
      "cannot exec into a container in a completed pod; current phase is Succeeded"),
-    ("done/attach?stdout=true", WS, 400, "cannot attach to a container in a completed pod; current phase is Succeeded"),
+    ("done/attach?stdout=true", WS, 400, "cannot attach a container in a completed pod; current phase is Succeeded"),
     ("unbound/exec?command=ls&stdout=true", WS, 400, "pod unbound does not have a host assigned"),
     ("two/exec?command=ls&stdout=true", WS, 400, "a container name must be specified for pod two, choose one of: [c0 c1]"),
     ("p/exec?stdout=true", WS, 400, "you must specify at least one command for the container"),
