@@ -20,5 +20,8 @@ def simulated_agents(client: RestClient, count: int, zones: list[str] | None = N
         config = NodeConfig(name=f"{name_prefix}-{i}", zone=zones[i % len(zones)] if zones else "",
                             labels=dict(labels or {}), taints=list(taints or []), max_pods=max_pods,
                             node_ip=node_ip, kubelet_port=kubelet_port)
-        agents.append(NodeAgent(config, SimulatedRuntime(config.name), client))
+        runtime = SimulatedRuntime(config.name)
+        agent = NodeAgent(config, runtime, client)
+        runtime.wake = lambda key, delay, agent=agent: agent.on_pod_finished and agent.on_pod_finished(key, delay)
+        agents.append(agent)
     return agents
