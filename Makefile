@@ -47,10 +47,11 @@ fuzz: build
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_API_EXAMPLES=$(FUZZ_API_EXAMPLES) $(BIN)/python -m pytest -m fuzz --durations=10 $(PYTEST_ARGS)
 
 # dist/kube-<version>-cp311-*.whl with the Cython kernels; KUBE_VERSION=x.y.z stamps another version.
+DIST ?= dist
 wheel: $(STAMP)
 	rm -rf build/wheel
-	DIST_EXTRA_CONFIG=hack/wheel-build.cfg $(BIN)/pip wheel -q --no-deps --no-build-isolation -w dist .
-	@ls -1t dist/kube-*.whl | head -1
+	DIST_EXTRA_CONFIG=hack/wheel-build.cfg $(BIN)/pip wheel -q --no-deps --no-build-isolation -w $(DIST) .
+	@ls -1t $(DIST)/kube-*.whl | head -1
 
 # N systemd test hosts (Docker inside, SSH keys, .hosts/hosts.yml); docs/hosts.md says how.
 HOSTS ?= 3
@@ -63,7 +64,7 @@ hosts-down:
 	$(PY) hack/hosts/hosts.py down
 
 # The host tests (slow: the image, the hosts, the wheel); not part of `make test`.
-test-hosts: deps build wheel
+test-hosts: deps $(STAMP)
 	bash hack/start-dockerd.sh
 	bash hack/blackhole-routes.sh
 	$(BIN)/python -m pytest tests/hosts -m hosts $(PYTEST_ARGS)
