@@ -28,6 +28,8 @@ class ControllerOptions:
     concurrent_endpoint_syncs: int = 5
     concurrent_gc_syncs: int = 1
     namespace_sync_period: float = 1.0
+    job_backoff_base: float = 10.0  # a Job's pod back-off: base * 2^(failures-1), capped (Kubernetes: 10 s, 6 min)
+    job_backoff_cap: float = 360.0
     engine: str = "auto"
 
 

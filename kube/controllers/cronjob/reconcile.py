@@ -14,9 +14,9 @@ import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from kube.api.cron_schedule import ScheduleError, load_zone, parse_schedule
 from kube.api.meta import Obj
 from kube.controllers.actions import Action, Create, Delete, status_action
-from kube.api.cron_schedule import ScheduleError, load_zone, parse_schedule
 from kube.controllers.events import NORMAL, WARNING, Note, note
 from kube.controllers.job.conditions import COMPLETE, finished
 from kube.controllers.job.kinds import CRONJOB, JOB

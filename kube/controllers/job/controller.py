@@ -40,8 +40,7 @@ class JobController(ControllerLoop):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx, getattr(ctx.options, "concurrent_job_syncs", 5))
         self.expectations = Expectations()
-        self.backoff = Backoff(getattr(ctx.options, "job_backoff_base", 10.0),
-                               getattr(ctx.options, "job_backoff_cap", 360.0))
+        self.backoff = Backoff(ctx.options.job_backoff_base, ctx.options.job_backoff_cap)
         self.latest: dict[str, Obj] = {}  # the status writes' answers, per Job key
 
     def setup(self) -> None:
