@@ -90,7 +90,7 @@ def make_app(agents: dict[str, NodeAgent], find_pod: PodLookup, require_client_c
     app = web.Application()
     add_health_routes(app, registry, ready=ready)
     app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)
-    add_port_forward_routes(app, pod_runtime, guard)
+    add_port_forward_routes(app, pod_runtime, guard, registry=registry)
     add_exec_routes(app, pod_runtime, guard)
     return app
 

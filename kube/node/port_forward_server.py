@@ -11,16 +11,19 @@ its first connection, so a session to a pod that is not running still opens and 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from prometheus_client import CollectorRegistry
 
 from kube.api.meta import Obj
+from kube.node.port_forward_metrics import LIVE
 from kube.node.port_forward_netns import PodNetns, pod_netns
 from kube.node.port_forward_spdy import SpdyPortForward
-from kube.node.port_forward_websocket import V4_BASE64, V4_BINARY, parse_ports, serve_v4
+from kube.node.port_forward_websocket import V4_BASE64, V4_BINARY, V4Session, parse_ports, serve_v4
 from kube.node.spdy_session import SpdySession
 from kube.node.spdy_transports import UpgradedConnection, WebSocketBytes
 
@@ -81,7 +84,9 @@ async def _serve_spdy_websocket(request: web.Request, netns: LazyNetns) -> web.S
     ws = web.WebSocketResponse(protocols=(SPDY_TUNNEL,), max_msg_size=16 << 20, autoping=True)
     await ws.prepare(request)
     forward = SpdyPortForward(netns.dial, netns.describe)
-    await SpdySession(WebSocketBytes(ws), forward.accept, forward.handle).run()
+    session = SpdySession(WebSocketBytes(ws), forward.accept, forward.handle)
+    with LIVE.track("spdy-websocket", session):
+        await session.run()
     await ws.close()
     return ws
 
@@ -90,7 +95,9 @@ async def _serve_v4(request: web.Request, netns: LazyNetns, ports: list[int]) ->
     offered = _offered_subprotocols(request)
     ws = web.WebSocketResponse(protocols=(V4_BINARY, V4_BASE64) if offered else (), max_msg_size=16 << 20)
     await ws.prepare(request)
-    await serve_v4(ws, ports, netns.dial, netns.describe)
+    session = V4Session()
+    with LIVE.track("v4", session):
+        await serve_v4(ws, ports, netns.dial, netns.describe, session)
     return ws
 
 
@@ -102,7 +109,9 @@ async def _serve_spdy_upgrade(request: web.Request, netns: LazyNetns) -> web.Str
     conn = UpgradedConnection.take_over(request, {"Connection": "Upgrade", "Upgrade": "SPDY/3.1",
                                                   "X-Stream-Protocol-Version": PROTOCOL})
     forward = SpdyPortForward(netns.dial, netns.describe)
-    await SpdySession(conn, forward.accept, forward.handle).run()
+    session = SpdySession(conn, forward.accept, forward.handle)
+    with LIVE.track("spdy", session):
+        await session.run()
     return _AfterTakeover()
 
 
@@ -120,7 +129,11 @@ class _AfterTakeover(web.StreamResponse):
 
 
 def add_port_forward_routes(app: web.Application, lookup: AgentFor, guard: Guard,
-                            find_netns: FindNetns = pod_netns) -> None:
+                            find_netns: FindNetns = pod_netns, registry: CollectorRegistry | None = None) -> None:
+    if registry is not None:
+        with contextlib.suppress(ValueError):  # already on this registry (a second app in one process)
+            registry.register(LIVE)
+
     async def port_forward(request: web.Request) -> web.StreamResponse:
         refused = guard(request)
         if refused is not None:

@@ -103,7 +103,15 @@ async def _forward_port(index: int, port: int, dial: Dial, describe: Callable[[]
             await writer.wait_closed()
 
 
-async def serve_v4(ws: web.WebSocketResponse, ports: list[int], dial: Dial, describe: Callable[[], str]) -> None:
+class V4Session:
+    """One v4 WebSocket: its per-port forwarding tasks (what the node's metrics count)."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[None]] = set()
+
+
+async def serve_v4(ws: web.WebSocketResponse, ports: list[int], dial: Dial, describe: Callable[[], str],
+                   session: V4Session | None = None) -> None:
     chan = ChannelSocket(ws, ws.ws_protocol == V4_BASE64)
     for i, port in enumerate(ports):
         for channel in (2 * i, 2 * i + 1):
@@ -111,6 +119,10 @@ async def serve_v4(ws: web.WebSocketResponse, ports: list[int], dial: Dial, desc
     queues: list[asyncio.Queue[bytes | None]] = [asyncio.Queue(INBOUND_QUEUE) for _ in ports]
     forwards = [asyncio.ensure_future(_forward_port(i, p, dial, describe, chan, queues[i]))
                 for i, p in enumerate(ports)]
+    if session is not None:
+        session.tasks.update(forwards)
+        for task in forwards:
+            task.add_done_callback(session.tasks.discard)
     all_done = asyncio.ensure_future(asyncio.wait(forwards))
 
     async def read_client() -> None:

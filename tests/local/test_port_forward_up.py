@@ -9,8 +9,10 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -54,9 +56,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
     base = tmp_path_factory.mktemp("port-forward")
     c = LocalCluster(base / "cluster", free_port(), base / "kubectl-cache")
     prefix = f"pf{uuid.uuid4().hex[:4]}"
+    c.node_port = free_port_run(1)  # type: ignore[attr-defined]
     try:
         c.up("--runtime", "docker", "--nodes", "1", "--no-examples", "--name-prefix", prefix,
-             "--cluster-cidr", "10.245.0.0/18", kubelet_port=free_port_run(1))
+             "--cluster-cidr", "10.245.0.0/18", kubelet_port=c.node_port)  # type: ignore[attr-defined]
         c.node = f"{prefix}-a"  # type: ignore[attr-defined]
         (base / "web.yaml").write_text(MANIFEST)
         c.kubectl("apply", "-f", str(base / "web.yaml"))
@@ -100,6 +103,16 @@ def http_get(port: int, path: str = "/", timeout: float = 30) -> bytes:
         while chunk := s.recv(65536):
             out += chunk
     return out
+
+
+def node_tasks(cluster: LocalCluster) -> int:
+    """kube_node_port_forward_tasks from the node server's /metrics (which needs no client certificate)."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    url = f"https://127.0.0.1:{cluster.node_port}/metrics"  # type: ignore[attr-defined]
+    with urllib.request.urlopen(url, context=ctx, timeout=20) as resp:
+        text = resp.read().decode()
+    return int(float(re.search(r"^kube_node_port_forward_tasks (\S+)$", text, re.M).group(1)))  # type: ignore[union-attr]
 
 
 def node_sockets(cluster: LocalCluster) -> int:
@@ -168,8 +181,10 @@ def test_a_kubectl_killed_mid_stream_leaves_no_socket_on_the_node(cluster: Local
             s.sendall(b"GET /index.html HTTP/1.0\r\n")  # half a request: httpd waits for the rest
         wait_for("the node to hold the forwarded connections", lambda: node_sockets(cluster) >= before + 5,
                  timeout=30)
+        assert node_tasks(cluster) == 5
         proc.kill()  # no GOAWAY, no reset, no close frame
         proc.wait()
         for s in halves:
             s.close()
     wait_for("the node to let the pod connections go", lambda: node_sockets(cluster) <= before, timeout=60)
+    wait_for("the node's port-forward tasks to end", lambda: node_tasks(cluster) == 0 or None, timeout=30)

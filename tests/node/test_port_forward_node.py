@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from kube.node import spdy_frames as f
+from kube.node.port_forward_metrics import LIVE
 from kube.node.port_forward_spdy import SpdyPortForward
 from kube.node.spdy_session import SpdySession
 from tests.node.port_forward_client import SpdyClient
@@ -101,10 +102,12 @@ async def test_a_client_leaving_mid_stream_leaves_no_task_or_socket(node: Node) 
             _, data = await client.open_pair(80)
             await client.send(f.Data(data, b"half a request, never finished"))
     await _settled(lambda: node.pod.open_now == 12)
+    assert LIVE.task_count() == 12 and len(LIVE.sessions) == 4  # the node's gauges: a task per connection
     for client in clients:  # gone without a reset, a GOAWAY or a FIN
         await client.close()
     await _settled(lambda: node.pod.open_now == 0)
     await _settled(lambda: len(asyncio.all_tasks()) <= baseline)
+    assert LIVE.task_count() == 0 and not LIVE.sessions
     assert all(s.fileno() == -1 for s in node.netns.sockets)
 
 
@@ -123,6 +126,7 @@ async def test_v4_channels_several_ports_and_a_closed_one(node: Node) -> None:
         assert b"error forwarding port 81" in got[3]
         assert got[1] == (80).to_bytes(2, "little") and got[5] == (8080).to_bytes(2, "little")  # no error
     await _settled(lambda: node.pod.open_now == 0)
+    await _settled(lambda: not LIVE.sessions)  # the WebSocket closed once every port was done
 
 
 async def test_v4_data_for_a_failed_port_does_not_stall_the_others(node: Node) -> None:
