@@ -18,6 +18,7 @@ log = logging.getLogger("kube.controllers")
 
 def controller_types() -> dict[str, type[ControllerLoop]]:
     """Controller names as kube-controller-manager's --controllers spells them."""
+    from kube.controllers.daemonset.controller import DaemonSetController
     from kube.controllers.deployment.controller import DeploymentController
     from kube.controllers.endpoints import EndpointsController
     from kube.controllers.garbage_collector import GarbageCollectorController
@@ -31,7 +32,8 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
     return {"deployment": DeploymentController, "replicaset": ReplicaSetController,
             "endpoints": EndpointsController, "nodelifecycle": NodeLifecycleController, "podgc": PodGCController,
             "garbagecollector": GarbageCollectorController, "namespace": NamespaceController,
-            "nodeipam": NodeIpamController, "replicationcontroller": ReplicationControllerController}
+            "nodeipam": NodeIpamController, "replicationcontroller": ReplicationControllerController,
+            "daemonset": DaemonSetController}
 
 
 def select_controllers(spec: list[str]) -> list[str]:

@@ -1,0 +1,119 @@
+"""The DaemonSet loop: DaemonSet, pod, node and ControllerRevision events -> the DaemonSet's key
+-> `reconcile_daemon_set` over the cached nodes and the pods and revisions of its namespace,
+with expectations so a slow watch never creates a node's pod twice."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from kube.api.labels import SelectorError, from_label_selector
+from kube.api.meta import Obj, join_key
+from kube.controllers.actions import NODE, POD
+from kube.controllers.context import Context
+from kube.controllers.daemonset.history import CONTROLLER_REVISION
+from kube.controllers.daemonset.reconcile import DAEMONSET, reconcile_daemon_set
+from kube.controllers.expectations import Expectations
+from kube.controllers.loop import ControllerLoop, final_state, obj_key
+from kube.controllers.ownership import controller_of
+from kube.controllers.pod_state import is_terminating
+
+COMPONENT = "daemonset-controller"
+
+
+def _node_changed(old: Obj, new: Obj) -> bool:
+    """What can change where daemon pods belong (shouldIgnoreNodeUpdate's complement)."""
+    o, n = old.get("metadata") or {}, new.get("metadata") or {}
+    return o.get("labels") != n.get("labels") or (old.get("spec") or {}) != (new.get("spec") or {})
+
+
+class DaemonSetController(ControllerLoop):
+    name = "daemonset"
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx, 2)
+        self.expectations = Expectations()
+
+    def setup(self) -> None:
+        f = self.ctx.factory
+        self.sets = f.informer_for(DAEMONSET)
+        self.pods = f.informer_for(POD)
+        self.nodes = f.informer_for(NODE)
+        self.revisions = f.informer_for(CONTROLLER_REVISION)
+        self.sets.add_handler(lambda o: self.enqueue(obj_key(o)), lambda _o, n: self.enqueue(obj_key(n)),
+                              self._set_deleted)
+        self.pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
+        self.nodes.add_handler(lambda _n: self._all(), lambda o, n: self._all() if _node_changed(o, n) else None,
+                               lambda _n: self._all())
+        self.revisions.add_handler(self._revision_changed, lambda _o, n: self._revision_changed(n),
+                                   lambda o: self._revision_changed(final_state(o)))
+
+    def _all(self) -> None:
+        for ds in self.sets.store.list():
+            self.enqueue(obj_key(ds))
+
+    def _set_deleted(self, obj: object) -> None:
+        key = obj_key(obj)
+        self.expectations.forget(key)
+        self.enqueue(key)
+
+    def _owner_key(self, obj: Obj) -> str | None:
+        ref = controller_of(obj)
+        if ref is None or ref.get("kind") != "DaemonSet":
+            return None
+        return join_key((obj.get("metadata") or {}).get("namespace"), str(ref.get("name", "")))
+
+    def _revision_changed(self, rev: Obj) -> None:
+        owner = self._owner_key(rev)
+        if owner is not None:
+            self.enqueue(owner)
+
+    def _adopters(self, pod: Obj) -> None:
+        meta = pod.get("metadata") or {}
+        for ds in self.sets.store.by_index("namespace", meta.get("namespace", "")):
+            try:
+                if from_label_selector((ds.get("spec") or {}).get("selector")).matches(meta.get("labels") or {}):
+                    self.enqueue(obj_key(ds))
+            except SelectorError:
+                continue
+
+    def _pod_added(self, pod: Obj) -> None:
+        owner = self._owner_key(pod)
+        if owner is None:
+            self._adopters(pod)
+            return
+        if is_terminating(pod):
+            self.expectations.deletion_observed(owner, obj_key(pod))
+        else:
+            self.expectations.creation_observed(owner)
+        self.enqueue(owner)
+
+    def _pod_updated(self, old: Obj, new: Obj) -> None:
+        owner, old_owner = self._owner_key(new), self._owner_key(old)
+        if is_terminating(new) and not is_terminating(old) and owner is not None:
+            self.expectations.deletion_observed(owner, obj_key(new))
+        for key in {owner, old_owner} - {None}:
+            self.enqueue(key)  # type: ignore[arg-type]
+        if owner is None and (old.get("metadata") or {}).get("labels") != (new.get("metadata") or {}).get("labels"):
+            self._adopters(new)
+
+    def _pod_deleted(self, obj: object) -> None:
+        owner = self._owner_key(final_state(obj))
+        if owner is not None:
+            self.expectations.deletion_observed(owner, obj_key(obj))
+            self.enqueue(owner)
+
+    async def sync(self, key: Hashable) -> float | None:
+        ds = self.sets.store.get(str(key))
+        if ds is None:
+            self.expectations.forget(str(key))
+            return None
+        namespace = (ds.get("metadata") or {}).get("namespace", "")
+        plan = reconcile_daemon_set(ds, self.nodes.store.list(), self.pods.store.by_index("namespace", namespace),
+                                    self.revisions.store.by_index("namespace", namespace), self.ctx.now(),
+                                    expectations_met=self.expectations.satisfied(str(key)))
+        if plan.creates or plan.deletes:
+            self.expectations.expect(str(key), plan.creates, {join_key(d.namespace, d.name) for d in plan.deletes})
+        await self.ctx.executor.run(plan.actions, f"daemonset {key}",
+                                    lambda n: self.expectations.creation_observed(str(key), n),
+                                    self.ctx.recorder(COMPONENT))
+        return plan.requeue_after
