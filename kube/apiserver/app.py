@@ -31,6 +31,8 @@ from kube.apiserver.handlers.patch import patch
 from kube.apiserver.handlers.read import get_object, list_objects
 from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.handlers.write import create, update
+from kube.apiserver.metrics_api import discovery as metrics_discovery
+from kube.apiserver.metrics_api import handler as metrics_handler
 from kube.apiserver.state import STATE, ServerState
 from kube.apiserver.subresources.binding import bind
 from kube.apiserver.subresources.eviction import evict
@@ -121,6 +123,8 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
             user = _user(request, state)
             if user is None:
                 raise unauthorized()
+        if path.startswith(metrics_discovery.PREFIX):  # metrics.k8s.io: from the nodes, not the store
+            return await metrics_handler.serve(request, state, path, user)
         special = _non_resource(request, state, path)
         if special is not None:
             if user is not None and not authorize_non_resource(user, path):

@@ -23,6 +23,7 @@ from kube.apiserver.auth import Authenticator
 from kube.apiserver.bootstrap import bootstrap
 from kube.apiserver.config import ServerConfig
 from kube.apiserver.metrics import Metrics
+from kube.apiserver.metrics_api.scrape import node_stats_source
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage.event_leases import EventLeases
 from kube.apiserver.storage.object_store import ObjectStore
@@ -78,6 +79,7 @@ class APIServer:
                                          node_port_range=config.service_node_port_range),
             log_proxy=node_log_proxy(config, self.files),  # pods/log -> the node agent's log server
             stream_proxy=node_stream_proxy(config, self.files),  # pods/exec, attach, portforward -> the node
+            node_stats=node_stats_source(config, self.files),  # metrics.k8s.io -> the nodes' /stats/summary
             authenticator=(Authenticator(config.token_auth_file or None, self.files.client_ca or None)
                            if config.authenticate else None))
         self.state = state

@@ -21,6 +21,8 @@ from kube.store.protocol import Store
 LogProxy = Callable[[web.Request, Obj, str], Awaitable[web.StreamResponse]]
 # (request, pod, node path) -> the response once an exec/attach/portforward stream is over (stream_proxy.py)
 StreamProxy = Callable[[web.Request, Obj, str], Awaitable[web.StreamResponse]]
+# nodes -> node name -> its /stats/summary (metrics_api/scrape.py; nodes that do not answer are absent)
+NodeStats = Callable[[list[Obj]], Awaitable[dict[str, Obj]]]
 
 
 @dataclass
@@ -36,6 +38,7 @@ class ServerState:
     authenticator: Authenticator | None = None  # None: no authentication (tests of the core)
     replays: int = 0  # watches served from the store rather than the cache
     stream_proxy: StreamProxy | None = None  # None: exec/attach/portforward answer 503
+    node_stats: NodeStats | None = None  # None: metrics.k8s.io answers 503
 
 
 STATE: web.AppKey[ServerState] = web.AppKey("kube_state", ServerState)

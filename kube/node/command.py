@@ -152,6 +152,9 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
             app = make_app(fleet.agents, lambda ns, name: fleet.pods.store.get(f"{ns}/{name}"),
                            require_client_cert=bool(args.client_ca_file), registry=registry,
                            ready=fleet.ready.is_set)
+            from kube.node.stats_server import add_stats_routes
+
+            add_stats_routes(app, fleet.agents, require_client_cert=bool(args.client_ca_file))
             runner = await serve(app, args.bind_address, args.port, tls)
         starting = asyncio.ensure_future(fleet.start())
         await asyncio.wait({starting, stopper}, return_when=asyncio.FIRST_COMPLETED)

@@ -44,6 +44,7 @@ from kube.node.pod_volumes import container_binds, prepare_volumes, remove_pod_d
 from kube.node.probes import ProbeWorker
 from kube.node.restart_backoff import RestartBackoff
 from kube.node.runtime import ContainerConfigError, PodConfig, PodRuntimeStatus, PodSandbox, RuntimePod
+from kube.node.stats_summary import StatsSummary
 
 log = logging.getLogger("kube.node.docker")
 
@@ -102,6 +103,7 @@ class DockerRuntime:
         self.puller = ImagePuller(self.docker, self._event, backoff_initial=initial, backoff_cap=cap)
         docker_root = str(self.docker.info().get("DockerRootDir") or "/var/lib/docker")
         self.image_gc = ImageGC(self.docker, statvfs_reader(docker_root), statvfs_reader(root_dir))
+        self.stats = StatsSummary(self.docker, node_name)  # /stats/summary (kube/node/stats_server.py)
 
     # --- helpers -----------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import orjson
 
 from kube.api import registry
 from kube.api.registry import KindInfo
+from kube.apiserver.metrics_api import discovery as metrics_api
 
 # subresource -> (kind, group, version, verbs) of what it serves
 _SUBRESOURCES: dict[str, tuple[str | None, str | None, str | None, list[str]]] = {
@@ -75,4 +76,5 @@ def documents() -> dict[str, bytes]:
         docs[f"/apis/{g}"] = {"kind": "APIGroup", "apiVersion": "v1", **_group(g, versions)}
         for v in versions:
             docs[f"/apis/{g}/{v}"] = resource_list(f"{g}/{v}")
+    metrics_api.add_documents(docs)  # metrics.k8s.io: served from the nodes, not a stored kind
     return {path: orjson.dumps(doc) for path, doc in docs.items()}
