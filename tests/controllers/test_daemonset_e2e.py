@@ -75,6 +75,8 @@ async def test_kubectl_rollout_undo_cordon_relabel_and_rc_scale(client: RestClie
     kubectl = Kubectl(kubeconfig, tmp_path / "kube-cache")
     async with real_cluster(client, kubeconfig, tmp_path):
         await kubectl.ok("label", "nodes", "--all", "agent=yes")
+        code, _, err = await kubectl.run("apply", "-f", "-", stdin=MANIFEST.replace("{app: agent}}", "{app: x}}", 1))
+        assert code != 0 and 'The DaemonSet "agent" is invalid: spec.template.metadata.labels: Invalid value' in err
         await kubectl.ok("apply", "-f", "-", stdin=MANIFEST)
         out = await kubectl.ok("rollout", "status", "daemonset/agent", "--timeout=60s")
         assert 'daemon set "agent" successfully rolled out' in out

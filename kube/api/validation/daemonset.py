@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kube.api.errors import invalid, not_supported, required
+from kube.api.errors import forbidden, invalid, not_supported, required
 from kube.api.validation.field_types import Errors, get_dict, get_int, get_str
 from kube.api.validation.int_or_percent import validate_int_or_percent
 from kube.api.validation.object_meta import validate_labels, validate_object_meta
@@ -19,7 +19,9 @@ def validate_daemon_set(ds: dict[str, Any], old: dict[str, Any] | None = None) -
     errs = validate_object_meta(ds, namespaced=True)
     spec = get_dict(ds, "spec", "", errs, must=True)
     if spec is not None:
-        errs += _workload_spec(spec, "daemonset")
+        deadline = "spec.template.spec.activeDeadlineSeconds"
+        errs += [forbidden(deadline, "activeDeadlineSeconds in DaemonSet is not Supported") if e.field == deadline
+                 else e for e in _workload_spec(spec, "daemonset")]
         errs += _update_strategy(spec)
         limit = get_int(spec, "revisionHistoryLimit", "spec", errs)
         if limit is not None and limit < 0:
@@ -35,8 +37,8 @@ def _update_strategy(spec: dict[str, Any]) -> Errors:
     if strategy is None:
         return errs
     kind = get_str(strategy, "type", "spec.updateStrategy", errs)
-    if kind not in UPDATE_STRATEGY_TYPES:
-        errs.append(not_supported("spec.updateStrategy.type", kind, UPDATE_STRATEGY_TYPES))
+    if kind not in UPDATE_STRATEGY_TYPES:  # Kubernetes names the whole strategy, not its type
+        errs.append(not_supported("spec.updateStrategy", strategy, UPDATE_STRATEGY_TYPES))
         return errs
     rolling = get_dict(strategy, "rollingUpdate", "spec.updateStrategy", errs)
     if kind != "RollingUpdate":

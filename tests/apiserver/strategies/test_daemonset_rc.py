@@ -60,8 +60,15 @@ async def test_a_selector_not_matching_the_template_is_422_naming_the_template_l
     assert (await api.get(f"{DS}/agent"))[0] == 404
 
 
+async def test_a_daemonset_pod_may_not_have_a_deadline(api: Api) -> None:
+    bad = daemon_set()
+    bad["spec"]["template"]["spec"]["activeDeadlineSeconds"] = 5
+    code, body = await api.post(DS, bad)
+    assert code == 422 and "activeDeadlineSeconds in DaemonSet is not Supported" in body["message"]
+
+
 @pytest.mark.parametrize(("strategy", "field", "reason"), [
-    ({"type": "Sometimes"}, "spec.updateStrategy.type", "FieldValueNotSupported"),
+    ({"type": "Sometimes"}, "spec.updateStrategy", "FieldValueNotSupported"),
     ({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 0}},
      "spec.updateStrategy.rollingUpdate.maxUnavailable", "FieldValueRequired"),
     ({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1}},
