@@ -3,7 +3,7 @@ WebSocket) -> API server (TLS, spliced) -> the node's server (TLS, SPDY) -> a so
 netns -> busybox httpd in a docker pod of a 1-minion `kube up` cluster.
 
 `python -m tests.bench.port_forward_bench [--mib 256] [--connections 100] [--spdy]` prints one JSON line:
-one connection's download throughput (MB/s, 10^6 bytes) of a --mib file, and --connections parallel
+one connection's download and upload throughput (MB/s, 10^6 bytes) of --mib MiB, and --connections parallel
 connections each fetching a 64 KiB file (wall time, per-request p50/p99).
 """
 
@@ -37,7 +37,8 @@ spec:
   - name: httpd
     image: kube.local/busybox:1
     command: ["sh", "-c", "mkdir -p /w && dd if=/dev/zero of=/w/big bs=1048576 count={mib} 2>/dev/null &&
-      dd if=/dev/zero of=/w/small bs=65536 count=1 2>/dev/null && touch /w/ready && exec httpd -f -p 80 -h /w"]
+      dd if=/dev/zero of=/w/small bs=65536 count=1 2>/dev/null && touch /w/ready &&
+      (nc -ll -p 81 -e wc -c &) && exec httpd -f -p 80 -h /w"]
     readinessProbe: {{exec: {{command: [test, -f, /w/ready]}}, periodSeconds: 1}}
 """
 
@@ -65,18 +66,19 @@ def bench_cluster(mib: int) -> Iterator[LocalCluster]:
 
 
 @contextmanager
-def forwarded(cluster: LocalCluster, spdy: bool = False) -> Iterator[int]:
+def forwarded(cluster: LocalCluster, spdy: bool = False) -> Iterator[dict[int, int]]:
     env = {**os.environ, "KUBECTL_PORT_FORWARD_WEBSOCKETS": "false" if spdy else "true"}
-    proc = subprocess.Popen([KUBECTL, "--kubeconfig", str(cluster.kubeconfig), "port-forward", "pod/bench", ":80"],
+    proc = subprocess.Popen([KUBECTL, "--kubeconfig", str(cluster.kubeconfig), "port-forward", "pod/bench", ":80", ":81"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     try:
         assert proc.stdout is not None
-        match = None
-        while match is None:
+        ports: dict[int, int] = {}
+        while len(ports) < 2:
             line = proc.stdout.readline()
             assert line, "kubectl port-forward ended"
-            match = re.match(r"Forwarding from 127\.0\.0\.1:(\d+)", line)
-        yield int(match.group(1))
+            if match := re.match(r"Forwarding from 127\.0\.0\.1:(\d+) -> (\d+)", line):
+                ports[int(match.group(2))] = int(match.group(1))
+        yield ports
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -108,13 +110,33 @@ def fetch(port: int, path: str) -> int:
     return total
 
 
+def upload(port: int, size: int) -> int:
+    """Send size zero bytes, half-close, and read what the pod counted (`wc -c` behind nc)."""
+    chunk = bytes(1 << 20)
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+        sent = 0
+        while sent < size:
+            s.sendall(chunk[:size - sent])
+            sent += min(len(chunk), size - sent)
+        s.shutdown(socket.SHUT_WR)
+        answer = b""
+        while data := s.recv(4096):
+            answer += data
+    return int(answer.strip() or b"-1")
+
+
 def run(mib: int, connections: int, spdy: bool = False) -> dict[str, Any]:
-    with bench_cluster(mib) as cluster, forwarded(cluster, spdy) as port:
+    with bench_cluster(mib) as cluster, forwarded(cluster, spdy) as ports:
+        port = ports[80]
         assert fetch(port, "/small") == 65536  # warm: the session and the sandbox lookup
         started = time.perf_counter()
         size = fetch(port, "/big")
         single = time.perf_counter() - started
         assert size == mib << 20, size
+        started = time.perf_counter()
+        assert upload(ports[81], mib << 20) == mib << 20, "the pod counted another size"
+        up = time.perf_counter() - started
 
         started = time.perf_counter()
         with ThreadPoolExecutor(connections) as pool:
@@ -123,6 +145,7 @@ def run(mib: int, connections: int, spdy: bool = False) -> dict[str, Any]:
     latencies = sorted(r[0] for r in results)
     assert all(r[1] == 65536 for r in results), "a parallel fetch came back short"
     return {"protocol": "SPDY/3.1 upgrade" if spdy else "SPDY/3.1 over WebSocket", "mib": mib, "single_seconds": round(single, 3), "single_mb_per_s": round(size / single / 1e6, 1),
+            "upload_seconds": round(up, 3), "upload_mb_per_s": round(size / up / 1e6, 1),
             "connections": connections, "parallel_wall_seconds": round(wall, 3),
             "parallel_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
             "parallel_p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 1),

@@ -15,5 +15,5 @@ def test_port_forward_bench_small() -> None:
     require_docker()
     result = run(mib=8, connections=20)
     assert result["mib"] == 8 and result["connections"] == 20
-    assert result["single_seconds"] > 0 and result["single_mb_per_s"] > 0
+    assert result["single_seconds"] > 0 and result["single_mb_per_s"] > 0 and result["upload_mb_per_s"] > 0
     assert 0 < result["parallel_p50_ms"] <= result["parallel_p99_ms"] <= result["parallel_wall_seconds"] * 1000 + 1
