@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from kube.apiserver.protobuf.schema_batch import BATCH_MESSAGES
 from kube.apiserver.protobuf.schema_kinds import KIND_MESSAGES
 from kube.apiserver.protobuf.schema_meta import META_MESSAGES
 from kube.apiserver.protobuf.schema_pod import POD_MESSAGES
@@ -52,7 +53,8 @@ def parse_fields(spec: str) -> dict[int, Field]:
 
 def _all_messages() -> dict[str, dict[int, Field]]:
     merged: dict[str, str] = {}
-    for table in (META_MESSAGES, POD_MESSAGES, VOLUME_MESSAGES, POD_STATUS_MESSAGES, KIND_MESSAGES):
+    for table in (META_MESSAGES, POD_MESSAGES, VOLUME_MESSAGES, POD_STATUS_MESSAGES, KIND_MESSAGES,
+                  BATCH_MESSAGES):
         overlap = merged.keys() & table.keys()
         assert not overlap, f"message defined twice: {overlap}"
         merged.update(table)
@@ -74,6 +76,9 @@ OBJECT_MESSAGES: dict[tuple[str, str], str] = {
     ("policy/v1", "Eviction"): "Eviction",
     ("autoscaling/v1", "Scale"): "Scale",
     ("v1", "Binding"): "Binding",
+    ("batch/v1", "Job"): "Job",
+    ("batch/v1", "CronJob"): "CronJob",
+    ("batch/v1", "DeleteOptions"): "DeleteOptions",
     ("meta.k8s.io/v1", "DeleteOptions"): "DeleteOptions",
     ("v1", "DeleteOptions"): "DeleteOptions",
     ("apps/v1", "DeleteOptions"): "DeleteOptions",

@@ -5,7 +5,8 @@ As Kubernetes' CronJob controller (v2): the Job of a scheduled time is named
 missed times only the most recent runs (more than 100 missed: a TooManyMissedTimes
 Event); a time older than startingDeadlineSeconds is skipped with MissSchedule;
 Forbid skips while a Job runs, Replace deletes the running ones first; finished Jobs
-beyond the history limits are deleted, oldest first.
+beyond the history limits are deleted, oldest first. Only Jobs it scheduled count as
+active: one made by hand (`kubectl create job --from=cronjob/x`) is an UnexpectedJob.
 """
 
 from __future__ import annotations
@@ -67,6 +68,14 @@ def new_job(cronjob: Obj, scheduled: datetime, zone_time: datetime) -> Obj:
             "spec": copy.deepcopy(template.get("spec") or {})}
 
 
+def _scheduled_by_us(cronjob: Obj, job: Obj) -> bool:
+    """A Job this controller made: named `<cronjob>-<minutes>` with the scheduled-time annotation."""
+    name = str((job.get("metadata") or {}).get("name", ""))
+    prefix = f"{(cronjob.get('metadata') or {}).get('name', '')}-"
+    annotations = (job.get("metadata") or {}).get("annotations") or {}
+    return name.startswith(prefix) and name[len(prefix):].isdigit() and SCHEDULED_ANNOTATION in annotations
+
+
 def _history_deletes(cronjob: Obj, done: list[Obj], plan: CronJobPlan) -> None:
     spec = cronjob.get("spec") or {}
     for outcome, key, default in ((True, "successfulJobsHistoryLimit", 3), (False, "failedJobsHistoryLimit", 1)):
@@ -102,8 +111,13 @@ def reconcile_cron_job(cronjob: Obj, jobs: list[Obj], now: datetime) -> CronJobP
     for name, job in sorted(by_name.items()):
         outcome = finished(job)
         if outcome is None:
-            if name not in listed and not (job.get("metadata") or {}).get("deletionTimestamp"):
-                active.append(_ref(job))
+            if name in listed or (job.get("metadata") or {}).get("deletionTimestamp"):
+                continue
+            if _scheduled_by_us(cronjob, job):
+                active.append(_ref(job))  # created by an earlier sync whose status write was lost or not seen yet
+            else:
+                plan.notes.append(note(cronjob, WARNING, "UnexpectedJob",
+                                       f"Saw a job that the controller did not create or forgot: {name}"))
             continue
         done.append(job)
         if any(r.get("name") == name for r in old.get("active") or []):

@@ -152,3 +152,16 @@ def test_suspended_or_unparseable_creates_nothing() -> None:
     assert step(c).requeue_after is None and jobs(c) == []
     c.objects[("CronJob", "default", "tick")]["spec"].update(suspend=False, timeZone="Nowhere/Land")
     assert reasons(step(c)) == ["UnknownTimeZone"] and jobs(c) == []
+
+
+def test_a_job_made_by_hand_from_the_cronjob_is_not_active() -> None:
+    c = FakeCluster(T0)
+    cj = c.add(cron_job(concurrencyPolicy="Forbid"))
+    c.add({"apiVersion": "batch/v1", "kind": "Job", "metadata": {
+        "name": "by-hand", "namespace": "default", "annotations": {"cronjob.kubernetes.io/instantiate": "manual"},
+        "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": "tick",
+                             "uid": cj["metadata"]["uid"], "controller": True}]}, "spec": {}})
+    c.tick(61)
+    plan = step(c)
+    assert "UnexpectedJob" in reasons(plan) and "JobAlreadyActive" not in reasons(plan)
+    assert len(jobs(c)) == 2  # Forbid does not wait for a Job it did not schedule
