@@ -134,9 +134,11 @@ def test_kubectl_port_forward_a_pod_two_ports_twenty_parallel_requests(cluster: 
             b"served-on-80\n" if port == ports[80] else b"served-on-8081\n"), answer
 
 
-def test_kubectl_port_forward_a_service_to_its_target_port(cluster: LocalCluster) -> None:
+def test_kubectl_port_forward_a_service_twenty_parallel_requests(cluster: LocalCluster) -> None:
     with port_forward(cluster, "svc/web", "8080") as (ports, _):  # kubectl resolves it to the pod's target port
-        assert http_get(ports[80], "/index.html").endswith(b"served-on-80\n")
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(lambda i: http_get(ports[80], f"/index.html?{i}"), range(20)))
+    assert all(a.endswith(b"served-on-80\n") for a in answers), answers
 
 
 def test_python_client_portforward_and_a_closed_port(cluster: LocalCluster) -> None:
