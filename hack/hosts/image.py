@@ -139,7 +139,17 @@ def ensure_image(recipe: Recipe | None = None, log=print) -> Built:
         tar.stdout.close()
         if tar.wait() != 0 or imp.returncode != 0:
             raise ImageError(f"docker import {recipe.tag} failed: {imp.stderr.strip()[-300:]}")
+    prune_others(recipe.tag)
     return Built(recipe.tag, True, time.monotonic() - t0)
+
+
+def prune_others(keep: str) -> list[str]:
+    """Remove the images of older recipes (~480 MB each); one still in use stays."""
+    out = subprocess.run(["docker", "images", REPO, "--format", "{{.Repository}}:{{.Tag}}"],
+                         capture_output=True, text=True).stdout.split()
+    gone = [tag for tag in out if tag != keep
+            and subprocess.run(["docker", "rmi", tag], capture_output=True).returncode == 0]
+    return gone
 
 
 def configure(rootfs: Path, recipe: Recipe) -> None:
