@@ -119,3 +119,16 @@ def test_frames_past_the_parsers_limit_are_refused_before_buffering() -> None:
 def test_unknown_control_frames_are_skipped() -> None:
     parser = f.FrameParser(f.HeaderCodec())
     assert parser.feed(_control(0x0F, b"whatever") + f.encode(f.Ping(1), f.HeaderCodec())) == [f.Ping(1)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=64), frames.map(lambda fr: f.encode(fr, f.HeaderCodec()))),
+                max_size=8))
+def test_any_bytes_are_frames_or_a_spdy_error(chunks: list[bytes]) -> None:
+    """Hostile input (garbage, or frames from a zlib stream the parser never saw) fails only as SpdyError."""
+    parser = f.FrameParser(f.HeaderCodec(), max_length=4096)
+    try:
+        for chunk in chunks:
+            parser.feed(chunk)
+    except f.SpdyError:
+        pass
