@@ -85,8 +85,9 @@ def test_nothing_goes_below_the_high_threshold(images):
     assert len(present(client, prefix)) == 4
 
 
-def test_eviction_thresholds_give_disk_pressure(images):
-    prefix, made, client = images
+def test_eviction_thresholds_give_disk_pressure():
+    require_docker()
+    client = docker.from_env()
     only_ours = {"candidates": lambda i: False}  # nothing may be reclaimed: the pressure stays
     node_full = ImageGC(client, lambda: FsStats(100, 50), lambda: FsStats(100, 9), **only_ours)
     assert node_full.housekeeping() is True  # nodefs.available 9% < 10%
@@ -96,6 +97,7 @@ def test_eviction_thresholds_give_disk_pressure(images):
                          eviction=parse_eviction_hard("nodefs.available<1Gi"), **only_ours)
     assert bytes_rule.housekeeping() is True
     assert ImageGC(client, lambda: FsStats(100, 50), lambda: FsStats(100, 50), **only_ours).housekeeping() is False
+    client.close()
 
 
 @pytest.mark.parametrize("text", ["nodefs.available", "memory.available<1Gi", "nodefs.available<120%",
