@@ -114,7 +114,7 @@ def _drop_finalizer(kind: KindInfo, owner: Obj, finalizer: str) -> Patch:
 # --- the loop ------------------------------------------------------------------------------------
 
 GC_KINDS = ("Deployment", "ReplicaSet", "Pod", "Service", "Endpoints", "ConfigMap", "Secret",
-            "PodDisruptionBudget", "Lease", "Node")
+            "PodDisruptionBudget", "Lease", "Node", "DaemonSet", "ControllerRevision", "ReplicationController")
 _KEY = "graph"
 
 
