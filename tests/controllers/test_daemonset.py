@@ -255,3 +255,20 @@ def test_duplicates_on_a_node_keep_the_oldest_and_expectations_hold_creations() 
     c.objects[("Pod", "default", "agent-extra")] = extra
     plan = sync(c)
     assert [d.name for d in plan.deletes] == ["agent-extra"]
+
+
+def test_a_deleting_or_unreadable_daemonset_is_left_alone_and_pods_for_vanished_nodes_go() -> None:
+    c = cluster(node("n1"), node("n2"))
+    sync(c)
+    assert sorted(by_node(c)) == ["n1", "n2"]
+    targets = {p["metadata"]["name"]: target_node(p) for p in pods(c)}
+    del c.objects[("Node", "", "n2")]  # its pod was never bound: nothing else would remove it
+    plan = sync(c)
+    assert [targets[d.name] for d in plan.deletes] == ["n2"] and sorted(by_node(c)) == ["n1"]
+    ds = c.objects[("DaemonSet", "default", "agent")]
+    ds["metadata"]["deletionTimestamp"] = stamp(c.now)
+    c.add(node("n3"))
+    assert sync(c).actions == []
+    del ds["metadata"]["deletionTimestamp"]
+    ds["spec"]["selector"] = {"matchExpressions": [{"key": "app", "operator": "Bogus"}]}
+    assert sync(c).actions == []

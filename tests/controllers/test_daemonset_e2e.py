@@ -121,6 +121,10 @@ async def test_kubectl_rollout_undo_cordon_relabel_and_rc_scale(client: RestClie
         await on_nodes(client, everywhere)
         got = await kubectl.ok("get", "ds", "agent")
         assert got.split("\n")[1].split()[:6] == ["agent", "3", "3", "3", "3", "3"]
+        described = await kubectl.ok("describe", "ds", "agent")
+        assert "Desired Number of Nodes Scheduled: 3" in described
+        assert "Pods Status:  3 Running / 0 Waiting / 0 Succeeded / 0 Failed" in described
+        await eventually(lambda: _events_recorded(kubectl), timeout=30, interval=0.5)
 
         # an old-style ReplicationController, scaled by kubectl through /scale
         await kubectl.ok("apply", "-f", "-", stdin=RC)
@@ -138,6 +142,11 @@ async def test_kubectl_rollout_undo_cordon_relabel_and_rc_scale(client: RestClie
 async def placed_any(client: RestClient, selector: str) -> list[dict[str, Any]]:
     return [p for p in (await client.list(POD, "default", label_selector=selector))["items"]
             if not p["metadata"].get("deletionTimestamp") and (p.get("status") or {}).get("phase") == "Running"]
+
+
+async def _events_recorded(kubectl: Kubectl) -> bool:
+    events = (await kubectl.ok("describe", "ds", "agent")).split("Events:", 1)[1]
+    return "SuccessfulCreate" in events and "daemonset-controller" in events and "SuccessfulDelete" in events
 
 
 async def _rc_ready(kubectl: Kubectl) -> bool:
