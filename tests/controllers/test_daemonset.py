@@ -272,3 +272,25 @@ def test_a_deleting_or_unreadable_daemonset_is_left_alone_and_pods_for_vanished_
     del ds["metadata"]["deletionTimestamp"]
     ds["spec"]["selector"] = {"matchExpressions": [{"key": "app", "operator": "Bogus"}]}
     assert sync(c).actions == []
+
+
+def test_a_daemonset_recreated_after_an_orphaning_delete_adopts_its_pods_and_history() -> None:
+    c = cluster(node("n1"), node("n2"))
+    settle(c)
+    before = sorted(p["metadata"]["name"] for p in pods(c))
+    (rev,) = c.list("ControllerRevision")
+    del c.objects[("DaemonSet", "default", "agent")]
+    for (kind, _, _), obj in c.objects.items():  # what --cascade=orphan leaves behind
+        if kind in ("Pod", "ControllerRevision"):
+            obj["metadata"].pop("ownerReferences", None)
+    again = daemon_set()
+    again["metadata"]["uid"] = "uid-agent-2"
+    c.add(again)
+    plan = sync(c)
+    assert plan.creates == 0 and not plan.deletes
+    assert sorted(p["metadata"]["name"] for p in pods(c)) == before
+    (adopted,) = c.list("ControllerRevision")
+    assert adopted["metadata"]["name"] == rev["metadata"]["name"]
+    assert adopted["metadata"]["ownerReferences"][0]["uid"] == "uid-agent-2"
+    assert all(p["metadata"]["ownerReferences"][0]["uid"] == "uid-agent-2" for p in pods(c))
+    assert "collisionCount" not in c.get("DaemonSet", "agent").get("status", {})

@@ -18,7 +18,7 @@ from kube.api.meta import Obj
 from kube.api.registry import by_gvk
 from kube.controllers.actions import Action, Create, Delete, Update
 from kube.controllers.deployment.revisions import semantic, template_hash
-from kube.controllers.ownership import controller_of, owner_reference
+from kube.controllers.ownership import owner_reference
 
 CONTROLLER_REVISION = by_gvk("apps", "v1", "ControllerRevision")
 assert CONTROLLER_REVISION is not None
@@ -50,12 +50,6 @@ def number(revision: Obj) -> int:
         return 0
 
 
-def owned_revisions(ds: Obj, revisions: list[Obj]) -> list[Obj]:
-    uid = (ds.get("metadata") or {}).get("uid")
-    return [r for r in revisions if (controller_of(r) or {}).get("uid") == uid
-            and not (r.get("metadata") or {}).get("deletionTimestamp")]
-
-
 def new_revision(ds: Obj, revision: int, hash_: str) -> Obj:
     meta = ds.get("metadata") or {}
     labels = dict((((ds.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {})
@@ -77,9 +71,9 @@ class History:
     collision: bool = False  # the name is taken by a revision of another template
 
 
-def construct_history(ds: Obj, revisions: list[Obj]) -> History:
-    """The current revision (found, renumbered or to be created) and the old ones (constructHistory)."""
-    mine = owned_revisions(ds, revisions)
+def construct_history(ds: Obj, mine: list[Obj], revisions: list[Obj]) -> History:
+    """The current revision (found, renumbered or to be created) and the old ones (constructHistory),
+    from the revisions the DaemonSet controls (`mine`, adopted ones included) and all of its namespace."""
     current = [r for r in mine if matches(ds, r)]
     old = [r for r in mine if not matches(ds, r)]
     next_number = max((number(r) for r in old), default=0) + 1

@@ -19,7 +19,12 @@ from kube.api.labels import SelectorError, from_label_selector
 from kube.api.meta import Obj, object_key
 from kube.api.registry import by_gvk
 from kube.controllers.actions import POD, Action, CreatePod, DeletePod, UpdateStatus, status_action
-from kube.controllers.daemonset.history import HASH_LABEL, construct_history, history_to_clean
+from kube.controllers.daemonset.history import (
+    CONTROLLER_REVISION,
+    HASH_LABEL,
+    construct_history,
+    history_to_clean,
+)
 from kube.controllers.daemonset.placement import daemon_pod_spec, pin_to_node, should_run, target_node
 from kube.controllers.events import NORMAL, note
 from kube.controllers.ownership import claim
@@ -171,14 +176,19 @@ def reconcile_daemon_set(ds: Obj, nodes: list[Obj], pods: list[Obj], revisions: 
         selector = from_label_selector(spec.get("selector"))
     except SelectorError:
         return plan  # refused by validation; never act on one
-    history = construct_history(ds, revisions)
+    def selected(obj: Obj) -> bool:
+        return selector.matches((obj.get("metadata") or {}).get("labels") or {})
+
+    revision_claim = claim(ds, CONTROLLER_REVISION, [r for r in revisions if not is_terminating(r)], selected)
+    history = construct_history(ds, revision_claim.owned, revisions)
     if history.collision:
         status = dict(ds.get("status") or {})
         status["collisionCount"] = int(status.get("collisionCount") or 0) + 1
         plan.actions.append(UpdateStatus(DAEMONSET, ds, status))
         return plan
+    plan.actions.extend(revision_claim.patches)
     plan.actions.extend(history.actions)
-    owned = claim(ds, POD, pods, lambda p: selector.matches((p.get("metadata") or {}).get("labels") or {}))
+    owned = claim(ds, POD, pods, selected)
     plan.actions.extend(owned.patches)
     s = _Sync(ds, history.hash, now)
     by_node: dict[str, list[Obj]] = {}
