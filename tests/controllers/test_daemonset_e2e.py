@@ -85,6 +85,7 @@ async def test_kubectl_rollout_undo_cordon_relabel_and_rc_scale(client: RestClie
         pod = (await client.list(POD, "default", label_selector="app=agent"))["items"][0]
         assert pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][
             "nodeSelectorTerms"][0]["matchFields"][0]["values"] == [pod["spec"]["nodeName"]]
+        assert pod["metadata"]["labels"]["pod-template-generation"] == "1"
 
         # a new template rolls out with surge: revision 2; kubectl's undo patches revision 1 back
         # (a revision copies the DaemonSet's annotations when it is made, so the cause goes first)

@@ -34,6 +34,8 @@ from kube.controllers.replicaset import pod_from_template
 DAEMONSET = by_gvk("apps", "v1", "DaemonSet")
 assert DAEMONSET is not None
 BURST = 250  # creations per sync at most
+TEMPLATE_GENERATION = "deprecated.daemonset.template.generation"  # the API server keeps it
+GENERATION_LABEL = "pod-template-generation"
 
 
 @dataclass
@@ -90,7 +92,11 @@ class _Sync:
     def create(self, node: str) -> None:
         action = pod_from_template(self.ds, self.template, self.key)
         pod = action.pod
-        pod["metadata"].setdefault("labels", {})[HASH_LABEL] = self.hash
+        labels = pod["metadata"].setdefault("labels", {})
+        labels[HASH_LABEL] = self.hash
+        generation = ((self.ds.get("metadata") or {}).get("annotations") or {}).get(TEMPLATE_GENERATION)
+        if generation:
+            labels[GENERATION_LABEL] = str(generation)
         pod["spec"] = daemon_pod_spec(self.template)
         pin_to_node(pod["spec"], node)
         self.creates.append(action)

@@ -47,6 +47,7 @@ async def test_a_daemonset_is_defaulted_and_starts_from_an_empty_status(api: Api
     assert body["status"] == {"currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0,
                               "numberReady": 0}
     assert body["metadata"]["generation"] == 1
+    assert body["metadata"]["annotations"] == {"deprecated.daemonset.template.generation": "1"}
 
 
 async def test_a_selector_not_matching_the_template_is_422_naming_the_template_labels(api: Api) -> None:
@@ -100,11 +101,16 @@ async def test_an_undo_patch_replaces_the_template_and_bumps_the_generation(api:
     body["spec"]["template"]["spec"]["containers"].append({"name": "side", "image": "kube.local/pause:1"})
     code, body = await api.put(f"{DS}/agent", body)
     assert code == 200 and body["metadata"]["generation"] == 2
+    assert body["metadata"]["annotations"]["deprecated.daemonset.template.generation"] == "2"
+    code, body = await api.patch(f"{DS}/agent", {"spec": {"minReadySeconds": 1}})
+    assert body["metadata"]["generation"] == 3  # a spec change outside the template
+    assert body["metadata"]["annotations"]["deprecated.daemonset.template.generation"] == "2"
     patch = {"spec": {"template": {**old_template, "$patch": "replace"}}}
     code, body = await api.patch(f"{DS}/agent", patch, content_type="application/strategic-merge-patch+json")
     assert code == 200, body
     assert [c["name"] for c in body["spec"]["template"]["spec"]["containers"]] == ["c"]
-    assert body["metadata"]["generation"] == 3
+    assert body["metadata"]["generation"] == 4
+    assert body["metadata"]["annotations"]["deprecated.daemonset.template.generation"] == "3"
 
 
 async def test_daemonset_and_revision_tables(api: Api) -> None:
