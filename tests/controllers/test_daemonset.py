@@ -294,3 +294,22 @@ def test_a_daemonset_recreated_after_an_orphaning_delete_adopts_its_pods_and_his
     assert adopted["metadata"]["ownerReferences"][0]["uid"] == "uid-agent-2"
     assert all(p["metadata"]["ownerReferences"][0]["uid"] == "uid-agent-2" for p in pods(c))
     assert "collisionCount" not in c.get("DaemonSet", "agent").get("status", {})
+
+
+def test_a_failed_pod_is_deleted_with_a_warning_then_its_node_backs_off() -> None:
+    c = cluster(node("n1"), node("n2"))
+    settle(c)
+    for (kind, _, _), p in c.objects.items():
+        if kind == "Pod":
+            p["status"]["phase"] = "Failed"
+    plan = reconcile_daemon_set(c.get("DaemonSet", "agent"), c.list("Node"), c.list("Pod", "default"),
+                                c.list("ControllerRevision", "default"), c.now, backoff=frozenset({"n2"}))
+    assert plan.failed_nodes == ["n1"] and len(plan.deletes) == 1
+    assert plan.deletes[0].note.type == "Warning" and plan.deletes[0].note.reason == "FailedDaemonPod"
+    assert plan.creates == 1  # n1 gets a new pod; n2 keeps its failed one (and gets none) for now
+    c.apply(plan.actions)
+    plan = reconcile_daemon_set(c.get("DaemonSet", "agent"), c.list("Node"), c.list("Pod", "default"),
+                                c.list("ControllerRevision", "default"), c.now, backoff=frozenset({"n2"}))
+    assert plan.creates == 0 and not plan.deletes
+    plan = sync(c)  # the back-off passed
+    assert plan.failed_nodes == ["n2"] and plan.creates == 1

@@ -15,6 +15,7 @@ from kube.controllers.actions import NODE, POD
 from kube.controllers.daemonset.history import CONTROLLER_REVISION
 from kube.controllers.daemonset.placement import target_node
 from kube.controllers.daemonset.reconcile import DAEMONSET
+from kube.controllers.events import EVENT
 from kube.controllers.manager import ControllerManager
 from tests.apiserver.conftest import eventually
 from tests.controllers.real_cluster import FAST
@@ -66,6 +67,22 @@ async def test_a_restarted_controller_neither_duplicates_nor_forgets(client: Res
         now = {p["metadata"]["name"] for p in (await client.list(POD, "default"))["items"]}
         assert first - {gone} <= now  # the pods that stayed were kept, not recreated
         assert len((await client.list(CONTROLLER_REVISION, "default"))["items"]) == 1
+        # a pod the node reports failed is deleted (a Warning says so) and its node gets a new one
+        failed = next(p for p in (await client.list(POD, "default"))["items"] if target_node(p) == "a")
+        failed["status"] = {"phase": "Failed"}
+        await client.update_status(POD, failed, "default")
+
+        async def replaced() -> bool:
+            names = {p["metadata"]["name"] for p in (await client.list(POD, "default"))["items"]}
+            return failed["metadata"]["name"] not in names and await targets(client) == ["a", "b", "c", "d"]
+
+        await eventually(replaced, timeout=30, interval=0.2)
+
+        async def warned() -> bool:
+            events = (await client.list(EVENT, "default"))["items"]
+            return any(e["reason"] == "FailedDaemonPod" and e["type"] == "Warning" for e in events)
+
+        await eventually(warned, timeout=30, interval=0.2)
         await client.delete(DAEMONSET, "agent", "default", propagation_policy="Background")
 
         async def all_gone() -> bool:

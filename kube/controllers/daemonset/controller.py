@@ -4,6 +4,7 @@ with expectations so a slow watch never creates a node's pod twice."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable
 
 from kube.api.labels import SelectorError, from_label_selector
@@ -18,6 +19,7 @@ from kube.controllers.ownership import controller_of
 from kube.controllers.pod_state import is_terminating
 
 COMPONENT = "daemonset-controller"
+BACKOFF_INITIAL, BACKOFF_MAX = 1.0, 900.0  # seconds between deleting failed pods on one node
 
 
 def _node_changed(old: Obj, new: Obj) -> bool:
@@ -32,6 +34,7 @@ class DaemonSetController(ControllerLoop):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx, 2)
         self.expectations = Expectations()
+        self.failed_backoff: dict[tuple[str, str], tuple[float, float]] = {}  # (ds, node) -> (delay, since)
 
     def setup(self) -> None:
         f = self.ctx.factory
@@ -54,6 +57,7 @@ class DaemonSetController(ControllerLoop):
     def _set_deleted(self, obj: object) -> None:
         key = obj_key(obj)
         self.expectations.forget(key)
+        self.failed_backoff = {k: v for k, v in self.failed_backoff.items() if k[0] != key}
         self.enqueue(key)
 
     def _owner_key(self, obj: Obj) -> str | None:
@@ -108,12 +112,21 @@ class DaemonSetController(ControllerLoop):
             self.expectations.forget(str(key))
             return None
         namespace = (ds.get("metadata") or {}).get("namespace", "")
+        now = time.monotonic()
+        waits = {node: delay - (now - since) for (ds_key, node), (delay, since) in self.failed_backoff.items()
+                 if ds_key == key and now - since < delay}
         plan = reconcile_daemon_set(ds, self.nodes.store.list(), self.pods.store.by_index("namespace", namespace),
                                     self.revisions.store.by_index("namespace", namespace), self.ctx.now(),
-                                    expectations_met=self.expectations.satisfied(str(key)))
+                                    expectations_met=self.expectations.satisfied(str(key)),
+                                    backoff=frozenset(waits))
+        for node in plan.failed_nodes:
+            previous, since = self.failed_backoff.get((str(key), node), (0.0, 0.0))
+            previous = previous if now - since < 2 * BACKOFF_MAX else 0.0  # long quiet: start over
+            self.failed_backoff[(str(key), node)] = (min(previous * 2 or BACKOFF_INITIAL, BACKOFF_MAX), now)
         if plan.creates or plan.deletes:
             self.expectations.expect(str(key), plan.creates, {join_key(d.namespace, d.name) for d in plan.deletes})
         await self.ctx.executor.run(plan.actions, f"daemonset {key}",
                                     lambda n: self.expectations.creation_observed(str(key), n),
                                     self.ctx.recorder(COMPONENT))
-        return plan.requeue_after
+        requeues = [w for w in (plan.requeue_after, *waits.values()) if w is not None]
+        return min(requeues) if requeues else None

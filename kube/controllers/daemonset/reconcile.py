@@ -26,7 +26,7 @@ from kube.controllers.daemonset.history import (
     history_to_clean,
 )
 from kube.controllers.daemonset.placement import daemon_pod_spec, pin_to_node, should_run, target_node
-from kube.controllers.events import NORMAL, note
+from kube.controllers.events import NORMAL, WARNING, Note, note
 from kube.controllers.ownership import claim
 from kube.controllers.pod_state import is_available, is_ready, is_terminating, phase, seconds_until_available
 from kube.controllers.replicaset import pod_from_template
@@ -45,6 +45,7 @@ class DaemonSetPlan:
     deletes: list[DeletePod] = field(default_factory=list)
     status: Obj = field(default_factory=dict)
     requeue_after: float | None = None
+    failed_nodes: list[str] = field(default_factory=list)  # failed pods deleted there: back off next time
 
 
 def _scaled(value: Any, total: int) -> int:
@@ -101,12 +102,12 @@ class _Sync:
         pin_to_node(pod["spec"], node)
         self.creates.append(action)
 
-    def delete(self, pod: Obj) -> None:
+    def delete(self, pod: Obj, why: Note | None = None) -> None:
         meta = pod.get("metadata") or {}
         name = meta.get("name", "")
+        why = why or note(self.ds, NORMAL, "SuccessfulDelete", f"Deleted pod: {name}")
         self.deletes.setdefault(name, DeletePod(meta.get("namespace", ""), name, meta.get("uid", ""),
-                                                owner_key=self.key,
-                                                note=note(self.ds, NORMAL, "SuccessfulDelete", f"Deleted pod: {name}")))
+                                                owner_key=self.key, note=why))
 
     def keep_per_node(self, pods: list[Obj], surge: bool) -> None:
         """Several pods on one node: keep the oldest (with surge, the oldest new and oldest old)."""
@@ -173,7 +174,9 @@ def _rolling_update(s: _Sync, by_node: dict[str, list[Obj]], eligible: list[str]
 
 
 def reconcile_daemon_set(ds: Obj, nodes: list[Obj], pods: list[Obj], revisions: list[Obj], now: datetime, *,
-                         expectations_met: bool = True) -> DaemonSetPlan:
+                         expectations_met: bool = True, backoff: frozenset[str] = frozenset()) -> DaemonSetPlan:
+    """`backoff`: nodes whose failed daemon pod was deleted too recently to delete the next one
+    (Kubernetes' failedPodsBackoff: a pod the node keeps failing must not become a hot loop)."""
     plan = DaemonSetPlan()
     spec, meta = ds.get("spec") or {}, ds.get("metadata") or {}
     if meta.get("deletionTimestamp"):
@@ -198,13 +201,22 @@ def reconcile_daemon_set(ds: Obj, nodes: list[Obj], pods: list[Obj], revisions: 
     plan.actions.extend(owned.patches)
     s = _Sync(ds, history.hash, now)
     by_node: dict[str, list[Obj]] = {}
+    held: set[str] = set()  # a failed pod waits out its back-off there; no new pod meanwhile
     for pod in owned.owned:
         if is_terminating(pod):
             continue
-        if phase(pod) in ("Failed", "Succeeded"):
-            s.delete(pod)
-            continue
         node = target_node(pod)
+        if phase(pod) in ("Failed", "Succeeded"):
+            if node is not None and node in backoff:
+                held.add(node)
+            elif phase(pod) == "Failed":
+                name, namespace = pod["metadata"].get("name", ""), pod["metadata"].get("namespace", "")
+                s.delete(pod, note(ds, WARNING, "FailedDaemonPod",
+                                   f"Found failed daemon pod {namespace}/{name} on node {node}, will try to kill it"))
+                plan.failed_nodes.extend([node] if node is not None else [])
+            else:
+                s.delete(pod)
+            continue
         if node is not None:
             by_node.setdefault(node, []).append(pod)
     pod_spec = daemon_pod_spec(s.template)
@@ -220,7 +232,7 @@ def reconcile_daemon_set(ds: Obj, nodes: list[Obj], pods: list[Obj], revisions: 
     rolling_surge = surge if strategy == "RollingUpdate" else 0
     for name, (run, keep) in verdicts.items():
         here = by_node.get(name, [])
-        if run and not here:
+        if run and not here and name not in held:
             s.create(name)
         elif keep and len(here) > 1:
             s.keep_per_node(here, rolling_surge > 0)
