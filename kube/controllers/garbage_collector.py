@@ -114,7 +114,8 @@ def _drop_finalizer(kind: KindInfo, owner: Obj, finalizer: str) -> Patch:
 # --- the loop ------------------------------------------------------------------------------------
 
 GC_KINDS = ("Deployment", "ReplicaSet", "Pod", "Service", "Endpoints", "ConfigMap", "Secret",
-            "PodDisruptionBudget", "Lease", "Node", "DaemonSet", "ControllerRevision", "ReplicationController")
+            "PodDisruptionBudget", "Lease", "Node", "DaemonSet", "ControllerRevision", "ReplicationController",
+            "Job", "CronJob")
 _KEY = "graph"
 
 
