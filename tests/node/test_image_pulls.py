@@ -23,7 +23,7 @@ from kube.node.events import EventRecorder
 from kube.node.fleet import NodeFleet
 from kube.node.node_config import NodeConfig
 from tests.apiserver.conftest import eventually
-from tests.fixtures.registry import Registry, start_registry
+from tests.fixtures.registry import Registry, SlowProxy, start_registry
 from tests.fixtures.requirements import require_docker
 from tests.node.cluster import EVENT, NODE, POD, assign_pod_cidrs
 from tests.node.conftest import DockerNode
@@ -217,13 +217,17 @@ async def test_a_missing_pull_secret_is_an_event_and_the_pull_goes_on(node: Dock
 
 
 async def test_two_pods_racing_for_one_image_cause_one_pull(node: DockerNode, registry: Registry):
-    image = registry.push(BUSYBOX, "team/race:1")
+    registry.push(BUSYBOX, "team/race:1")
+    slow = SlowProxy(registry.addr, delay=2.0)  # each pull lasts seconds: the two pods' pulls overlap
+    image = f"{slow.addr}/team/race:1"
     puller = node.fleet.agents[node.name].runtime.puller
     before = puller.pulls
     await asyncio.gather(*(node.client.create(POD, pod(f"race{i}", node, image), "default") for i in range(2)))
     for i in range(2):
         await wait_pod(node, f"race{i}", running)
+    slow.close()
     assert puller.pulls - before == 1
+    assert registry.manifest_requests("team/race") == 1
     for i in range(2):
         assert any(e["reason"] == "Pulled" for e in await events_of(node, f"race{i}"))
 
