@@ -1,5 +1,5 @@
 """A `kube up --runtime docker` cluster of two minions for the exec/attach/cp tests, with its pods:
-`box` (sleeps), `talk` (an interactive sh: stdin + tty, for attach) and `done` (Succeeded); and a
+`box` (says box-started, sleeps), `talk` (an interactive sh: stdin + tty, for attach) and `done` (Succeeded); and a
 driver for kubectl under a pseudo-terminal."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ kind: Pod
 metadata: {{name: box}}
 spec:
   containers:
-  - {{name: main, image: {IMAGE}, command: [sleep, "3600"]}}
+  - {{name: main, image: {IMAGE}, command: [sh, -c, "echo box-started; exec sleep 3600"]}}
 ---
 apiVersion: v1
 kind: Pod
@@ -100,6 +100,17 @@ class PtyKubectl:
         seen, self.screen = self.screen, self.screen.split(token, 1)[-1] if token in self.screen else b""
         assert token in seen, f"{token!r} never showed; the screen: {seen[-2000:]!r}"
         return seen
+
+    def retype_until(self, command: str, token: bytes, attempts: int = 20) -> bytes:
+        """Type command until its output shows token (a resize lands asynchronously: SIGWINCH ->
+        kubectl -> the resize channel -> Docker)."""
+        for _ in range(attempts):
+            self.type(command + "\r")
+            try:
+                return self.expect(token, timeout=1.5)
+            except AssertionError:
+                continue
+        return self.expect(token, timeout=1)
 
     def wait(self, timeout: float = 60) -> int:
         deadline = time.monotonic() + timeout

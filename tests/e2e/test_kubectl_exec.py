@@ -10,7 +10,6 @@ import hashlib
 import os
 import ssl
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,12 +56,10 @@ def test_exec_it_under_a_pty_follows_the_window_size(cluster: LocalCluster) -> N
     term = PtyKubectl(cluster, "exec", "-it", "box", "--", "sh")
     try:
         term.expect(b"# ")
-        term.type("stty size\r")
-        term.expect(b"40 100")
+        term.retype_until("stty size", b"40 100")
         term.resize(33, 77)
-        time.sleep(0.5)  # SIGWINCH -> kubectl -> resize channel -> docker: asynchronous
-        term.type("stty size; exit 5\r")
-        term.expect(b"33 77")
+        term.retype_until("stty size", b"33 77")
+        term.type("exit 5\r")
         assert term.wait() == 5
     finally:
         term.kill()
@@ -72,12 +69,11 @@ def test_attach_it_reaches_the_containers_own_shell(cluster: LocalCluster) -> No
     term = PtyKubectl(cluster, "attach", "-it", "talk", rows=30, cols=90)
     try:
         term.expect(b"If you don't see a command prompt")
-        term.type("stty size; echo attached-$((6*7))\r")
-        assert b"30 90" in term.expect(b"attached-42")  # kubectl's first resize message set it
+        term.type("echo attached-$((6*7))\r")
+        term.expect(b"attached-42")
+        term.retype_until("stty size", b"30 90")  # kubectl's first resize message
         term.resize(25, 80)
-        time.sleep(0.5)
-        term.type("stty size\r")
-        term.expect(b"25 80")
+        term.retype_until("stty size", b"25 80")
     finally:
         term.kill()  # detaching leaves the container running
     assert cluster.get_json("pod", "talk")["status"]["phase"] == "Running"
@@ -185,6 +181,10 @@ def test_a_client_gone_mid_stream_leaves_no_exec_behind(cluster: LocalCluster) -
     wait_for("the vanished client's exec to be killed", lambda: not _running_execs("box"), 60)
     ps = kubectl(cluster, "exec", "box", "--", "ps").stdout
     assert b"sleep 311" not in ps
+
+
+def test_logs_still_pass_the_nodes_door_with_the_api_servers_certificate(cluster: LocalCluster) -> None:
+    assert kubectl(cluster, "logs", "box").stdout == b"box-started\n"
 
 
 def _node_of(cluster: LocalCluster, pod: str) -> tuple[str, str, int]:
