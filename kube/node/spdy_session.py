@@ -178,21 +178,23 @@ class SpdySession:
                 raise StreamReset("session closed")
 
     async def _writer(self) -> None:
+        """Sends whatever is queued, batched; returns once the session is closed and nothing is left."""
         while True:
-            await self._wake.wait()
-            self._wake.clear()
+            if not self._out:
+                if self.closed:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+                continue
             chunks, self._out, self._out_bytes = self._out, [], 0
             self._drained.set()
-            if chunks:
-                try:
-                    await self.transport.send(chunks)
-                except (ConnectionError, RuntimeError) as exc:  # the peer is gone: so is every stream
-                    log.debug("SPDY write failed: %s", exc)
-                    self.closed = True
-                    self._drained.set()
-                    self.transport.close()
-                    return
-            elif self.closed:
+            try:
+                await self.transport.send(chunks)
+            except (ConnectionError, RuntimeError) as exc:  # the peer is gone: so is every stream
+                log.debug("SPDY write failed: %s", exc)
+                self.closed = True
+                self._drained.set()
+                self.transport.close()
                 return
 
     # --- flow control ------------------------------------------------------------------------------

@@ -155,3 +155,37 @@ async def test_goaway_refuses_new_streams_and_the_end_ends_every_stream() -> Non
     assert f.Ping(10) not in pipe.frames  # an even id would answer one of ours: not echoed
     await _end(pipe, task)
     assert ended == [1] and not session.tasks and not session.streams
+
+
+def _session_frames():  # type: ignore[no-untyped-def]
+    from hypothesis import strategies as st
+
+    from tests.node.test_spdy_frames import frames
+
+    return st.lists(frames, max_size=15)
+
+
+def test_any_frame_sequence_ends_cleanly() -> None:
+    """Whatever frames a peer sends, in whatever order, the session ends with no task or stream left."""
+    from hypothesis import given, settings
+
+    @settings(max_examples=60, deadline=None)
+    @given(_session_frames())
+    def check(sequence: list[f.Frame]) -> None:
+        async def scenario() -> None:
+            async def handle(stream: Stream) -> None:
+                await stream.write(b"hello")
+                while await stream.read():
+                    pass
+                await stream.close()
+
+            pipe, session, task = run(handle)
+            for frame in sequence:
+                pipe.peer(frame)
+            pipe.inbound.put_nowait(b"")
+            await asyncio.wait_for(task, 20)
+            assert pipe.closed and not session.tasks and not session.streams
+
+        asyncio.run(scenario())
+
+    check()
