@@ -67,7 +67,7 @@ hosts-down:
 test-hosts: deps $(STAMP)
 	bash hack/start-dockerd.sh
 	bash hack/blackhole-routes.sh
-	$(BIN)/python -m pytest tests/hosts -m hosts $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m hosts $(PYTEST_ARGS)
 
 bench: build
 	$(BIN)/python -m pytest tests/bench --benchmark-enable

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.etcd_cluster"]
+pytest_plugins = ["tests.fixtures.etcd_cluster", "tests.fixtures.hosts"]
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from hack.hosts.host import Host, HostError, wheel_version
-from tests.hosts.conftest import STAMPED_VERSION
+from tests.fixtures.hosts import STAMPED_VERSION
 
 pytestmark = pytest.mark.hosts
 
