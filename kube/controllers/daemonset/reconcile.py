@@ -173,6 +173,50 @@ def _rolling_update(s: _Sync, by_node: dict[str, list[Obj]], eligible: list[str]
         s.create(node)
 
 
+def _by_node(s: _Sync, owned: list[Obj], backoff: frozenset[str],
+             plan: DaemonSetPlan) -> tuple[dict[str, list[Obj]], set[str]]:
+    """The live pods per target node, and the nodes whose failed pod waits out its back-off
+    (no new pod there meanwhile); finished pods are deleted on the way (a failed one with a Warning)."""
+    by_node: dict[str, list[Obj]] = {}
+    held: set[str] = set()
+    for pod in owned:
+        if is_terminating(pod):
+            continue
+        node = target_node(pod)
+        if phase(pod) not in ("Failed", "Succeeded"):
+            if node is not None:
+                by_node.setdefault(node, []).append(pod)
+        elif node is not None and node in backoff:
+            held.add(node)
+        elif phase(pod) == "Failed":
+            name, namespace = pod["metadata"].get("name", ""), pod["metadata"].get("namespace", "")
+            s.delete(pod, note(s.ds, WARNING, "FailedDaemonPod",
+                               f"Found failed daemon pod {namespace}/{name} on node {node}, will try to kill it"))
+            plan.failed_nodes.extend([node] if node is not None else [])
+        else:
+            s.delete(pod)
+    return by_node, held
+
+
+def _manage(s: _Sync, verdicts: dict[str, tuple[bool, bool]], by_node: dict[str, list[Obj]], held: set[str],
+            surge: bool) -> None:
+    """The per-node pass (manage / podsShouldBeOnNode)."""
+    for name, (run, keep) in verdicts.items():
+        here = by_node.get(name, [])
+        if run and not here and name not in held:
+            s.create(name)
+        elif keep and len(here) > 1:
+            s.keep_per_node(here, surge)
+        elif not keep:
+            for pod in here:
+                s.delete(pod)
+    for name, here in by_node.items():  # pods for nodes that are gone and were never bound
+        if name not in verdicts:
+            for pod in here:
+                if not (pod.get("spec") or {}).get("nodeName"):
+                    s.delete(pod)
+
+
 def reconcile_daemon_set(ds: Obj, nodes: list[Obj], pods: list[Obj], revisions: list[Obj], now: datetime, *,
                          expectations_met: bool = True, backoff: frozenset[str] = frozenset()) -> DaemonSetPlan:
     """`backoff`: nodes whose failed daemon pod was deleted too recently to delete the next one
@@ -185,6 +229,7 @@ def reconcile_daemon_set(ds: Obj, nodes: list[Obj], pods: list[Obj], revisions: 
         selector = from_label_selector(spec.get("selector"))
     except SelectorError:
         return plan  # refused by validation; never act on one
+
     def selected(obj: Obj) -> bool:
         return selector.matches((obj.get("metadata") or {}).get("labels") or {})
 
@@ -200,53 +245,15 @@ def reconcile_daemon_set(ds: Obj, nodes: list[Obj], pods: list[Obj], revisions: 
     owned = claim(ds, POD, pods, selected)
     plan.actions.extend(owned.patches)
     s = _Sync(ds, history.hash, now)
-    by_node: dict[str, list[Obj]] = {}
-    held: set[str] = set()  # a failed pod waits out its back-off there; no new pod meanwhile
-    for pod in owned.owned:
-        if is_terminating(pod):
-            continue
-        node = target_node(pod)
-        if phase(pod) in ("Failed", "Succeeded"):
-            if node is not None and node in backoff:
-                held.add(node)
-            elif phase(pod) == "Failed":
-                name, namespace = pod["metadata"].get("name", ""), pod["metadata"].get("namespace", "")
-                s.delete(pod, note(ds, WARNING, "FailedDaemonPod",
-                                   f"Found failed daemon pod {namespace}/{name} on node {node}, will try to kill it"))
-                plan.failed_nodes.extend([node] if node is not None else [])
-            else:
-                s.delete(pod)
-            continue
-        if node is not None:
-            by_node.setdefault(node, []).append(pod)
+    by_node, held = _by_node(s, owned.owned, backoff, plan)
     pod_spec = daemon_pod_spec(s.template)
-    node_names = set()
-    verdicts: dict[str, tuple[bool, bool]] = {}
-    for node in sorted(nodes, key=lambda n: (n.get("metadata") or {}).get("name", "")):
-        name = (node.get("metadata") or {}).get("name", "")
-        node_names.add(name)
-        verdicts[name] = should_run(pod_spec, node)
-    strategy = (spec.get("updateStrategy") or {}).get("type", "RollingUpdate")
-    desired = sum(1 for run, _ in verdicts.values() if run)
-    surge, unavailable = surge_and_unavailable(ds, desired)
-    rolling_surge = surge if strategy == "RollingUpdate" else 0
-    for name, (run, keep) in verdicts.items():
-        here = by_node.get(name, [])
-        if run and not here and name not in held:
-            s.create(name)
-        elif keep and len(here) > 1:
-            s.keep_per_node(here, rolling_surge > 0)
-        elif not keep:
-            for pod in here:
-                s.delete(pod)
-    for name, here in by_node.items():  # pods for nodes that are gone and were never bound
-        if name not in node_names:
-            for pod in here:
-                if not (pod.get("spec") or {}).get("nodeName"):
-                    s.delete(pod)
-    if expectations_met and strategy == "RollingUpdate" and not s.creates and not s.deletes:
-        eligible = [n for n, (run, _) in verdicts.items() if run]
-        _rolling_update(s, by_node, eligible, surge, unavailable)
+    verdicts = {(n.get("metadata") or {}).get("name", ""): should_run(pod_spec, n)
+                for n in sorted(nodes, key=lambda n: (n.get("metadata") or {}).get("name", ""))}
+    rolling = (spec.get("updateStrategy") or {}).get("type", "RollingUpdate") == "RollingUpdate"
+    surge, unavailable = surge_and_unavailable(ds, sum(1 for run, _ in verdicts.values() if run))
+    _manage(s, verdicts, by_node, held, rolling and surge > 0)
+    if expectations_met and rolling and not s.creates and not s.deletes:
+        _rolling_update(s, by_node, [n for n, (run, _) in verdicts.items() if run], surge, unavailable)
     if expectations_met:
         plan.creates = min(len(s.creates), BURST)
         plan.actions.extend(s.creates[:plan.creates])
