@@ -104,6 +104,8 @@ class Side:
                     self.marks.add(("rst", frame.stream_id, frame.status))
                 case f.GoAway():
                     self.marks.add(("goaway",))
+                case f.Ping():
+                    self.marks.add(("ping", frame.ping_id))
 
     def covers(self, other: Side) -> bool:
         """Everything `other` (the recording, so far) shows, this side showed too."""

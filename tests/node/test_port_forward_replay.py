@@ -69,6 +69,7 @@ def test_the_fixtures_hold_what_the_protocol_notes_say() -> None:
     assert {dict(m[2])["streamtype"] for m in syns} == {"error", "data"}
     assert {m[1] for m in syns} == {1, 3, 5, 7}  # error then data, odd ids, one pair per connection
     assert ("fin", 1) in ws.marks and ("rst", 3, 5) in ws.marks  # error half-closed at once; data CANCELled
+    assert ("ping", 1) in ws.marks  # kubectl's tunnel pings every 10 s; the replay checks the echo
     spdy = Side("spdy")
     spdy.feed(load("port_forward_kubectl_spdy.json")["events"][0][1])
     assert spdy.head.startswith(b"POST ") and b"Upgrade: SPDY/3.1" in spdy.head
