@@ -19,10 +19,13 @@ TEMPLATE_GENERATION = "deprecated.daemonset.template.generation"
 
 
 def template_generation(obj: Obj) -> int:
-    value = ((obj.get("metadata") or {}).get("annotations") or {}).get(TEMPLATE_GENERATION)
+    """The annotation's value; 0 when absent or unreadable (validation reports wrong types)."""
+    meta = obj.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    value = annotations.get(TEMPLATE_GENERATION) if isinstance(annotations, dict) else None
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return int(value) if isinstance(value, str) and len(value) < 20 else 0
+    except ValueError:
         return 0
 
 
@@ -31,9 +34,10 @@ def _set_generation(obj: Obj, generation: int) -> None:
     if not isinstance(meta, dict):
         return
     annotations = meta.get("annotations")
-    if not isinstance(annotations, dict):
+    if annotations is None:
         annotations = meta["annotations"] = {}
-    annotations[TEMPLATE_GENERATION] = str(generation)
+    if isinstance(annotations, dict):  # any other type is left for validation to report
+        annotations[TEMPLATE_GENERATION] = str(generation)
 
 
 def _defaulted_template(obj: Obj) -> object:

@@ -158,3 +158,27 @@ async def test_an_rc_whose_selector_does_not_match_is_422(api: Api) -> None:
     bad["spec"]["selector"] = {"app": "else"}
     code, body = await api.post(RC, bad)
     assert code == 422 and ("spec.template.metadata.labels", "FieldValueInvalid") in _causes(body)
+
+
+@pytest.mark.parametrize("body", [
+    {"metadata": {"name": "x", "annotations": ["not", "a", "map"]}},
+    {"metadata": {"name": "x"}, "spec": {"selector": "app=x", "template": []}},
+    {"metadata": {"name": "x"}, "spec": {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": "all"}}},
+    {"metadata": {"name": "x"}, "spec": []},
+])
+async def test_malformed_daemonsets_and_rcs_are_4xx_never_500(api: Api, body: dict[str, Any]) -> None:
+    for path, kind, version in ((DS, "DaemonSet", "apps/v1"), (RC, "ReplicationController", "v1")):
+        code, answer = await api.post(path, {"apiVersion": version, "kind": kind, **body})
+        assert 400 <= code < 500, answer
+        assert answer["kind"] == "Status"
+    code, ds = await api.post(DS, daemon_set("ok"))
+    ds["metadata"]["annotations"] = ["broken"]
+    code, answer = await api.put(f"{DS}/ok", ds)
+    assert 400 <= code < 500 and answer["kind"] == "Status", answer
+
+
+async def test_an_unreadable_template_generation_starts_from_one(api: Api) -> None:
+    body = daemon_set()
+    body["metadata"]["annotations"] = {"deprecated.daemonset.template.generation": "9" * 400}
+    code, created = await api.post(DS, body)
+    assert code == 201 and created["metadata"]["annotations"]["deprecated.daemonset.template.generation"] == "1"
