@@ -373,8 +373,10 @@ class DockerRuntime:
             out = []
             for image in self.docker.api.images():
                 names = [t for t in image.get("RepoTags") or [] if t and t != "<none>:<none>"]
-                if names:
-                    out.append({"names": [*names, image.get("Id", "")], "sizeBytes": int(image.get("Size") or 0)})
+                if names:  # the digests pulled by, then the tags, as the kubelet lists them
+                    digests = [d for d in image.get("RepoDigests") or [] if d and not d.startswith("<none>")]
+                    out.append({"names": [*digests, *names, image.get("Id", "")],
+                                "sizeBytes": int(image.get("Size") or 0)})
             return sorted(out, key=lambda i: -i["sizeBytes"])[:50]
         return await asyncio.to_thread(read)
 

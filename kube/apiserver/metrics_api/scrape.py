@@ -17,32 +17,38 @@ from kube.apiserver.tls import ServingFiles
 
 log = logging.getLogger("kube.apiserver.metrics")
 NodeStats = Callable[[list[Obj]], Awaitable[dict[str, Obj]]]  # nodes -> node name -> Summary
+CONCURRENCY = 32
 TIMEOUT_SECONDS = 15.0  # a first summary samples twice, a second apart, on a loaded node
 
 
 def node_stats_source(config: ServerConfig, files: ServingFiles) -> NodeStats:
     nodes = NodeConnector(config, files)
 
-    async def one(session: aiohttp.ClientSession, node: Obj) -> tuple[str, Obj | None]:
+    async def one(session: aiohttp.ClientSession, node: Obj, slots: asyncio.Semaphore) -> tuple[str, Obj | None]:
         name = str((node.get("metadata") or {}).get("name", ""))
         host, port = endpoint(node)
         if not host or not port:
             return name, None
+        async with slots:
+            return name, await fetch(session, name, host, port)
+
+    async def fetch(session: aiohttp.ClientSession, name: str, host: str, port: int) -> Obj | None:
         url = f"https://{host}:{port}/stats/summary"
         try:
             async with session.get(url, params={"node": name}, ssl=nodes.tls()) as resp:
                 if resp.status != 200:
                     log.info("node %s: /stats/summary answered %d", name, resp.status)
-                    return name, None
-                return name, await resp.json()
+                    return None
+                return await resp.json()
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
             log.info("node %s: cannot read /stats/summary: %s", name, exc)
-            return name, None
+            return None
 
     async def scrape(wanted: list[Obj]) -> dict[str, Obj]:
         timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS, sock_connect=5)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            found = await asyncio.gather(*(one(session, n) for n in wanted))
+            slots = asyncio.Semaphore(CONCURRENCY)  # a simulated fleet has thousands of nodes on one port
+            found = await asyncio.gather(*(one(session, n, slots) for n in wanted))
         return {name: summary for name, summary in found if summary is not None}
 
     return scrape
