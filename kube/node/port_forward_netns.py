@@ -27,6 +27,10 @@ class DialError(Exception):
     """The port could not be reached; the message is what the client's error stream shows."""
 
 
+class NetnsGone(DialError):
+    """The PID's namespace is gone (the sandbox died or was replaced): look the sandbox up again."""
+
+
 def _setns_net(pid: int) -> None:
     global _libc
     if _libc is None:
@@ -85,6 +89,8 @@ async def dial_in_netns(pid: int, port: int, sandbox_id: str, timeout: float = C
             result = _connect_localhost(port, timeout)
         except DialError as exc:
             result = DialError(f"failed to connect to localhost:{port} inside namespace \"{sandbox_id}\", {exc} ")
+        except (FileNotFoundError, ProcessLookupError) as exc:
+            result = NetnsGone(f"the network namespace of \"{sandbox_id}\" is gone: {exc}")
         except OSError as exc:
             result = DialError(f"failed to enter the network namespace of \"{sandbox_id}\": {exc}")
         try:

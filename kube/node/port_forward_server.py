@@ -21,7 +21,7 @@ from prometheus_client import CollectorRegistry
 
 from kube.api.meta import Obj
 from kube.node.port_forward_metrics import LIVE
-from kube.node.port_forward_netns import PodNetns, pod_netns
+from kube.node.port_forward_netns import NetnsGone, PodNetns, pod_netns
 from kube.node.port_forward_spdy import SpdyPortForward
 from kube.node.port_forward_websocket import V4_BASE64, V4_BINARY, V4Session, parse_ports, serve_v4
 from kube.node.spdy_session import SpdySession
@@ -42,19 +42,28 @@ def status(code: int, reason: str, message: str) -> web.Response:
 
 
 class LazyNetns:
-    """Resolves the pod's sandbox at the first dial and keeps it for the session."""
+    """Resolves the pod's sandbox at the first dial and keeps it for the session; a failed lookup is
+    not kept, and a sandbox whose namespace went away (restarted) is looked up again."""
 
     def __init__(self, runtime: object, uid: str, find: FindNetns = pod_netns) -> None:
         self.runtime, self.uid, self.find = runtime, uid, find
         self._found: asyncio.Future[PodNetns] | None = None
         self.sandbox_id = ""
 
-    async def dial(self, port: int) -> socket.socket:
-        if self._found is None:
-            self._found = asyncio.ensure_future(self.find(self.runtime, self.uid))
-        netns = await asyncio.shield(self._found)
+    async def _netns(self) -> PodNetns:
+        found = self._found
+        if found is None or (found.done() and (found.cancelled() or found.exception() is not None)):
+            found = self._found = asyncio.ensure_future(self.find(self.runtime, self.uid))
+        netns = await asyncio.shield(found)
         self.sandbox_id = netns.sandbox_id
-        return await netns.dial(port)
+        return netns
+
+    async def dial(self, port: int) -> socket.socket:
+        try:
+            return await (await self._netns()).dial(port)
+        except NetnsGone:
+            self._found = None
+            return await (await self._netns()).dial(port)
 
     def describe(self) -> str:
         """The kubelet's CRI wording: the sandbox as the pod, an empty uid."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
@@ -31,10 +32,23 @@ def sandbox() -> Iterator[SimpleNamespace]:
         BUSYBOX_IMAGE, ["sh", "-c", "mkdir -p /www && echo inside > /www/index.html && exec httpd -f -p 80 -h /www"],
         detach=True, network_mode="none", labels={L_UID: uid, L_KIND: "pause"}, name=f"kube-pf-test-{uid[:8]}")
     try:
-        yield SimpleNamespace(runtime=SimpleNamespace(docker=client, name="docker"), uid=uid, container=container)
+        found = SimpleNamespace(runtime=SimpleNamespace(docker=client, name="docker"), uid=uid, container=container)
+        asyncio.run(_until_serving(found))
+        yield found
     finally:
         container.remove(force=True)
         client.close()
+
+
+async def _until_serving(found: SimpleNamespace) -> None:
+    netns = await pod_netns(found.runtime, found.uid)
+    for _ in range(120):  # httpd may still be starting
+        try:
+            (await netns.dial(80)).close()
+            return
+        except DialError:
+            await asyncio.sleep(0.25)
+    raise AssertionError("httpd in the test container never listened")
 
 
 def _get(sock: socket.socket) -> bytes:
@@ -51,12 +65,7 @@ async def test_a_port_inside_the_pods_netns_is_reached(sandbox: SimpleNamespace)
     netns = await pod_netns(sandbox.runtime, sandbox.uid)
     assert netns.sandbox_id == sandbox.container.id
     threads = threading.active_count()
-    for _ in range(60):  # httpd may still be starting
-        try:
-            sock = await netns.dial(80)
-            break
-        except DialError:
-            await asyncio.sleep(0.25)
+    sock = await netns.dial(80)
     answer = await asyncio.to_thread(_get, sock)
     sock.close()
     assert answer.startswith(b"HTTP/1.") and answer.endswith(b"inside\n")
@@ -94,3 +103,32 @@ async def test_no_sandbox_or_no_docker_is_a_dial_error(sandbox: SimpleNamespace)
         await pod_netns(sandbox.runtime, str(uuid.uuid4()))
     with pytest.raises(DialError, match="not supported by the simulated runtime"):
         await pod_netns(SimpleNamespace(name="simulated"), sandbox.uid)
+
+
+async def test_a_session_looks_the_sandbox_up_again_when_its_netns_is_gone(sandbox: SimpleNamespace) -> None:
+    """The pause container restarted (its old PID has no /proc entry): the next dial finds the new one;
+    a lookup that failed is not kept either."""
+    from kube.node.port_forward_netns import PodNetns
+    from kube.node.port_forward_server import LazyNetns
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    answers = [DialError("the pod sandbox of pod uid u is not running"), PodNetns(dead.pid, "old"),
+               await pod_netns(sandbox.runtime, sandbox.uid)]
+    looked_up = []
+
+    async def find(runtime: object, uid: str) -> PodNetns:
+        answer = answers[len(looked_up)]
+        looked_up.append(answer)
+        if isinstance(answer, DialError):
+            raise answer
+        return answer
+
+    netns = LazyNetns(sandbox.runtime, sandbox.uid, find)
+    with pytest.raises(DialError, match="not running"):
+        await netns.dial(80)
+    sock = await netns.dial(80)  # the old PID's namespace is gone: looked up again, the live sandbox
+    assert len(looked_up) == 3 and netns.sandbox_id == sandbox.container.id
+    assert (await asyncio.to_thread(_get, sock)).endswith(b"inside\n")
+    sock.close()
+    netns.close()
