@@ -14,6 +14,7 @@ BENCHES: dict[str, str] = {
     "api": "kube.bench.api_bench",
     "node": "kube.bench.node_startup",
     "node-scale": "kube.bench.node_scale",
+    "job": "kube.bench.job_bench",
 }
 
 

@@ -48,7 +48,7 @@ class JobController(ControllerLoop):
         self.pods = self.ctx.factory.informer_for(POD)
         self.jobs.add_handler(lambda o: self.enqueue(obj_key(o)), lambda _o, n: self.enqueue(obj_key(n)),
                               self._job_deleted)
-        self.pods.add_handler(self._pod_changed, lambda _o, n: self._pod_changed(n), self._pod_deleted)
+        self.pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
 
     def _job_deleted(self, obj: object) -> None:
         key = obj_key(obj)
@@ -64,7 +64,7 @@ class JobController(ControllerLoop):
             return None
         return join_key((pod.get("metadata") or {}).get("namespace"), str(ref.get("name", "")))
 
-    def _pod_changed(self, pod: Obj) -> None:
+    def _pod_added(self, pod: Obj) -> None:
         owner = self._owner_key(pod)
         if owner is None:
             return
@@ -72,6 +72,19 @@ class JobController(ControllerLoop):
             self.expectations.deletion_observed(owner, object_key(pod))
         else:
             self.expectations.creation_observed(owner)
+        self._pod_changed(pod)
+
+    def _pod_updated(self, old: Obj, new: Obj) -> None:
+        owner = self._owner_key(new)
+        if owner is not None and (new.get("metadata") or {}).get("deletionTimestamp") and not (
+                old.get("metadata") or {}).get("deletionTimestamp"):
+            self.expectations.deletion_observed(owner, object_key(new))
+        self._pod_changed(new)
+
+    def _pod_changed(self, pod: Obj) -> None:
+        owner = self._owner_key(pod)
+        if owner is None:
+            return
         self.enqueue(owner)
         if has_finalizer(pod) and self._orphaned(pod, owner):
             self.enqueue(("orphan", object_key(pod)))
@@ -123,11 +136,17 @@ class JobController(ControllerLoop):
             self.latest[str(key)] = stored
         for n in plan.notes:
             recorder.record(n)
-        await asyncio.gather(*(self._remove_finalizer(p) for p in plan.finalizer_removals))
         if plan.creates or plan.deletes:
             self.expectations.expect(str(key), plan.creates, {join_key(d.namespace, d.name) for d in plan.deletes})
-        await self.ctx.executor.run(plan.actions, f"job {key}",
-                                    lambda n: self.expectations.creation_observed(str(key), n), recorder)
+        # finalizers off (the status holding their pods is stored) while the next pods are made
+        results = await asyncio.gather(
+            *(self._remove_finalizer(p) for p in plan.finalizer_removals),
+            self.ctx.executor.run(plan.actions, f"job {key}",
+                                  lambda n: self.expectations.creation_observed(str(key), n), recorder),
+            return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:
+            raise failures[0]
         return plan.requeue_after
 
     async def _remove_finalizer(self, patch: Patch) -> None:
