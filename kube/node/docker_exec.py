@@ -195,11 +195,18 @@ def _kill_tree(pid: int) -> None:
         pass
 
 
-async def kill_exec(exec_id: str) -> None:
-    """Kill a still-running exec's process and its children; no-op once it has exited."""
-    try:
-        info = await inspect_exec(exec_id)
-    except (DockerError, OSError):
-        return
-    if info.get("Running") and int(info.get("Pid") or 0) > 1:
-        await asyncio.to_thread(_kill_tree, int(info["Pid"]))
+async def kill_exec(exec_id: str, settle: float = 5.0) -> None:
+    """Kill a started exec's process and its children; no-op once it has exited. An exec just started
+    may not show Running (nor an exit code) yet: that is waited for, up to `settle` seconds."""
+    deadline = asyncio.get_running_loop().time() + settle
+    while True:
+        try:
+            info = await inspect_exec(exec_id)
+        except (DockerError, OSError):
+            return
+        if info.get("Running") and int(info.get("Pid") or 0) > 1:
+            await asyncio.to_thread(_kill_tree, int(info["Pid"]))
+            return
+        if info.get("ExitCode") is not None or asyncio.get_running_loop().time() > deadline:
+            return
+        await asyncio.sleep(0.02)

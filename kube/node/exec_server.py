@@ -74,9 +74,13 @@ class _Session:
             await self.channels.send(stream, data)
 
     async def input(self) -> None:
+        stdin_open = True
         async for channel, data in self.channels.receive():
-            if channel == STDIN and data:
-                await self.stream.write(data)
+            if channel == STDIN and data and stdin_open:
+                try:
+                    await self.stream.write(data)
+                except (ConnectionError, OSError):
+                    stdin_open = False  # the process is gone or closed its stdin: drop the rest, wait for its end
             elif channel == RESIZE:
                 size = parse_resize(data)
                 if size is not None:
@@ -163,8 +167,11 @@ async def serve_exec(request: web.Request, lookup: AgentFor) -> web.StreamRespon
     ws = web.WebSocketResponse(protocols=PROTOCOLS, max_msg_size=16 << 20, autoping=True)
     await ws.prepare(request)
     channels = Channels(ws)
-    finished = False
+    finished = started = False
     try:
+        if ws.closed or request.transport is None or request.transport.is_closing():
+            return ws  # gone before the start: the exec never runs
+        started = True
         stream = await docker_exec.start_exec(exec_id, tty)
         session = _Session(channels, stream, tty, ("exec", exec_id))
         finished = await session.run()
@@ -177,7 +184,7 @@ async def serve_exec(request: web.Request, lookup: AgentFor) -> web.StreamRespon
     except ConnectionError:
         pass
     finally:
-        if not finished:
+        if started and not finished:
             await docker_exec.kill_exec(exec_id)
         await ws.close()
     return ws

@@ -100,6 +100,12 @@ async def test_stdin_then_v5_close_ends_the_input(node: str) -> None:
     assert out[1].strip() == b"100000" and status["status"] == "Success"
 
 
+async def test_stdin_sent_after_the_process_exited_does_not_lose_its_status(node: str) -> None:
+    _, out, status = await _exec(node, "command=sh&command=-c&command=exit%204&stdin=true&stdout=true",
+                                 send=[b"\x00" + b"y" * (1 << 20) for _ in range(8)])
+    assert status["details"]["causes"] == [{"reason": "ExitCode", "message": "4"}]
+
+
 async def test_v4_base64_codec(node: str) -> None:
     protocol, out, status = await _exec(node, "command=echo&command=hi&stdout=true", "v4.base64.channel.k8s.io")
     assert protocol == "v4.base64.channel.k8s.io" and out == {1: b"hi\n"} and status["status"] == "Success"
@@ -138,28 +144,34 @@ async def test_refusals_are_statuses(node: str, path: str, headers: dict[str, st
     assert resp.status == code and body["message"] == message and body["kind"] == "Status"
 
 
-async def _running_execs(docker_id: str) -> list[str]:
+async def _running_execs(docker_id: str, marker: str = "") -> list[str]:
+    """Running execs in the container (those whose arguments include marker)."""
     ids = (await docker_exec.call("GET", f"/containers/{docker_id}/json")).get("ExecIDs") or []
-    return [i for i in ids if (await docker_exec.inspect_exec(i)).get("Running")]
+    running = []
+    for exec_id in ids:
+        info = await docker_exec.inspect_exec(exec_id)
+        if info.get("Running") and marker in (info.get("ProcessConfig") or {}).get("arguments", []):
+            running.append(exec_id)
+    return running
 
 
 async def test_a_client_that_goes_away_leaves_no_exec_and_no_task(node: str, container: str) -> None:
     await _exec(node, "command=true&stdout=true")  # warm: the server's own tasks exist before the count
     baseline = len(asyncio.all_tasks())
     async with aiohttp.ClientSession() as session:
-        ws = await session.ws_connect(f"{node}/exec/default/p/main?command=sleep&command=300&stdout=true&stdin=true",
+        ws = await session.ws_connect(f"{node}/exec/default/p/main?command=sleep&command=301&stdout=true&stdin=true",
                                       protocols=("v5.channel.k8s.io",))
         for _ in range(100):
-            if await _running_execs(container):
+            if await _running_execs(container, "301"):
                 break
             await asyncio.sleep(0.1)
-        assert await _running_execs(container), "the exec never started"
+        assert await _running_execs(container, "301"), "the exec never started"
         ws._response.connection.transport.abort()  # type: ignore[union-attr]  # gone, no close frame
     for _ in range(200):
-        if not await _running_execs(container) and len(asyncio.all_tasks()) <= baseline:
+        if not await _running_execs(container, "301") and len(asyncio.all_tasks()) <= baseline:
             break
         await asyncio.sleep(0.1)
-    assert await _running_execs(container) == []
+    assert await _running_execs(container, "301") == []
     assert len(asyncio.all_tasks()) <= baseline, [t.get_coro() for t in asyncio.all_tasks()]
 
 
