@@ -126,6 +126,15 @@ async def test_kubectl_rollout_undo_cordon_relabel_and_rc_scale(client: RestClie
         assert "Desired Number of Nodes Scheduled: 3" in described
         assert "Pods Status:  3 Running / 0 Waiting / 0 Succeeded / 0 Failed" in described
         await eventually(lambda: _events_recorded(kubectl), timeout=30, interval=0.5)
+        await kubectl.ok("rollout", "restart", "daemonset/agent")
+        assert "successfully rolled out" in await kubectl.ok("rollout", "status", "ds/agent", "--timeout=60s")
+
+        async def restarted() -> bool:
+            pods = await placed_any(client, "app=agent")
+            return len(pods) == 3 and all("kubectl.kubernetes.io/restartedAt" in (p["metadata"].get("annotations")
+                                                                                  or {}) for p in pods)
+
+        await eventually(restarted, timeout=60, interval=0.2)
 
         # an old-style ReplicationController, scaled by kubectl through /scale
         await kubectl.ok("apply", "-f", "-", stdin=RC)
