@@ -18,10 +18,13 @@ log = logging.getLogger("kube.controllers")
 
 def controller_types() -> dict[str, type[ControllerLoop]]:
     """Controller names as kube-controller-manager's --controllers spells them."""
+    from kube.controllers.cronjob.controller import CronJobController
     from kube.controllers.daemonset.controller import DaemonSetController
     from kube.controllers.deployment.controller import DeploymentController
     from kube.controllers.endpoints import EndpointsController
     from kube.controllers.garbage_collector import GarbageCollectorController
+    from kube.controllers.job.controller import JobController
+    from kube.controllers.job.ttl import TTLAfterFinishedController
     from kube.controllers.namespace import NamespaceController
     from kube.controllers.node_ipam import NodeIpamController
     from kube.controllers.node_lifecycle import NodeLifecycleController
@@ -33,7 +36,8 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
             "endpoints": EndpointsController, "nodelifecycle": NodeLifecycleController, "podgc": PodGCController,
             "garbagecollector": GarbageCollectorController, "namespace": NamespaceController,
             "nodeipam": NodeIpamController, "replicationcontroller": ReplicationControllerController,
-            "daemonset": DaemonSetController}
+            "daemonset": DaemonSetController,
+            "job": JobController, "cronjob": CronJobController, "ttl-after-finished": TTLAfterFinishedController}
 
 
 def select_controllers(spec: list[str]) -> list[str]:
