@@ -73,7 +73,7 @@ def test_top_pods_shows_the_busy_pod_at_900m_or_more(cluster: LocalCluster):
         rows = {line.split()[0]: line.split() for line in out.stdout.splitlines() if line.strip()}
         return out.returncode == 0 and "spin" in rows and millicores(rows["spin"][1]) >= 900 and "idle" in rows
     try:
-        wait_for("spin at 900m or more", busy, 120, interval=3)
+        wait_for("spin at 900m or more", busy, 240, interval=3)
     except AssertionError:
         raise AssertionError(f"kubectl top pods said: {seen[-3:]}") from None
     out = cluster.kubectl("top", "pod", "idle", "--containers", "--no-headers").stdout
