@@ -27,7 +27,7 @@ from tests.local.local_cluster import LocalCluster
 
 @contextmanager
 def bench_cluster() -> Iterator[LocalCluster]:
-    yield from exec_cluster(Path(tempfile.mkdtemp(prefix="exec-bench-")))
+    yield from exec_cluster(Path(tempfile.mkdtemp(prefix="exec-bench-")), cidr="10.246.64.0/18")
 
 
 def _figures(samples: list[float]) -> dict[str, float]:

@@ -51,13 +51,14 @@ def _phases(cluster: LocalCluster) -> dict[str, str]:
             for p in cluster.get_json("pods")["items"]}
 
 
-def exec_cluster(base: Path) -> Iterator[LocalCluster]:
-    """Up, pods applied and settled; down and its containers removed afterwards."""
+def exec_cluster(base: Path, cidr: str = "10.246.0.0/18") -> Iterator[LocalCluster]:
+    """Up, pods applied and settled; down and its containers removed afterwards. Its own names and pod
+    range, so it can run beside another cluster on the same Docker host."""
     cluster = LocalCluster(base / "cluster", free_port(), base / "kubectl-cache")
     prefix = f"x{uuid.uuid4().hex[:4]}"
     try:
         cluster.up("--runtime", "docker", "--nodes", "2", "--no-examples", "--name-prefix", prefix,
-                   "--cluster-cidr", "10.246.0.0/18", kubelet_port=free_port_run(2))
+                   "--cluster-cidr", cidr, kubelet_port=free_port_run(2))
         (base / "pods.yaml").write_text(PODS)
         cluster.kubectl("apply", "-f", str(base / "pods.yaml"))
         wait_for("box and talk Running, done Succeeded",
