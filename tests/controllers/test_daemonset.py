@@ -110,6 +110,8 @@ def test_one_pod_per_eligible_node_placed_by_affinity_with_the_default_toleratio
     assert p["metadata"]["labels"] == {"app": "agent", HASH_LABEL: rev["metadata"]["labels"][HASH_LABEL]}
     assert rev["metadata"]["name"] == f"agent-{rev['metadata']['labels'][HASH_LABEL]}" and rev["revision"] == 1
     assert rev["data"]["spec"]["template"]["$patch"] == "replace"
+    assert list(rev["data"]["spec"]["template"]) == ["$patch", "metadata", "spec"]  # Go's map order
+    assert rev["data"]["spec"]["template"]["spec"]["containers"][0]["resources"] == {}
     assert rev["data"]["spec"]["template"]["spec"]["nodeSelector"] == {"disk": "ssd"}
     assert sync(c).creates == 0  # fixed point while the scheduler has not bound them yet
 

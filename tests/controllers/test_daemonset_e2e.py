@@ -101,6 +101,11 @@ async def test_kubectl_rollout_undo_cordon_relabel_and_rc_scale(client: RestClie
         assert "successfully rolled out" in await kubectl.ok("rollout", "status", "ds/agent", "--timeout=60s")
         await on_nodes(client, everywhere)
         assert [r[0] for r in rows(await kubectl.ok("rollout", "history", "daemonset/agent"))] == ["2", "3"]
+        # kubectl compares the revision's bytes with its own patch of the live DaemonSet
+        out = await kubectl.ok("rollout", "undo", "daemonset/agent", "--to-revision=3")
+        assert "skipped rollback (current template already matches revision 3)" in out
+        code, _, err = await kubectl.run("rollout", "undo", "daemonset/agent", "--to-revision=9")
+        assert code != 0 and "unable to find specified revision 9 in history" in err
         revisions = (await client.list(CONTROLLER_REVISION, "default"))["items"]
         assert sorted(r["revision"] for r in revisions) == [2, 3]
         table = await kubectl.ok("get", "controllerrevisions")

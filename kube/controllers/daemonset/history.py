@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 from kube.api.meta import Obj
 from kube.api.registry import by_gvk
@@ -26,11 +27,29 @@ HASH_LABEL = "controller-revision-hash"
 REPLACE = "$patch"
 
 
+def _go_form(value: Any) -> Any:
+    """`value` with its maps' keys sorted, as Go's json.Marshal writes a map[string]interface{}."""
+    if isinstance(value, dict):
+        return {k: _go_form(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_go_form(v) for v in value]
+    return value
+
+
 def revision_data(ds: Obj) -> Obj:
-    """The patch that restores this DaemonSet's template (getPatch)."""
+    """The patch that restores this DaemonSet's template (getPatch), written as Kubernetes writes
+    it: the typed template re-marshalled through a map, so sorted keys, and a container's
+    `resources` present even when empty (a struct, never omitted). kubectl's `rollout undo`
+    compares these bytes with its own patch of the live DaemonSet to skip a no-op rollback."""
     template = copy.deepcopy((ds.get("spec") or {}).get("template") or {})
+    pod_spec = template.get("spec")
+    if isinstance(pod_spec, dict):
+        for key in ("initContainers", "containers"):
+            for container in pod_spec.get(key) or []:
+                if isinstance(container, dict):
+                    container.setdefault("resources", {})
     template[REPLACE] = "replace"
-    return {"spec": {"template": template}}
+    return _go_form({"spec": {"template": template}})
 
 
 def ds_hash(ds: Obj) -> str:
