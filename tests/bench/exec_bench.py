@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import statistics
 import tempfile
 import time
@@ -27,7 +28,11 @@ from tests.local.local_cluster import LocalCluster
 
 @contextmanager
 def bench_cluster() -> Iterator[LocalCluster]:
-    yield from exec_cluster(Path(tempfile.mkdtemp(prefix="exec-bench-")), cidr="10.246.64.0/18")
+    base = Path(tempfile.mkdtemp(prefix="exec-bench-"))
+    try:
+        yield from exec_cluster(base, cidr="10.246.64.0/18")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _figures(samples: list[float]) -> dict[str, float]:
