@@ -43,7 +43,7 @@ class KindInfo:
         return f"{self.key_prefix(namespace)}{name}"
 
 
-_LEGACY_KEY_GROUPS = {"apps", "batch", "policy", "coordination.k8s.io"}
+_LEGACY_KEY_GROUPS = {"apps", "batch", "policy", "coordination.k8s.io", "discovery.k8s.io"}
 _KEY_RESOURCE = {"endpoints": "services/endpoints", "services": "services/specs", "leases": "leases",
                  "replicationcontrollers": "controllers"}
 
@@ -74,6 +74,7 @@ KINDS: tuple[KindInfo, ...] = (
     KindInfo("batch", "v1", "Job", "jobs", "job", True, subresources=("status",), categories=("all",)),
     KindInfo("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), ("status",), categories=("all",)),
     KindInfo("coordination.k8s.io", "v1", "Lease", "leases", "lease", True),
+    KindInfo("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True),
     KindInfo("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True,
              ("pdb",), ("status",)),
 )

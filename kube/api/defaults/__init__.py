@@ -12,6 +12,7 @@ from typing import Any
 from kube.api.defaults.batch import default_cron_job, default_job
 from kube.api.defaults.cluster import default_event, default_namespace, default_node, default_secret
 from kube.api.defaults.daemonset import default_daemon_set, default_replication_controller
+from kube.api.defaults.endpointslice import default_endpoint_slice
 from kube.api.defaults.pod import default_container, default_pod, default_pod_spec, pull_policy_for
 from kube.api.defaults.service import default_endpoints, default_service
 from kube.api.defaults.workloads import default_deployment, default_replica_set
@@ -22,6 +23,7 @@ DEFAULTERS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("v1", "Pod"): default_pod,
     ("v1", "Service"): default_service,
     ("v1", "Endpoints"): default_endpoints,
+    ("discovery.k8s.io/v1", "EndpointSlice"): default_endpoint_slice,
     ("v1", "Namespace"): default_namespace,
     ("v1", "Node"): default_node,
     ("v1", "Secret"): default_secret,

@@ -26,6 +26,7 @@ from kube.api.validation.daemonset import (
     validate_daemon_set,
     validate_replication_controller,
 )
+from kube.api.validation.endpointslice import validate_endpoint_slice
 from kube.api.validation.int_bounds import integer_errors
 from kube.api.validation.node import validate_node
 from kube.api.validation.object_meta import validate_object_meta_update
@@ -42,6 +43,7 @@ VALIDATORS: dict[tuple[str, str], Validator] = {
     ("v1", "Pod"): validate_pod,
     ("v1", "Service"): validate_service,
     ("v1", "Endpoints"): validate_endpoints,
+    ("discovery.k8s.io/v1", "EndpointSlice"): validate_endpoint_slice,
     ("v1", "Namespace"): validate_namespace,
     ("v1", "Node"): validate_node,
     ("v1", "ConfigMap"): validate_config_map,

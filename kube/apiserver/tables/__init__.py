@@ -20,6 +20,7 @@ from kube.apiserver.tables import (
     config,
     coordination,
     daemonsets,
+    endpointslices,
     events,
     pods,
     policy,
@@ -32,7 +33,7 @@ __all__ = ["to_table", "printer_for", "human_duration", "Column", "Printer", "IN
 PRINTERS: dict[tuple[str, str], Printer] = {
     **pods.PRINTERS, **apps.PRINTERS, **services.PRINTERS, **cluster.PRINTERS,
     **config.PRINTERS, **events.PRINTERS, **coordination.PRINTERS, **policy.PRINTERS, **daemonsets.PRINTERS,
-    **batch.PRINTERS,
+    **batch.PRINTERS, **endpointslices.PRINTERS,
 }
 
 INCLUDE_OBJECT_POLICIES = ("None", "Metadata", "Object")
