@@ -4,7 +4,8 @@ the tracking protocol needs (the status stored first, then finalizers off, then 
 The status goes out with the Job's resourceVersion (a compare-and-swap) and the stored
 answer is kept: the next sync reads whichever of it and the cache is newer, so a lagging
 watch never makes the controller forget what it just recorded. A pod that carries our
-finalizer but whose Job is gone loses the finalizer (nothing is left to count it).
+finalizer but whose Job is gone (or that an orphaning delete left without one) loses the
+finalizer: nothing is left to count it.
 """
 
 from __future__ import annotations
@@ -83,9 +84,8 @@ class JobController(ControllerLoop):
 
     def _pod_changed(self, pod: Obj) -> None:
         owner = self._owner_key(pod)
-        if owner is None:
-            return
-        self.enqueue(owner)
+        if owner is not None:
+            self.enqueue(owner)
         if has_finalizer(pod) and self._orphaned(pod, owner):
             self.enqueue(("orphan", object_key(pod)))
 
@@ -96,7 +96,10 @@ class JobController(ControllerLoop):
             self.expectations.deletion_observed(owner, obj_key(obj))
             self.enqueue(owner)
 
-    def _orphaned(self, pod: Obj, owner: str) -> bool:
+    def _orphaned(self, pod: Obj, owner: str | None) -> bool:
+        """No Job will count this pod: it has none (orphaned by the garbage collector) or its Job is gone."""
+        if owner is None:
+            return True
         job = self.jobs.store.get(owner)
         ref = controller_of(pod) or {}
         return job is None or (job.get("metadata") or {}).get("uid") != ref.get("uid")
@@ -160,7 +163,7 @@ class JobController(ControllerLoop):
     async def _release_orphan(self, pod_key: str) -> None:
         pod = self.pods.store.get(pod_key)
         owner = self._owner_key(pod) if pod is not None else None
-        if pod is None or owner is None or not has_finalizer(pod) or not self._orphaned(pod, owner):
+        if pod is None or not has_finalizer(pod) or not self._orphaned(pod, owner):
             return
         patch = remove_finalizer(pod)
         if patch is not None:

@@ -48,6 +48,7 @@ async def test_jobs_complete_fail_and_expire(client: RestClient, kubeconfig: Pat
         await client.create(JOB, job("indexed", "sleep 0.2", completions=3, parallelism=3, completionMode="Indexed"))
         await client.create(JOB, job("doomed", "exit 2", backoffLimit=1))
         await client.create(JOB, job("brief", "true", ttlSecondsAfterFinished=1))
+        await client.create(JOB, job("kept", "sleep 600"))
         out = await kubectl.ok("wait", "--for=condition=complete", "job/five", "--timeout=60s", timeout=90)
         assert "job.batch/five condition met" in out
 
@@ -77,6 +78,19 @@ async def test_jobs_complete_fail_and_expire(client: RestClient, kubeconfig: Pat
             return not await pods_of(client, "brief")
 
         await eventually(pods_gone, timeout=30, interval=0.2)  # background propagation, finalizers released
+        async def kept_running() -> bool:
+            return any((p.get("status") or {}).get("phase") == "Running" for p in await pods_of(client, "kept"))
+
+        await eventually(kept_running, timeout=30, interval=0.2)
+        await client.delete(JOB, "kept", "default", propagation_policy="Orphan")
+
+        async def released() -> list[dict[str, Any]] | None:
+            pods = await pods_of(client, "kept")
+            free = all(not p["metadata"].get("finalizers") and not p["metadata"].get("ownerReferences") for p in pods)
+            return pods if pods and free else None
+
+        orphans = await eventually(released, timeout=30, interval=0.2)  # an orphan keeps running, untracked
+        assert len(orphans) == 1 and orphans[0]["status"]["phase"] == "Running"
         table = await kubectl.ok("get", "jobs")
         assert "five" in table and "Complete" in table and "5/5" in table and "doomed" in table and "Failed" in table
 
