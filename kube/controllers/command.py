@@ -43,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--concurrent-deployment-syncs", type=int, default=5)
     p.add_argument("--concurrent-replicaset-syncs", type=int, default=5)
     p.add_argument("--concurrent-endpoint-syncs", type=int, default=5)
+    p.add_argument("--max-endpoints-per-slice", type=int, default=100)
     add_serving_flags(p, port=10257)
     p.set_defaults(func=run)
 
@@ -51,6 +52,8 @@ def options_from(args: argparse.Namespace) -> ControllerOptions:
     for flag in ("concurrent_deployment_syncs", "concurrent_replicaset_syncs", "concurrent_endpoint_syncs"):
         if getattr(args, flag) < 1:
             raise UsageError(f"--{flag.replace('_', '-')} must be at least 1")
+    if not 1 <= args.max_endpoints_per_slice <= 1000:
+        raise UsageError("--max-endpoints-per-slice must be between 1 and 1000")
     if args.node_monitor_grace_period <= 0:
         raise UsageError("--node-monitor-grace-period must be positive")
     try:
@@ -67,7 +70,7 @@ def options_from(args: argparse.Namespace) -> ControllerOptions:
         terminated_pod_gc_threshold=args.terminated_pod_gc_threshold, pod_gc_period=args.pod_gc_period,
         concurrent_deployment_syncs=args.concurrent_deployment_syncs,
         concurrent_replicaset_syncs=args.concurrent_replicaset_syncs,
-        concurrent_endpoint_syncs=args.concurrent_endpoint_syncs)
+        concurrent_endpoint_syncs=args.concurrent_endpoint_syncs, max_endpoints_per_slice=args.max_endpoints_per_slice)
 
 
 def run(args: argparse.Namespace) -> int:

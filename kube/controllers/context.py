@@ -26,6 +26,7 @@ class ControllerOptions:
     concurrent_deployment_syncs: int = 5
     concurrent_replicaset_syncs: int = 5
     concurrent_endpoint_syncs: int = 5
+    max_endpoints_per_slice: int = 100  # Kubernetes' default; 1..1000
     concurrent_gc_syncs: int = 1
     namespace_sync_period: float = 1.0
     job_backoff_base: float = 10.0  # a Job's pod back-off: base * 2^(failures-1), capped (Kubernetes: 10 s, 6 min)

@@ -1,0 +1,166 @@
+"""The EndpointSlice loop: Service, pod and Node events reach only the Services they can
+change (the same selector index the Endpoints controller uses), and each sync packs that
+Service's pods into its slices with reconcile_slices.
+
+Slices are found by their `kubernetes.io/service-name` label and this controller's
+managed-by label, so after a restart it adopts the slices it wrote before instead of
+making new ones. Our own writes are remembered until the informer shows them (as
+Kubernetes' endpointSliceTracker does): a sync against a cache that does not show them
+yet waits rather than creating a duplicate slice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable
+
+from kube.api.meta import Obj
+from kube.controllers.actions import NODE, POD, SERVICE, Create, Delete, Update
+from kube.controllers.context import Context
+from kube.controllers.endpointslice.desired import (
+    CONTROLLER_NAME,
+    MANAGED_BY_LABEL,
+    SERVICE_NAME_LABEL,
+    ZONE_LABEL,
+)
+from kube.controllers.endpointslice.reconcile import ENDPOINTSLICE, reconcile_slices
+from kube.controllers.loop import ControllerLoop, obj_key
+from kube.controllers.pod_state import is_ready
+from kube.controllers.service_matcher import ServiceMatcher
+
+_BY_SERVICE = "endpointslice-service"
+_STALE_WAIT = 0.05  # seconds before a sync retries against a cache that has not caught up
+_STALE_LIMIT = 10.0  # after this the cache is believed (someone else changed the slices)
+
+
+def _service_of(slice_: Obj) -> list[str]:
+    meta = slice_.get("metadata") or {}
+    labels = meta.get("labels") or {}
+    if labels.get(MANAGED_BY_LABEL) != CONTROLLER_NAME or not labels.get(SERVICE_NAME_LABEL):
+        return []
+    return [f"{meta.get('namespace', '')}/{labels[SERVICE_NAME_LABEL]}"]
+
+
+class EndpointSliceController(ControllerLoop):
+    name = "endpointslice"
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx, ctx.options.concurrent_endpoint_syncs)
+        self.matcher = ServiceMatcher(ctx.options.engine)
+        self.max_per_slice = ctx.options.max_endpoints_per_slice
+        self.zones: dict[str, str] = {}
+        self._expected: dict[str, tuple[int, dict[str, str], float]] = {}  # key -> (count, name -> old rv, since)
+
+    def setup(self) -> None:
+        f = self.ctx.factory
+        self.services = f.informer_for(SERVICE)
+        self.pods = f.informer_for(POD)
+        self.nodes = f.informer_for(NODE)
+        self.slices = f.informer_for(ENDPOINTSLICE, indexers={_BY_SERVICE: _service_of})
+        self.services.add_handler(self._service_changed, lambda _o, n: self._service_changed(n),
+                                  self._service_deleted)
+        self.pods.add_handler(self._pod_changed, self._pod_updated, self._pod_deleted)
+        self.nodes.add_handler(self._node_changed, lambda _o, n: self._node_changed(n), self._node_deleted)
+        self.slices.add_handler(lambda o: self._slice_changed(o), lambda _o, n: self._slice_changed(n),
+                                self._slice_changed)
+
+    # --- events --------------------------------------------------------------------------------
+
+    def _service_changed(self, svc: Obj) -> None:
+        key = obj_key(svc)
+        namespace = (svc.get("metadata") or {}).get("namespace", "")
+        selector = (svc.get("spec") or {}).get("selector") or None
+        pods = {obj_key(p): (p.get("metadata") or {}).get("labels") or {}
+                for p in self.pods.store.by_index("namespace", namespace)} if selector else None
+        self.matcher.set_service(key, namespace, selector, pods)
+        self.enqueue(key)
+
+    def _service_deleted(self, obj: object) -> None:
+        key = obj_key(obj)
+        self.matcher.remove_service(key)
+        self.enqueue(key)
+
+    def _pod_changed(self, pod: Obj) -> None:
+        meta = pod.get("metadata") or {}
+        for key in self.matcher.set_pod(obj_key(pod), meta.get("namespace", ""), meta.get("labels") or {}):
+            self.enqueue(key)
+
+    def _pod_updated(self, old: Obj, new: Obj) -> None:
+        if slice_view(old) != slice_view(new):
+            self._pod_changed(new)
+
+    def _pod_deleted(self, obj: object) -> None:
+        for key in self.matcher.remove_pod(obj_key(obj)):
+            self.enqueue(key)
+
+    def _node_changed(self, node: Obj) -> None:
+        meta = node.get("metadata") or {}
+        name, zone = meta.get("name", ""), (meta.get("labels") or {}).get(ZONE_LABEL, "")
+        if self.zones.get(name, "") == zone:
+            return
+        if zone:
+            self.zones[name] = zone
+        else:
+            self.zones.pop(name, None)
+        self._requeue_node(name)
+
+    def _node_deleted(self, obj: object) -> None:
+        name = obj_key(obj)
+        if self.zones.pop(name, None) is not None:
+            self._requeue_node(name)
+
+    def _requeue_node(self, name: str) -> None:
+        for pod in self.pods.store.list():
+            if (pod.get("spec") or {}).get("nodeName") == name:
+                for key in self.matcher.services_of(obj_key(pod)):
+                    self.enqueue(key)
+
+    def _slice_changed(self, obj: object) -> None:
+        for key in _service_of(obj if isinstance(obj, dict) else {}) if isinstance(obj, dict) else []:
+            self.enqueue(key)
+
+    # --- sync ----------------------------------------------------------------------------------
+
+    def _cache_behind(self, key: str, slices: list[Obj]) -> bool:
+        expected = self._expected.get(key)
+        if expected is None:
+            return False
+        count, old_versions, since = expected
+        seen = {(s.get("metadata") or {}).get("name"): (s.get("metadata") or {}).get("resourceVersion")
+                for s in slices}
+        behind = len(slices) != count or any(seen.get(n) == rv for n, rv in old_versions.items())
+        if behind and time.monotonic() - since < _STALE_LIMIT:
+            return True
+        del self._expected[key]
+        return False
+
+    async def sync(self, key: Hashable) -> float | None:
+        key = str(key)
+        slices = self.slices.store.by_index(_BY_SERVICE, key)
+        if self._cache_behind(key, slices):
+            return _STALE_WAIT
+        service = self.services.store.get(key)
+        pods = [p for k in self.matcher.pods_of(key) if (p := self.pods.store.get(k)) is not None]
+        actions = reconcile_slices(service, pods, slices, self.zones, self.max_per_slice)
+        if not actions:
+            return None
+        creates = sum(isinstance(a, Create) for a in actions)
+        deletes = sum(isinstance(a, Delete) for a in actions)
+        updated = {a.obj["metadata"]["name"]: a.obj["metadata"].get("resourceVersion", "")
+                   for a in actions if isinstance(a, Update)}
+        self._expected[key] = (len(slices) + creates - deletes, updated, time.monotonic())
+        try:
+            await self.ctx.executor.run(actions, f"endpointslice {key}")
+        except Exception:
+            self._expected.pop(key, None)  # what was written is unknown: believe the cache after the back-off
+            raise
+        return None
+
+
+def slice_view(pod: Obj) -> tuple:
+    """What of a pod shows in its endpoints: a change elsewhere needs no sync."""
+    meta = pod.get("metadata") or {}
+    status = pod.get("status") or {}
+    spec = pod.get("spec") or {}
+    return (meta.get("labels"), meta.get("deletionTimestamp"), status.get("podIP"), status.get("podIPs"),
+            status.get("phase"), is_ready(pod), spec.get("nodeName"), spec.get("hostname"), spec.get("subdomain"))

@@ -1,0 +1,150 @@
+"""Pack a Service's desired endpoints into EndpointSlices with the least churn (the shape of
+Kubernetes' endpointslice reconciler; pure: observed state in, actions out).
+
+Per (addressType, ports) group: every existing slice keeps the endpoints still wanted
+(refreshed in place) and drops the rest; only slices that changed are written. New
+endpoints go first into slices being written anyway (fullest first), then into new slices
+of at most `max_per_slice`; a last partial batch goes into an untouched slice with room
+rather than a new one. A slice left empty is recycled for a needed creation of its address
+type (an update, not a delete and a create), else deleted. A Service with no endpoints
+keeps one placeholder slice with neither ports nor endpoints, as Kubernetes does.
+"""
+
+from __future__ import annotations
+
+from kube.api.meta import Obj
+from kube.api.registry import by_gvk
+from kube.controllers.actions import Action, Create, Delete, Update
+from kube.controllers.endpointslice.desired import (
+    GroupKey,
+    address_types,
+    desired_groups,
+    endpoint_key,
+    owner_reference,
+    ports_json,
+    ports_key,
+    slice_labels,
+)
+
+ENDPOINTSLICE = by_gvk("discovery.k8s.io", "v1", "EndpointSlice")
+assert ENDPOINTSLICE is not None
+MAX_ENDPOINTS_PER_SLICE = 100
+
+
+def _meta(obj: Obj) -> dict:
+    return obj.get("metadata") or {}
+
+
+def _body(service: Obj, group: GroupKey, endpoints: list[Obj], base: Obj | None) -> Obj:
+    smeta = _meta(service)
+    if base is None:
+        meta: Obj = {"generateName": f"{smeta.get('name', '')}-", "namespace": smeta.get("namespace", "")}
+    else:
+        meta = dict(_meta(base))
+    meta["labels"] = slice_labels(service)
+    meta["ownerReferences"] = [owner_reference(service)]
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": meta,
+            "addressType": group[0], "endpoints": endpoints, "ports": ports_json(group[1])}
+
+
+def _current(slice_: Obj) -> tuple[GroupKey, list[Obj]]:
+    return (str(slice_.get("addressType") or ""), ports_key(slice_.get("ports"))), list(slice_.get("endpoints") or [])
+
+
+def _owned_by(slice_: Obj, service: Obj) -> bool:
+    meta = _meta(slice_)
+    return meta.get("labels") == slice_labels(service) and meta.get("ownerReferences") == [owner_reference(service)]
+
+
+def reconcile_slices(service: Obj | None, pods: list[Obj], slices: list[Obj], zones: dict[str, str],
+                     max_per_slice: int = MAX_ENDPOINTS_PER_SLICE) -> list[Action]:
+    """Actions that make `slices` (this controller's slices of the Service) match its pods."""
+    if service is None:
+        return [Delete(ENDPOINTSLICE, _meta(s).get("namespace", ""), _meta(s).get("name", ""),
+                       uid=_meta(s).get("uid", "")) for s in slices]
+    if not (service.get("spec") or {}).get("selector"):
+        return []
+    wanted = desired_groups(service, pods, zones)
+    if not wanted:
+        return _placeholder(service, slices)
+    existing: dict[GroupKey, list[Obj]] = {}
+    for s in sorted(slices, key=lambda s: _meta(s).get("name", "")):
+        group, _ = _current(s)
+        existing.setdefault(group, []).append(s)
+    creates: list[tuple[GroupKey, list[Obj]]] = []
+    updates: list[tuple[Obj, GroupKey, list[Obj]]] = []
+    emptied: list[Obj] = []
+    for group in sorted(set(wanted) | set(existing)):
+        _pack(service, group, wanted.get(group, {}), existing.get(group, []), max_per_slice,
+              creates, updates, emptied)
+    actions: list[Action] = []
+    for group, endpoints in creates:
+        reuse = next((s for s in emptied if s.get("addressType") == group[0]), None)
+        if reuse is not None:
+            emptied.remove(reuse)
+            actions.append(Update(ENDPOINTSLICE, _body(service, group, endpoints, reuse)))
+        else:
+            actions.append(Create(ENDPOINTSLICE, _body(service, group, endpoints, None)))
+    actions += [Update(ENDPOINTSLICE, _body(service, group, eps, s)) for s, group, eps in updates]
+    actions += [Delete(ENDPOINTSLICE, _meta(s).get("namespace", ""), _meta(s).get("name", ""),
+                       uid=_meta(s).get("uid", "")) for s in emptied]
+    return actions
+
+
+def _pack(service: Obj, group: GroupKey, want: dict[str, Obj], slices: list[Obj], limit: int,
+          creates: list, updates: list, emptied: list) -> None:
+    placed: set[str] = set()
+    changed: list[tuple[Obj, list[Obj]]] = []
+    untouched: list[tuple[Obj, list[Obj]]] = []
+    for s in slices:
+        _, current = _current(s)
+        keep: list[Obj] = []
+        dirty = not _owned_by(s, service) or len(current) > limit
+        for endpoint in current:
+            key = endpoint_key(endpoint) if isinstance(endpoint, dict) else ""
+            fresh = want.get(key)
+            if fresh is None or key in placed or len(keep) == limit:
+                dirty = True
+                continue
+            placed.add(key)
+            keep.append(fresh)
+            dirty = dirty or fresh != endpoint
+        (changed if dirty or not keep else untouched).append((s, keep))  # an empty one is reused or goes
+    new = [want[k] for k in sorted(want) if k not in placed]
+    for _, keep in sorted(changed, key=lambda c: -len(c[1])):
+        room = limit - len(keep)
+        if room > 0 and new:
+            keep.extend(new[:room])
+            del new[:room]
+    while new:
+        batch, new = new[:limit], new[limit:]
+        if len(batch) < limit:
+            fits = [u for u in untouched if limit - len(u[1]) >= len(batch)]
+            if fits:
+                target = max(fits, key=lambda u: len(u[1]))
+                untouched.remove(target)
+                target[1].extend(batch)
+                changed.append(target)
+                continue
+        creates.append((group, batch))
+    for s, keep in changed:
+        if keep:
+            updates.append((s, group, keep))
+        else:
+            emptied.append(s)
+
+
+def _placeholder(service: Obj, slices: list[Obj]) -> list[Action]:
+    """No endpoints: one slice with neither ports nor endpoints stays, every other goes."""
+    family = address_types(service)[0]
+    group: GroupKey = (family, ())
+    keep = next((s for s in sorted(slices, key=lambda s: (bool(s.get("endpoints")), _meta(s).get("name", "")))
+                 if s.get("addressType") == family), None)
+    actions: list[Action] = []
+    if keep is None:
+        actions.append(Create(ENDPOINTSLICE, _body(service, group, [], None)))
+    elif _current(keep) != (group, []) or not _owned_by(keep, service):
+        actions.append(Update(ENDPOINTSLICE, _body(service, group, [], keep)))
+    actions += [Delete(ENDPOINTSLICE, _meta(s).get("namespace", ""), _meta(s).get("name", ""),
+                       uid=_meta(s).get("uid", "")) for s in slices if s is not keep]
+    return actions
