@@ -196,6 +196,7 @@ def node_stream_proxy(config: ServerConfig, files: ServingFiles) -> StreamProxy:
             raise ConnectionResetError("the client went away before the upgrade")
         client = _Splice(done)
         client.transport, client.peer, upstream.peer = client_transport, upstream, client  # type: ignore[assignment]
+        aiohttp_protocol = request.protocol
         client_transport.write(head + sep + rest)  # the node's 101 and anything it sent right after
         client_transport.set_protocol(client)
         try:
@@ -203,6 +204,9 @@ def node_stream_proxy(config: ServerConfig, files: ServingFiles) -> StreamProxy:
         finally:
             transport.close()
             client_transport.close()
+            # aiohttp's protocol no longer sees the socket: tell it it is gone, or its server keeps the
+            # connection on its books forever (it neither cancels this handler nor writes anything)
+            aiohttp_protocol.connection_lost(None)
         return _AfterSplice()
 
     return proxy

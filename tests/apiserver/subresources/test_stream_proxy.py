@@ -107,6 +107,7 @@ SPDY = {"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Versi
 async def test_exec_is_spliced_to_the_node_with_the_api_servers_certificate(api: Api, node: FakeNode,
                                                                              pki_dir: Path) -> None:
     await _pod(api, "p")
+    baseline = len(api.server._runner.server.connections)  # type: ignore[union-attr]  # the admin session's
     query = "command=sh&command=-c&command=ls%20-l%3B%20exit%203&container=c0&stdin=true&stdout=true"
     head, _, reader, writer = await _upgrade(api, pki_dir, "GET", f"{PODS}/p/exec?{query}",
                                              {**WS, "X-Other": "dropped"})
@@ -122,15 +123,17 @@ async def test_exec_is_spliced_to_the_node_with_the_api_servers_certificate(api:
     assert "Authorization" not in sent and "X-Other" not in sent  # the caller's credentials stay at the server
     assert "commonName=kube-apiserver-kubelet-client" in node.subjects[0]
     writer.close()
-    await _eventually_closed(node)
+    await _eventually_closed(node, api.server, baseline)
 
 
-async def _eventually_closed(node: FakeNode) -> None:
+async def _eventually_closed(node: FakeNode, server: APIServer, baseline: int) -> None:
+    web_server = server._runner.server  # type: ignore[union-attr]
     for _ in range(200):
-        if node.open_streams == 0:
+        if node.open_streams == 0 and len(web_server.connections) <= baseline:
             return
         await asyncio.sleep(0.05)
-    raise AssertionError("the node's side of the stream was left open after the client went away")
+    assert node.open_streams == 0, "the node's side of the stream was left open after the client went away"
+    assert len(web_server.connections) <= baseline, "the API server still holds the spliced connection"
 
 
 async def test_attach_and_portforward_take_the_kubelet_paths_and_spdy(api: Api, node: FakeNode,
