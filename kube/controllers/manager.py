@@ -22,6 +22,7 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
     from kube.controllers.daemonset.controller import DaemonSetController
     from kube.controllers.deployment.controller import DeploymentController
     from kube.controllers.endpoints import EndpointsController
+    from kube.controllers.endpointslice.controller import EndpointSliceController
     from kube.controllers.garbage_collector import GarbageCollectorController
     from kube.controllers.job.controller import JobController
     from kube.controllers.job.ttl import TTLAfterFinishedController
@@ -33,7 +34,8 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
     from kube.controllers.replication_controller import ReplicationControllerController
 
     return {"deployment": DeploymentController, "replicaset": ReplicaSetController,
-            "endpoints": EndpointsController, "nodelifecycle": NodeLifecycleController, "podgc": PodGCController,
+            "endpoints": EndpointsController, "endpointslice": EndpointSliceController,
+            "nodelifecycle": NodeLifecycleController, "podgc": PodGCController,
             "garbagecollector": GarbageCollectorController, "namespace": NamespaceController,
             "nodeipam": NodeIpamController, "replicationcontroller": ReplicationControllerController,
             "daemonset": DaemonSetController,
