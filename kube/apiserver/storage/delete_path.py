@@ -55,11 +55,12 @@ def mark_deleting(kind: KindInfo, old: Obj, opts: DeleteOptions) -> Obj | None:
     new = copy.deepcopy(old)
     meta = new["metadata"]
     finalizers = list(meta.get("finalizers") or [])
-    if opts.propagation == "Orphan" and "orphan" not in finalizers:
-        finalizers.append("orphan")
-    elif opts.propagation == "Foreground" and "foregroundDeletion" not in finalizers:
-        finalizers.append("foregroundDeletion")
     strategy = strategy_for(kind)
+    propagation = opts.propagation or strategy.default_propagation
+    if propagation == "Orphan" and "orphan" not in finalizers:
+        finalizers.append("orphan")
+    elif propagation == "Foreground" and "foregroundDeletion" not in finalizers:
+        finalizers.append("foregroundDeletion")
     grace = strategy.deletion_grace(old, opts.grace_period)
     if not finalizers and grace == 0 and not strategy.waits_before_removal(new):
         return None

@@ -34,6 +34,8 @@ class Strategy:
     returns_deleted_object: ClassVar[bool] = False
     # the status a create starts from (the controllers and agents fill it in); None keeps the client's
     initial_status: ClassVar[Obj | None] = None
+    # DefaultGarbageCollectionPolicy: the propagationPolicy of a delete that names none ("" = Background)
+    default_propagation: ClassVar[str] = ""
 
     def prepare_create(self, obj: Obj) -> None:
         """PrepareForCreate: reset what the server owns of this kind (by default its status, when it has one)."""

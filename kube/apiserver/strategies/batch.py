@@ -41,6 +41,9 @@ def generate_selector(job: Obj) -> None:
 
 class JobStrategy(Strategy):
     initial_status: ClassVar[Obj | None] = {}
+    # batch/v1 keeps extensions/v1beta1's rule: a delete that names no policy orphans the pods
+    # (kubectl sends Background; the Python client's plain delete_namespaced_job does not)
+    default_propagation: ClassVar[str] = "Orphan"
 
     def prepare_create(self, obj: Obj) -> None:
         super().prepare_create(obj)

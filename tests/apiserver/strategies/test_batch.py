@@ -140,3 +140,14 @@ async def test_tables_for_jobs_and_cronjobs(api: Api) -> None:
     assert [c["name"] for c in table["columnDefinitions"]][:7] == [
         "Name", "Schedule", "Timezone", "Suspend", "Active", "Last Schedule", "Age"]
     assert table["rows"][0]["cells"][:6] == ["tick", "*/1 * * * *", "<none>", False, 0, "<none>"]
+
+
+async def test_a_job_deleted_without_a_policy_orphans_its_pods(api: Api) -> None:
+    await api.post(JOBS, job())
+    code, body = await api.delete(f"{JOBS}/pi")
+    assert code in (200, 202), body  # marked, held by the orphan finalizer until the GC has let the pods go
+    _, marked = await api.get(f"{JOBS}/pi")
+    assert marked["metadata"]["finalizers"] == ["orphan"] and marked["metadata"]["deletionTimestamp"]
+    await api.post(JOBS, job("bg"))
+    code, body = await api.delete(f"{JOBS}/bg", {"propagationPolicy": "Background"})
+    assert code == 200 and (await api.get(f"{JOBS}/bg"))[0] == 404
