@@ -30,24 +30,31 @@ IMAGE = "kube.local/busybox:1"
 
 
 class StubRuntime:
-    """What the exec server asks of a runtime: the Docker id of a pod's container."""
+    """What the exec server asks of a runtime: the Docker id of a pod's container ("main" sleeps,
+    "cat" copies its stdin to its stdout)."""
 
     def __init__(self, docker_id: str) -> None:
-        self.docker_id = docker_id
+        self.ids = {"main": docker_id, "cat": CONTAINERS.get("cat", "")}
 
     async def latest_container_id(self, uid: str, container: str) -> str:
-        return self.docker_id if container == "main" else ""
+        return self.ids.get(container, "")
+
+
+CONTAINERS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
 def container() -> Iterator[str]:
     require_docker()
-    name = f"exec-test-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["docker", "run", "-d", "--name", name, "-i", IMAGE, "sleep", "3600"], check=True,
-                   capture_output=True)
-    yield subprocess.run(["docker", "inspect", "-f", "{{.Id}}", name], check=True, capture_output=True,
-                         text=True).stdout.strip()
-    subprocess.run(["docker", "rm", "-f", name], capture_output=True)
+    names = {role: f"exec-test-{role}-{uuid.uuid4().hex[:8]}" for role in ("main", "cat")}
+    for role, cmd in (("main", ["sleep", "3600"]), ("cat", ["cat"])):
+        subprocess.run(["docker", "run", "-d", "--name", names[role], "-i", IMAGE, *cmd], check=True,
+                       capture_output=True)
+        CONTAINERS[role] = subprocess.run(["docker", "inspect", "-f", "{{.Id}}", names[role]], check=True,
+                                          capture_output=True, text=True).stdout.strip()
+    yield CONTAINERS["main"]
+    for name in names.values():
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
 
 
 def _app(docker_id: str, require_cert: bool) -> web.Application:
@@ -104,6 +111,17 @@ async def test_stdin_sent_after_the_process_exited_does_not_lose_its_status(node
     _, out, status = await _exec(node, "command=sh&command=-c&command=exit%204&stdin=true&stdout=true",
                                  send=[b"\x00" + b"y" * (1 << 20) for _ in range(8)])
     assert status["details"]["causes"] == [{"reason": "ExitCode", "message": "4"}]
+
+
+async def test_attach_reaches_the_containers_own_stdio_and_lets_go(node: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        for attempt in ("first", "second"):  # the container outlives the first attach
+            async with session.ws_connect(f"{node}/attach/default/p/cat?stdin=true&stdout=true&stderr=true",
+                                          protocols=("v5.channel.k8s.io",)) as ws:
+                await ws.send_bytes(b"\x00" + f"{attempt} line\n".encode())
+                msg = await asyncio.wait_for(ws.receive(), 30)
+                assert msg.type == WSMsgType.BINARY and msg.data == b"\x01" + f"{attempt} line\n".encode()
+    assert await docker_exec.running(CONTAINERS["cat"])
 
 
 async def test_v4_base64_codec(node: str) -> None:
