@@ -90,6 +90,9 @@ def test_job_crud_wait_and_logs(cluster: LocalCluster, batch: k8s.BatchV1Api) ->
     pods = {p["metadata"]["name"] for p in cluster.get_json("pods", "-l", f"controller-uid={uid}")["items"]}
     assert len(pods) == 2 and any(f"Found 2 pods, using pod/{name}" in logs.stderr for name in pods), logs.stderr
     assert "serves no container logs" in logs.stderr
+    described = cluster.kubectl("describe", "job", "hello").stdout
+    assert "Completions:      2" in described and "0 Active (0 Ready) / 2 Succeeded / 0 Failed" in described
+    assert "SuccessfulCreate" in described and "Completed" in described
     labelled = batch.patch_namespaced_job("hello", "default", {"metadata": {"labels": {"team": "a"}}})
     assert labelled.metadata.labels["team"] == "a"
     assert "hello" in [j.metadata.name for j in batch.list_namespaced_job("default", label_selector="team=a").items]
