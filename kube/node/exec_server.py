@@ -62,6 +62,9 @@ class _Session:
     def __init__(self, channels: Channels, stream: docker_exec.Hijacked, tty: bool, resize_target: tuple[str, str]):
         self.channels, self.stream, self.tty = channels, stream, tty
         self.resize_kind, self.resize_id = resize_target
+        # the client's stdin EOF ends an exec's stdin; a container's stdin outlives an attach (Docker
+        # closes it itself after the first attach when the container asked for stdinOnce)
+        self.forward_eof = resize_target[0] == "exec"
         self.failed_start: int | None = None  # the shell's code when the command could not start
 
     async def output(self) -> None:
@@ -85,7 +88,7 @@ class _Session:
                 size = parse_resize(data)
                 if size is not None:
                     await docker_exec.resize(self.resize_kind, self.resize_id, *size)
-            elif channel == CLOSE and data[:1] == bytes((STDIN,)):
+            elif channel == CLOSE and data[:1] == bytes((STDIN,)) and self.forward_eof:
                 self.stream.close_stdin()
 
     async def run(self) -> bool:

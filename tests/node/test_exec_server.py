@@ -121,6 +121,8 @@ async def test_attach_reaches_the_containers_own_stdio_and_lets_go(node: str) ->
                 await ws.send_bytes(b"\x00" + f"{attempt} line\n".encode())
                 msg = await asyncio.wait_for(ws.receive(), 30)
                 assert msg.type == WSMsgType.BINARY and msg.data == b"\x01" + f"{attempt} line\n".encode()
+                await ws.send_bytes(b"\xff\x00")  # the client's stdin ended: not the container's
+    await asyncio.sleep(0.5)
     assert await docker_exec.running(CONTAINERS["cat"])
 
 
