@@ -246,7 +246,9 @@ def reconcile_job(job: Obj, pods: list[Obj], now: datetime, *, expectations_met:
             conds = C.set_condition(conds, C.SUSPENDED, "False", "JobResumed", "Job resumed", stamp)
             status["startTime"] = stamp
             plan.notes.append(note(job, NORMAL, "Resumed", "Job resumed"))
-        active_after = _manage(job, owned, active, completed, total_succeeded, completions, parallelism,
+        # podReplacementPolicy Failed: a terminating pod is replaced only once it has finished
+        waiting = terminating if spec.get("podReplacementPolicy") == "Failed" else []
+        active_after = _manage(job, owned, active, waiting, completed, total_succeeded, completions, parallelism,
                                indexed, now, backoff, plan, expectations_met and not meta.get("deletionTimestamp"))
 
     status["active"] = len(active_after) + plan.creates
@@ -265,15 +267,16 @@ def reconcile_job(job: Obj, pods: list[Obj], now: datetime, *, expectations_met:
     return plan
 
 
-def _manage(job: Obj, owned: list[Obj], active: list[Obj], completed: set[int], total_succeeded: int,
-            completions: int | None, parallelism: int, indexed: bool, now: datetime, backoff: Backoff,
-            plan: JobPlan, may_act: bool) -> list[Obj]:
-    """Create or delete pods toward `parallelism`; the pods that stay active."""
+def _manage(job: Obj, owned: list[Obj], active: list[Obj], waiting: list[Obj], completed: set[int],
+            total_succeeded: int, completions: int | None, parallelism: int, indexed: bool, now: datetime,
+            backoff: Backoff, plan: JobPlan, may_act: bool) -> list[Obj]:
+    """Create or delete pods toward `parallelism` (`waiting`: terminating pods that still hold
+    their place); the pods that stay active."""
     if not may_act:
         return active
     keep = list(active)
     if indexed:
-        seen: set[int] = set()
+        seen: set[int] = {i for p in waiting if (i := index_of(p)) is not None}
         for pod in sorted(active, key=deletion_rank, reverse=True):
             index = index_of(pod)
             if index is None or index in completed or index in seen or completions is None or index >= completions:
@@ -282,7 +285,7 @@ def _manage(job: Obj, owned: list[Obj], active: list[Obj], completed: set[int], 
             else:
                 seen.add(index)
         missing = [i for i in range(completions or 0) if i not in completed and i not in seen]
-        wanted = min(parallelism, len(keep) + len(missing))
+        wanted = min(parallelism, len(keep) + len(waiting) + len(missing))
     elif completions is None:
         wanted = parallelism if total_succeeded == 0 else 0
         missing = []
@@ -294,7 +297,7 @@ def _manage(job: Obj, owned: list[Obj], active: list[Obj], completed: set[int], 
             _delete(job, pod, plan)
             keep.remove(pod)
         return keep
-    count = min(wanted - len(keep), BURST)
+    count = min(wanted - len(keep) - len(waiting), BURST)
     if count <= 0:
         return keep
     failures, last_failure = _consecutive_failures(owned)

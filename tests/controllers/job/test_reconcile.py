@@ -196,3 +196,16 @@ def test_expectations_not_met_creates_nothing_and_fixed_point_writes_nothing() -
     before = c.get("Job", "pi")["metadata"]["resourceVersion"]
     plan = c.sync()
     assert plan.creates == 0 and not plan.actions and c.get("Job", "pi")["metadata"]["resourceVersion"] == before
+
+
+def test_pod_replacement_policy_failed_waits_for_a_terminating_pod_to_finish() -> None:
+    for policy, replaced_at_once in (("TerminatingOrFailed", True), ("Failed", False)):
+        c = JobCluster()
+        c.add(job(parallelism=1, completions=1, podReplacementPolicy=policy))
+        c.sync()
+        name = names(c)[0]
+        pod = c.objects[("Pod", "default", name)]
+        pod["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"  # being stopped by its node
+        pod["status"] = {"phase": "Running"}
+        plan = c.sync()
+        assert (plan.creates == 1) is replaced_at_once, policy
