@@ -29,6 +29,7 @@ from kube.controllers.pod_state import is_ready
 from kube.controllers.service_matcher import ServiceMatcher
 
 _BY_SERVICE = "endpointslice-service"
+_BY_NODE = "endpointslice-node"
 _STALE_WAIT = 0.05  # seconds before a sync retries against a cache that has not caught up
 _STALE_LIMIT = 10.0  # after this the cache is believed (someone else changed the slices)
 
@@ -41,6 +42,11 @@ def _service_of(slice_: Obj) -> list[str]:
     return [f"{meta.get('namespace', '')}/{labels[SERVICE_NAME_LABEL]}"]
 
 
+def _node_of(pod: Obj) -> list[str]:
+    node = (pod.get("spec") or {}).get("nodeName")
+    return [node] if node else []
+
+
 class EndpointSliceController(ControllerLoop):
     name = "endpointslice"
 
@@ -48,13 +54,13 @@ class EndpointSliceController(ControllerLoop):
         super().__init__(ctx, ctx.options.concurrent_endpoint_syncs)
         self.matcher = ServiceMatcher(ctx.options.engine)
         self.max_per_slice = ctx.options.max_endpoints_per_slice
-        self.zones: dict[str, str] = {}
+        self.zones: dict[str, str] = {}  # every known Node -> its zone ("" without one)
         self._expected: dict[str, tuple[int, dict[str, str], float]] = {}  # key -> (count, name -> old rv, since)
 
     def setup(self) -> None:
         f = self.ctx.factory
         self.services = f.informer_for(SERVICE)
-        self.pods = f.informer_for(POD)
+        self.pods = f.informer_for(POD, indexers={_BY_NODE: _node_of})
         self.nodes = f.informer_for(NODE)
         self.slices = f.informer_for(ENDPOINTSLICE, indexers={_BY_SERVICE: _service_of})
         self.services.add_handler(self._service_changed, lambda _o, n: self._service_changed(n),
@@ -96,12 +102,9 @@ class EndpointSliceController(ControllerLoop):
     def _node_changed(self, node: Obj) -> None:
         meta = node.get("metadata") or {}
         name, zone = meta.get("name", ""), (meta.get("labels") or {}).get(ZONE_LABEL, "")
-        if self.zones.get(name, "") == zone:
+        if self.zones.get(name) == zone:
             return
-        if zone:
-            self.zones[name] = zone
-        else:
-            self.zones.pop(name, None)
+        self.zones[name] = zone
         self._requeue_node(name)
 
     def _node_deleted(self, obj: object) -> None:
@@ -110,10 +113,9 @@ class EndpointSliceController(ControllerLoop):
             self._requeue_node(name)
 
     def _requeue_node(self, name: str) -> None:
-        for pod in self.pods.store.list():
-            if (pod.get("spec") or {}).get("nodeName") == name:
-                for key in self.matcher.services_of(obj_key(pod)):
-                    self.enqueue(key)
+        for pod in self.pods.store.by_index(_BY_NODE, name):
+            for key in self.matcher.services_of(obj_key(pod)):
+                self.enqueue(key)
 
     def _slice_changed(self, obj: object) -> None:
         for key in _service_of(obj if isinstance(obj, dict) else {}) if isinstance(obj, dict) else []:

@@ -1,14 +1,18 @@
 """What a Service's pods contribute to its EndpointSlices: one endpoint per pod, grouped by
 address type and the port list its containers resolve the Service's targetPorts to.
 
-Conditions follow Kubernetes: `serving` is the pod's readiness (always true with
-publishNotReadyAddresses), `terminating` its deletionTimestamp, `ready` serving and not
-terminating. Terminating pods stay in, so proxies can fall back to them; pods without an IP
-of the slice's family and finished pods do not. A Service port whose named targetPort a
-pod lacks is left out for that pod; a pod with none of the Service's ports is left out.
+Conditions follow Kubernetes: `serving` is the pod's readiness, `terminating` its
+deletionTimestamp, `ready` serving and not terminating (always true with
+publishNotReadyAddresses). Terminating pods stay in, so proxies can fall back to them; pods
+without an IP of the slice's family and finished pods do not, nor (as Kubernetes, unless
+publishNotReadyAddresses) pods on a Node the cache does not know: the caller retries them.
+A Service port whose named targetPort a pod lacks is left out of that pod's port list
+(Kubernetes' getEndpointPorts), so such pods land in a slice of their own port list.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from kube.api.meta import Obj
 from kube.controllers.pod_state import is_ready
@@ -42,8 +46,8 @@ def _resolve(service_port: Obj, pod: Obj) -> int | None:
     return None
 
 
-def pod_ports(service: Obj, pod: Obj) -> PortsKey | None:
-    """The pod's ports in Service order; None when the Service has ports and none resolve."""
+def pod_ports(service: Obj, pod: Obj) -> PortsKey:
+    """The pod's ports in Service order, those that do not resolve left out."""
     service_ports = [p for p in (service.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
     out = []
     for sp in service_ports:
@@ -51,8 +55,6 @@ def pod_ports(service: Obj, pod: Obj) -> PortsKey | None:
         if number is not None:
             out.append((str(sp.get("name") or ""), int(number), str(sp.get("protocol") or "TCP"),
                         str(sp.get("appProtocol") or "")))
-    if service_ports and not out:
-        return None
     return tuple(out)
 
 
@@ -85,8 +87,9 @@ def _pod_ip(pod: Obj, family: str) -> str | None:
     return None
 
 
-def pod_endpoint(service: Obj, pod: Obj, family: str, zones: dict[str, str]) -> Obj | None:
-    """The endpoint of one pod in a slice of `family`, or None when it has no place there."""
+def pod_endpoint(service: Obj, pod: Obj, family: str, zones: Mapping[str, str]) -> Obj | None:
+    """The endpoint of one pod in a slice of `family`, or None when it has no place there.
+    `zones` has every known Node (its zone, or "")."""
     status = pod.get("status") or {}
     if status.get("phase") in ("Succeeded", "Failed"):
         return None
@@ -97,7 +100,10 @@ def pod_endpoint(service: Obj, pod: Obj, family: str, zones: dict[str, str]) -> 
     spec = pod.get("spec") or {}
     sspec = service.get("spec") or {}
     publish = bool(sspec.get("publishNotReadyAddresses"))
-    serving = publish or is_ready(pod)
+    node = spec.get("nodeName")
+    if node and node not in zones and not publish:
+        return None
+    serving = is_ready(pod)
     terminating = meta.get("deletionTimestamp") is not None
     endpoint: Obj = {"addresses": [ip],
                      "conditions": {"ready": publish or (serving and not terminating), "serving": serving,
@@ -105,7 +111,6 @@ def pod_endpoint(service: Obj, pod: Obj, family: str, zones: dict[str, str]) -> 
     smeta = service.get("metadata") or {}
     if spec.get("hostname") and spec.get("subdomain") == smeta.get("name"):
         endpoint["hostname"] = spec["hostname"]
-    node = spec.get("nodeName")
     if node:
         endpoint["nodeName"] = node
         zone = zones.get(node)
@@ -125,14 +130,12 @@ def endpoint_key(endpoint: Obj) -> str:
     return f"\0{addresses[0]}"
 
 
-def desired_groups(service: Obj, pods: list[Obj], zones: dict[str, str]) -> dict[GroupKey, dict[str, Obj]]:
+def desired_groups(service: Obj, pods: list[Obj], zones: Mapping[str, str]) -> dict[GroupKey, dict[str, Obj]]:
     """Endpoints by (addressType, ports), keyed by endpoint_key."""
     groups: dict[GroupKey, dict[str, Obj]] = {}
     families = address_types(service)
     for pod in pods:
         ports = pod_ports(service, pod)
-        if ports is None:
-            continue
         for family in families:
             endpoint = pod_endpoint(service, pod, family, zones)
             if endpoint is not None:

@@ -12,6 +12,8 @@ keeps one placeholder slice with neither ports nor endpoints, as Kubernetes does
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from kube.api.meta import Obj
 from kube.api.registry import by_gvk
 from kube.controllers.actions import Action, Create, Delete, Update
@@ -52,13 +54,17 @@ def _current(slice_: Obj) -> tuple[GroupKey, list[Obj]]:
 
 
 def _owned_by(slice_: Obj, service: Obj) -> bool:
-    meta = _meta(slice_)
-    return meta.get("labels") == slice_labels(service) and meta.get("ownerReferences") == [owner_reference(service)]
+    """A controller reference to this Service's uid (not an older Service of the same name)."""
+    uid = _meta(service).get("uid")
+    return any(r.get("uid") == uid and r.get("controller") for r in _meta(slice_).get("ownerReferences") or []
+               if isinstance(r, dict))
 
 
-def reconcile_slices(service: Obj | None, pods: list[Obj], slices: list[Obj], zones: dict[str, str],
+def reconcile_slices(service: Obj | None, pods: list[Obj], slices: list[Obj], zones: Mapping[str, str],
                      max_per_slice: int = MAX_ENDPOINTS_PER_SLICE) -> list[Action]:
-    """Actions that make `slices` (this controller's slices of the Service) match its pods."""
+    """Actions that make `slices` (this controller's slices of the Service) match its pods;
+    `zones` has every known Node's zone ("" for none). Slices of another Service of this
+    name (an older uid) are deleted, never reused."""
     if service is None:
         return [Delete(ENDPOINTSLICE, _meta(s).get("namespace", ""), _meta(s).get("name", ""),
                        uid=_meta(s).get("uid", "")) for s in slices]
@@ -74,6 +80,9 @@ def reconcile_slices(service: Obj | None, pods: list[Obj], slices: list[Obj], zo
     creates: list[tuple[GroupKey, list[Obj]]] = []
     updates: list[tuple[Obj, GroupKey, list[Obj]]] = []
     emptied: list[Obj] = []
+    foreign = [s for group in existing.values() for s in group if not _owned_by(s, service)]
+    for group, members in existing.items():
+        existing[group] = [s for s in members if _owned_by(s, service)]
     for group in sorted(set(wanted) | set(existing)):
         _pack(service, group, wanted.get(group, {}), existing.get(group, []), max_per_slice,
               creates, updates, emptied)
@@ -87,7 +96,7 @@ def reconcile_slices(service: Obj | None, pods: list[Obj], slices: list[Obj], zo
             actions.append(Create(ENDPOINTSLICE, _body(service, group, endpoints, None)))
     actions += [Update(ENDPOINTSLICE, _body(service, group, eps, s)) for s, group, eps in updates]
     actions += [Delete(ENDPOINTSLICE, _meta(s).get("namespace", ""), _meta(s).get("name", ""),
-                       uid=_meta(s).get("uid", "")) for s in emptied]
+                       uid=_meta(s).get("uid", "")) for s in [*emptied, *foreign]]
     return actions
 
 
@@ -99,7 +108,7 @@ def _pack(service: Obj, group: GroupKey, want: dict[str, Obj], slices: list[Obj]
     for s in slices:
         _, current = _current(s)
         keep: list[Obj] = []
-        dirty = not _owned_by(s, service) or len(current) > limit
+        dirty = _meta(s).get("labels") != slice_labels(service) or len(current) > limit
         for endpoint in current:
             key = endpoint_key(endpoint) if isinstance(endpoint, dict) else ""
             fresh = want.get(key)
@@ -139,11 +148,11 @@ def _placeholder(service: Obj, slices: list[Obj]) -> list[Action]:
     family = address_types(service)[0]
     group: GroupKey = (family, ())
     keep = next((s for s in sorted(slices, key=lambda s: (bool(s.get("endpoints")), _meta(s).get("name", "")))
-                 if s.get("addressType") == family), None)
+                 if s.get("addressType") == family and _owned_by(s, service)), None)
     actions: list[Action] = []
     if keep is None:
         actions.append(Create(ENDPOINTSLICE, _body(service, group, [], None)))
-    elif _current(keep) != (group, []) or not _owned_by(keep, service):
+    elif _current(keep) != (group, []) or _meta(keep).get("labels") != slice_labels(service):
         actions.append(Update(ENDPOINTSLICE, _body(service, group, [], keep)))
     actions += [Delete(ENDPOINTSLICE, _meta(s).get("namespace", ""), _meta(s).get("name", ""),
                        uid=_meta(s).get("uid", "")) for s in slices if s is not keep]

@@ -28,9 +28,13 @@ def pod(name: str, ip: str, ready: bool = True, labels: dict | None = None, node
             "status": {"phase": "Running", "podIP": ip, "conditions": [{"type": "Ready", "status": str(ready)}]}}
 
 
+NODES = {"n1": ""}
+
+
 def converge(svc, pods, slices=None, zones=None, limit=100):
-    slices = apply(slices or {}, reconcile_slices(svc, pods, list((slices or {}).values()), zones or {}, limit))
-    assert reconcile_slices(svc, pods, list(slices.values()), zones or {}, limit) == [], "not converged"
+    zones = NODES if zones is None else zones
+    slices = apply(slices or {}, reconcile_slices(svc, pods, list((slices or {}).values()), zones, limit))
+    assert reconcile_slices(svc, pods, list(slices.values()), zones, limit) == [], "not converged"
     return slices
 
 
@@ -59,7 +63,14 @@ def test_conditions_not_ready_and_terminating() -> None:
                      "b": {"ready": False, "serving": True, "terminating": True},
                      "c": {"ready": False, "serving": False, "terminating": True}}
     published = converge(service(publishNotReadyAddresses=True), pods[:1])
-    assert endpoints(published)[0]["conditions"]["ready"] is True
+    assert endpoints(published)[0]["conditions"] == {"ready": True, "serving": False, "terminating": False}
+
+
+def test_pods_on_unknown_nodes_wait_unless_published() -> None:
+    pods = [pod("a", "10.0.0.1"), pod("b", "10.0.0.2", node="gone")]
+    assert [e["targetRef"]["name"] for e in endpoints(converge(service(), pods))] == ["a"]
+    published = converge(service(publishNotReadyAddresses=True), pods)
+    assert sorted(e["targetRef"]["name"] for e in endpoints(published)) == ["a", "b"]
 
 
 def test_left_out_pods_and_named_ports_per_pod() -> None:
@@ -68,11 +79,12 @@ def test_left_out_pods_and_named_ports_per_pod() -> None:
     done["status"]["phase"] = "Succeeded"
     pods = [pod("a", "10.0.0.1", ports=[{"name": "web", "containerPort": 8080}]),
             pod("b", "10.0.0.2", ports=[{"name": "web", "containerPort": 9090}]),
-            pod("c", "10.0.0.3"),  # no port named web
+            pod("c", "10.0.0.3"),  # no port named web: a slice without ports, as Kubernetes
             pod("e", "", ports=[{"name": "web", "containerPort": 8080}]), done]
     slices = converge(svc, pods)
-    got = sorted((s["ports"][0]["port"], [e["addresses"][0] for e in s["endpoints"]]) for s in slices.values())
-    assert got == [(8080, ["10.0.0.1"]), (9090, ["10.0.0.2"])]
+    got = sorted(([p["port"] for p in s["ports"]], [e["addresses"][0] for e in s["endpoints"]])
+                 for s in slices.values())
+    assert got == [([], ["10.0.0.3"]), ([8080], ["10.0.0.1"]), ([9090], ["10.0.0.2"])]
 
 
 def test_no_endpoints_keeps_one_placeholder_and_no_selector_is_left_alone() -> None:
@@ -83,10 +95,14 @@ def test_no_endpoints_keeps_one_placeholder_and_no_selector_is_left_alone() -> N
     assert reconcile_slices(service(selector={}), [pod("a", "10.0.0.1")], [], {}) == []
 
 
-def test_service_gone_deletes_its_slices() -> None:
+def test_service_gone_deletes_its_slices_and_a_new_one_of_the_name_does_not_reuse_them() -> None:
     slices = converge(service(), [pod("a", "10.0.0.1")])
-    actions = reconcile_slices(None, [], list(slices.values()), {})
+    actions = reconcile_slices(None, [], list(slices.values()), NODES)
     assert [type(a) for a in actions] == [Delete] and apply(slices, actions) == {}
+    again = service()
+    again["metadata"]["uid"] = "uid-web-2"
+    actions = reconcile_slices(again, [pod("a", "10.0.0.1")], list(slices.values()), NODES)
+    assert sorted(type(a).__name__ for a in actions) == ["Create", "Delete"]
 
 
 def test_packs_at_most_max_and_changes_only_the_slice_of_the_changed_pod() -> None:
@@ -94,12 +110,12 @@ def test_packs_at_most_max_and_changes_only_the_slice_of_the_changed_pod() -> No
     slices = converge(service(), pods)
     assert sorted(len(s["endpoints"]) for s in slices.values()) == [50, 100, 100]
     pods[7]["status"]["conditions"][0]["status"] = "False"
-    actions = reconcile_slices(service(), pods, list(slices.values()), {})
+    actions = reconcile_slices(service(), pods, list(slices.values()), NODES)
     assert [type(a) for a in actions] == [Update]
     assert any(e["targetRef"]["name"] == "p007" for e in slices[actions[0].obj["metadata"]["name"]]["endpoints"])
     # a new pod goes into the slice with room, not a new slice
     slices = apply(slices, actions)
-    actions = reconcile_slices(service(), [*pods, pod("new", "10.9.9.9")], list(slices.values()), {})
+    actions = reconcile_slices(service(), [*pods, pod("new", "10.9.9.9")], list(slices.values()), NODES)
     assert [type(a) for a in actions] == [Update] and len(actions[0].obj["endpoints"]) == 51
 
 
@@ -107,7 +123,7 @@ def test_restart_adopts_existing_slices() -> None:
     pods = [pod(f"p{i}", f"10.0.0.{i + 1}") for i in range(5)]
     slices = converge(service(), pods)
     # a fresh controller sees the same slices in its cache and writes nothing
-    assert reconcile_slices(service(), pods, list(slices.values()), {}) == []
+    assert reconcile_slices(service(), pods, list(slices.values()), NODES) == []
     # a duplicate slice (an earlier crash) is emptied: the endpoint stays in exactly one
     dup = {**next(iter(slices.values())), "metadata": {**next(iter(slices.values()))["metadata"], "name": "web-dup"}}
     fixed = converge(service(), pods, {**slices, "web-dup": dup})
@@ -120,7 +136,7 @@ def test_zone_and_port_changes_rewrite_in_place() -> None:
     actions = reconcile_slices(service(), pods, list(slices.values()), {"n1": "z"})
     assert [type(a) for a in actions] == [Update] and actions[0].obj["endpoints"][0]["zone"] == "z"
     svc = service(ports=[{"name": "http", "port": 80, "targetPort": 9000, "protocol": "TCP"}])
-    actions = reconcile_slices(svc, pods, list(slices.values()), {})
+    actions = reconcile_slices(svc, pods, list(slices.values()), NODES)
     assert [type(a) for a in actions] == [Update], "an emptied slice is recycled for the new port list"
     assert actions[0].obj["ports"][0]["port"] == 9000
 
@@ -157,8 +173,7 @@ def test_every_matching_pod_in_exactly_one_slice(first, selectors, limit, second
             names = [e["targetRef"]["name"] for s in after.values() for e in s["endpoints"]]
             assert all(len(s["endpoints"]) <= limit for s in after.values())
             assert len(names) == len(set(names)), "an endpoint in two slices"
-            expected = {p["metadata"]["name"] for p in selected if any(c.get("containerPort") for c in
-                                                                       p["spec"]["containers"][0]["ports"])}
+            expected = {p["metadata"]["name"] for p in selected}
             assert set(names) == expected
             ready = {p["metadata"]["name"] for p in selected if p["metadata"]["name"] in expected
                      and p["status"]["conditions"][0]["status"] == "True" and "deletionTimestamp" not in p["metadata"]}
