@@ -130,6 +130,22 @@ class ServiceMatcher:
             self._members[service].discard(key)
         return services
 
+    def rematch(self) -> None:
+        """Every Service's members again from the kernel in one pass: after a bulk load whose
+        set_service calls got no pods, O(matches) instead of services x pods."""
+        offsets, pods = self.index.rematch_all()
+        pod_keys = {ident: key for key, ident in self._pod_ids._ids.items()}
+        self._members = {key: set() for key in self._service_pairs}
+        self._pod_services = {key: set() for key in self._pod_pairs}
+        last = len(offsets) - 1
+        for sid, key in self._service_keys.items():
+            if sid >= last:
+                continue
+            members = {pod_keys[p] for p in pods[offsets[sid]:offsets[sid + 1]]}
+            self._members[key] = members
+            for pod_key in members:
+                self._pod_services[pod_key].add(key)
+
     def pods_of(self, service_key: str) -> set[str]:
         return set(self._members.get(service_key, ()))
 

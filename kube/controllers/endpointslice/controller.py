@@ -55,6 +55,7 @@ class EndpointSliceController(ControllerLoop):
         self.matcher = ServiceMatcher(ctx.options.engine)
         self.max_per_slice = ctx.options.max_endpoints_per_slice
         self.zones: dict[str, str] = {}  # every known Node -> its zone ("" without one)
+        self._loaded = False  # during the first lists members are matched once at the end (started)
         self._expected: dict[str, tuple[int, dict[str, str], float]] = {}  # key -> (count, name -> old rv, since)
 
     def setup(self) -> None:
@@ -70,6 +71,10 @@ class EndpointSliceController(ControllerLoop):
         self.slices.add_handler(lambda o: self._slice_changed(o), lambda _o, n: self._slice_changed(n),
                                 self._slice_changed)
 
+    async def started(self) -> None:
+        self.matcher.rematch()
+        self._loaded = True
+
     # --- events --------------------------------------------------------------------------------
 
     def _service_changed(self, svc: Obj) -> None:
@@ -77,7 +82,7 @@ class EndpointSliceController(ControllerLoop):
         namespace = (svc.get("metadata") or {}).get("namespace", "")
         selector = (svc.get("spec") or {}).get("selector") or None
         pods = {obj_key(p): (p.get("metadata") or {}).get("labels") or {}
-                for p in self.pods.store.by_index("namespace", namespace)} if selector else None
+                for p in self.pods.store.by_index("namespace", namespace)} if selector and self._loaded else None
         self.matcher.set_service(key, namespace, selector, pods)
         self.enqueue(key)
 
