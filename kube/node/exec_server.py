@@ -174,18 +174,18 @@ async def serve_exec(request: web.Request, lookup: AgentFor) -> web.StreamRespon
     try:
         if ws.closed or request.transport is None or request.transport.is_closing():
             return ws  # gone before the start: the exec never runs
-        started = True
         stream = await docker_exec.start_exec(exec_id, tty)
+        started = True
         session = _Session(channels, stream, tty, ("exec", exec_id))
         finished = await session.run()
         if finished:
             code = session.failed_start if session.failed_start is not None else await _exit_code(exec_id)
             await channels.send_status(success() if code == 0 else exit_code_status(code, cmd))
+    except ConnectionError:
+        pass  # the client went away: nobody to tell
     except (docker_exec.DockerError, OSError) as exc:
         with contextlib.suppress(ConnectionError):
             await channels.send_status(internal_error(f"error executing command in container: {exc}"))
-    except ConnectionError:
-        pass
     finally:
         if started and not finished:
             await docker_exec.kill_exec(exec_id)
