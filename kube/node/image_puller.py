@@ -93,7 +93,8 @@ class ImagePuller:
         if held is not None and self.clock() < held[1]:
             self.event(pod, "Normal", "BackOff", f'Back-off pulling image "{image}"', name)
             return "ImagePullBackOff", f'Back-off pulling image "{image}": ErrImagePull: {held[2]}'
-        self.event(pod, "Normal", "Pulling", f'Pulling image "{image}"', name)
+        if ref.registry != LOCAL_ONLY:  # a kube.local/ image is never pulled: no Pulling to announce
+            self.event(pod, "Normal", "Pulling", f'Pulling image "{image}"', name)
         started = time.monotonic()
         try:
             pulled = await self.pull(ref, image, keyring.lookup(ref))
