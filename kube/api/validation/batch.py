@@ -42,7 +42,7 @@ def _non_negative(spec: dict[str, Any], key: str, path: str, errs: Errors) -> in
     return value
 
 
-def _failure_policy(policy: dict[str, Any], path: str, restart: Any) -> Errors:
+def _failure_policy(policy: dict[str, Any], path: str, restart: Any, per_index: Any) -> Errors:
     errs: Errors = []
     if restart != "Never":
         errs.append(invalid(path, policy, 'only "Never" is supported when podFailurePolicy is specified'))
@@ -51,6 +51,8 @@ def _failure_policy(policy: dict[str, Any], path: str, restart: Any) -> Errors:
         action = get_str(rule, "action", rpath, errs, must=True)
         if action is not None and action not in RULE_ACTIONS:
             errs.append(not_supported(child(rpath, "action"), action, RULE_ACTIONS))
+        if action == "FailIndex" and per_index is None:
+            errs.append(invalid(child(rpath, "action"), action, "requires the backoffLimitPerIndex to be set"))
         codes = get_dict(rule, "onExitCodes", rpath, errs)
         conditions = get_list(rule, "onPodConditions", rpath, errs)
         if (codes is None) == (conditions is None):
@@ -116,6 +118,14 @@ def validate_job_spec(spec: dict[str, Any], path: str, *, selector_required: boo
         errs.append(not_supported(child(path, "completionMode"), mode, COMPLETION_MODES))
     if mode == "Indexed" and completions is None:
         errs.append(required(child(path, "completions"), "when completion mode is Indexed"))
+    per_index, max_failed = spec.get("backoffLimitPerIndex"), spec.get("maxFailedIndexes")
+    if per_index is not None and mode != "Indexed":
+        errs.append(invalid(child(path, "backoffLimitPerIndex"), per_index, "requires indexed completion mode"))
+    if max_failed is not None and per_index is None:
+        errs.append(invalid(child(path, "maxFailedIndexes"), max_failed,
+                            "cannot set maxFailedIndexes when backoffLimitPerIndex is null"))
+    elif isinstance(max_failed, int) and isinstance(completions, int) and max_failed > completions:
+        errs.append(invalid(child(path, "maxFailedIndexes"), max_failed, "must be less than or equal to completions"))
     selector = get_dict(spec, "selector", path, errs, must=selector_required)
     template = get_dict(spec, "template", path, errs, must=True)
     if selector is not None:
@@ -140,7 +150,7 @@ def validate_job_spec(spec: dict[str, Any], path: str, *, selector_required: boo
                                   'valid values: "OnFailure", "Never"'))
     failure = get_dict(spec, "podFailurePolicy", path, errs)
     if failure is not None:
-        errs += _failure_policy(failure, child(path, "podFailurePolicy"), restart)
+        errs += _failure_policy(failure, child(path, "podFailurePolicy"), restart, spec.get("backoffLimitPerIndex"))
     success = get_dict(spec, "successPolicy", path, errs)
     if success is not None:
         errs += _success_policy(success, child(path, "successPolicy"), spec)

@@ -18,6 +18,8 @@ SUSPENDED = "Suspended"
 BACKOFF_LIMIT_EXCEEDED = ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
 DEADLINE_EXCEEDED = ("DeadlineExceeded", "Job was active longer than specified deadline")
 COMPLETIONS_REACHED = ("CompletionsReached", "Reached expected number of succeeded pods")
+FAILED_INDEXES = ("FailedIndexes", "Job has failed indexes")
+MAX_FAILED_INDEXES = ("MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes")
 SUCCESS_POLICY = ("SuccessPolicy", "Matched rules at index {index}")
 POD_FAILURE_POLICY = "PodFailurePolicy"
 

@@ -79,7 +79,7 @@ def remove_finalizer(pod: Obj) -> Patch | None:
     return Patch(POD, str(meta.get("namespace", "")), str(meta.get("name", "")), ops, patch_type="json")
 
 
-def new_pod(job: Obj, index: int | None) -> CreatePod:
+def new_pod(job: Obj, index: int | None, failures: int | None = None) -> CreatePod:
     """One pod of the Job's template, owned by it and tracked by our finalizer."""
     meta = job.get("metadata") or {}
     spec = job.get("spec") or {}
@@ -95,6 +95,8 @@ def new_pod(job: Obj, index: int | None) -> CreatePod:
     if index is not None:
         pod_meta.setdefault("annotations", {})[INDEX_KEY] = str(index)
         pod_meta["labels"][INDEX_KEY] = str(index)
+        if failures is not None:  # backoffLimitPerIndex: the index's failures so far travel with it
+            pod_meta["annotations"]["batch.kubernetes.io/job-index-failure-count"] = str(failures)
         pod_spec.setdefault("hostname", f"{name}-{index}")
         env_var = {"name": INDEX_ENV, "valueFrom": {"fieldRef": {
             "fieldPath": f"metadata.annotations['{INDEX_KEY}']"}}}

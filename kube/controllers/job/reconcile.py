@@ -22,6 +22,7 @@ from kube.controllers.job import conditions as C
 from kube.controllers.job.failure_policy import FAIL_JOB, IGNORE, judge
 from kube.controllers.job.indexes import format_indexes, parse_indexes
 from kube.controllers.job.kinds import POD
+from kube.controllers.job.per_index import index_failures
 from kube.controllers.job.pods import (
     counts_as_failed,
     finish_time,
@@ -186,6 +187,20 @@ def reconcile_job(job: Obj, pods: list[Obj], now: datetime, *, expectations_met:
     active = [p for p in owned if is_active(p)]
     terminating = [p for p in owned if not is_finished(p) and (p.get("metadata") or {}).get("deletionTimestamp")]
 
+    per_index = _int(spec.get("backoffLimitPerIndex"), None) if indexed and completions is not None else None
+    index_plan = None
+    if per_index is not None and completions is not None:
+        counts, last, failed_indexes = index_failures(job, owned, completions, per_index,
+                                                      parse_indexes(old.get("failedIndexes"), completions))
+        failed_indexes -= completed
+        index_plan = (counts, last, failed_indexes)
+        status["failedIndexes"] = format_indexes(failed_indexes)
+        max_failed = _int(spec.get("maxFailedIndexes"), None)
+        if target is None and max_failed is not None and len(failed_indexes) > max_failed:
+            target = C.MAX_FAILED_INDEXES
+        elif target is None and failed_indexes and len(completed | failed_indexes) >= completions:
+            target = C.FAILED_INDEXES
+
     # the outcome
     conds = list(old.get("conditions") or [])
     suspended = bool(spec.get("suspend"))
@@ -249,7 +264,8 @@ def reconcile_job(job: Obj, pods: list[Obj], now: datetime, *, expectations_met:
         # podReplacementPolicy Failed: a terminating pod is replaced only once it has finished
         waiting = terminating if spec.get("podReplacementPolicy") == "Failed" else []
         active_after = _manage(job, owned, active, waiting, completed, total_succeeded, completions, parallelism,
-                               indexed, now, backoff, plan, expectations_met and not meta.get("deletionTimestamp"))
+                               indexed, now, backoff, plan, expectations_met and not meta.get("deletionTimestamp"),
+                               index_plan)
 
     status["active"] = len(active_after) + plan.creates
     status["ready"] = sum(1 for p in active_after if is_ready(p))
@@ -269,22 +285,34 @@ def reconcile_job(job: Obj, pods: list[Obj], now: datetime, *, expectations_met:
 
 def _manage(job: Obj, owned: list[Obj], active: list[Obj], waiting: list[Obj], completed: set[int],
             total_succeeded: int, completions: int | None, parallelism: int, indexed: bool, now: datetime,
-            backoff: Backoff, plan: JobPlan, may_act: bool) -> list[Obj]:
+            backoff: Backoff, plan: JobPlan, may_act: bool, index_plan: tuple | None = None) -> list[Obj]:
     """Create or delete pods toward `parallelism` (`waiting`: terminating pods that still hold
     their place); the pods that stay active."""
     if not may_act:
         return active
     keep = list(active)
     if indexed:
+        counts, last, failed_indexes = index_plan or ({}, {}, set())
         seen: set[int] = {i for p in waiting if (i := index_of(p)) is not None}
         for pod in sorted(active, key=deletion_rank, reverse=True):
             index = index_of(pod)
-            if index is None or index in completed or index in seen or completions is None or index >= completions:
+            if index is None or index in completed or index in seen or index in failed_indexes \
+                    or completions is None or index >= completions:
                 _delete(job, pod, plan)
                 keep.remove(pod)
             else:
                 seen.add(index)
-        missing = [i for i in range(completions or 0) if i not in completed and i not in seen]
+        missing = [i for i in range(completions or 0) if i not in completed and i not in seen
+                   and i not in failed_indexes]
+        if index_plan is not None:  # each index backs off on its own failures
+            ready = []
+            for i in missing:
+                left = backoff.delay(counts.get(i, 0)) - (now - last[i]).total_seconds() if i in last else 0.0
+                if left > 0:
+                    plan.wake(left)
+                else:
+                    ready.append(i)
+            missing = ready
         wanted = min(parallelism, len(keep) + len(waiting) + len(missing))
     elif completions is None:
         wanted = parallelism if total_succeeded == 0 else 0
@@ -300,13 +328,16 @@ def _manage(job: Obj, owned: list[Obj], active: list[Obj], waiting: list[Obj], c
     count = min(wanted - len(keep) - len(waiting), BURST)
     if count <= 0:
         return keep
-    failures, last_failure = _consecutive_failures(owned)
+    failures, last_failure = _consecutive_failures(owned) if index_plan is None else (0, None)
     if failures and last_failure is not None:
         left = backoff.delay(failures) - (now - last_failure).total_seconds()
         if left > 0:
             plan.wake(left)
             return keep
-    creates: list[CreatePod] = [new_pod(job, missing[i] if indexed else None) for i in range(count)]
+    count = min(count, len(missing)) if indexed else count
+    creates: list[CreatePod] = [
+        new_pod(job, missing[i], counts.get(missing[i], 0) if index_plan is not None else None) if indexed
+        else new_pod(job, None) for i in range(count)]
     plan.creates = len(creates)
     plan.actions.extend(creates)
     return keep

@@ -68,6 +68,11 @@ async def test_a_job_pod_must_not_restart_always(api: Api) -> None:
     ({"podFailurePolicy": {"rules": [{"action": "FailJob", "onExitCodes": {"operator": "In", "values": [0]}}]}},
      "spec.podFailurePolicy.rules[0].onExitCodes.values[0]", "must not be 0"),
     ({"successPolicy": {"rules": [{"succeededCount": 1}]}}, "spec.completionMode", "indexed"),
+    ({"backoffLimitPerIndex": 1}, "spec.backoffLimitPerIndex", "requires indexed completion mode"),
+    ({"completionMode": "Indexed", "completions": 2, "maxFailedIndexes": 1}, "spec.maxFailedIndexes",
+     "backoffLimitPerIndex is null"),
+    ({"podFailurePolicy": {"rules": [{"action": "FailIndex", "onExitCodes": {"operator": "In", "values": [3]}}]}},
+     "spec.podFailurePolicy.rules[0].action", "requires the backoffLimitPerIndex"),
 ])
 async def test_bad_job_specs_are_refused_naming_the_field(api: Api, spec: dict[str, Any], field: str,
                                                           text: str) -> None:

@@ -209,3 +209,33 @@ def test_pod_replacement_policy_failed_waits_for_a_terminating_pod_to_finish() -
         pod["status"] = {"phase": "Running"}
         plan = c.sync()
         assert (plan.creates == 1) is replaced_at_once, policy
+
+
+def test_backoff_limit_per_index_fails_an_index_not_the_job_until_all_are_done() -> None:
+    c = JobCluster()
+    c.add(job(completions=2, parallelism=2, completionMode="Indexed", backoffLimitPerIndex=1,
+              backoffLimit=2**31 - 1))
+    c.sync()
+
+    def pod_of(index: str) -> dict:
+        return next(p for p in c.pods() if p["metadata"]["labels"][INDEX_KEY] == index
+                    and p.get("status", {}).get("phase") is None)
+
+    first = pod_of("0")
+    assert first["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"] == "0"
+    c.finish(first["metadata"]["name"], code=1)
+    c.tick(5)
+    c.sync()
+    retry = pod_of("0")
+    assert retry["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"] == "1"
+    c.finish(retry["metadata"]["name"], code=1)  # index 0's second failure: past its limit of 1
+    c.tick(5)
+    c.sync()
+    assert c.status()["failedIndexes"] == "0" and not conds(c)
+    assert not [p for p in c.pods() if p["metadata"]["labels"][INDEX_KEY] == "0"
+                and p.get("status", {}).get("phase") is None]  # not tried again
+    c.finish(pod_of("1")["metadata"]["name"])
+    c.sync()
+    c.sync()
+    assert c.status()["completedIndexes"] == "1"
+    assert conds(c) == {"FailureTarget": "FailedIndexes", "Failed": "FailedIndexes"}
