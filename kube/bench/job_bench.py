@@ -122,8 +122,12 @@ def run(args: argparse.Namespace) -> int:
         _child(cluster, "controller-manager.log", "controller-manager", "--controllers", "job",
                "--no-leader-elect", "--port", "0")
         result = asyncio.run(measure(cluster, args, note))
-    finally:
+    except BaseException:
         cluster.stop()
+        print(f"kube bench job: the processes' logs are in {workdir}", file=sys.stderr)
+        raise
+    cluster.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
     result |= run_info()
     if args.json:
         print(json.dumps(result))
