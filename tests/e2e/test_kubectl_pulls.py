@@ -134,3 +134,5 @@ def test_two_pods_racing_for_one_image_cause_one_pull(env):
     finally:
         slow.close()
     assert reg.manifest_requests("team/race") == one_pull
+    c.kubectl("delete", "pod", "race0", "race1", "--wait=true")
+    subprocess.run(["docker", "rmi", image], capture_output=True)  # pulled under the proxy's name

@@ -226,6 +226,7 @@ async def test_two_pods_racing_for_one_image_cause_one_pull(node: DockerNode, re
     for i in range(2):
         await wait_pod(node, f"race{i}", running)
     slow.close()
+    subprocess.run(["docker", "rmi", image], capture_output=True)  # pulled under the proxy's name
     assert puller.pulls - before == 1
     assert registry.manifest_requests("team/race") == 1
     for i in range(2):
