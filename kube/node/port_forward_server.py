@@ -20,6 +20,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from kube.api.meta import Obj
+from kube.component.taken_over import TakenOver, release
 from kube.node.port_forward_metrics import LIVE
 from kube.node.port_forward_netns import NetnsGone, PodNetns, pod_netns
 from kube.node.port_forward_spdy import SpdyPortForward
@@ -119,22 +120,12 @@ async def _serve_spdy_upgrade(request: web.Request, netns: LazyNetns) -> web.Str
                                                   "X-Stream-Protocol-Version": PROTOCOL})
     forward = SpdyPortForward(netns.dial, netns.describe)
     session = SpdySession(conn, forward.accept, forward.handle)
-    with LIVE.track("spdy", session):
-        await session.run()
-    return _AfterTakeover()
-
-
-class _AfterTakeover(web.StreamResponse):
-    """The connection belongs to the SPDY session now (and is closed): aiohttp must write nothing."""
-
-    def __init__(self) -> None:
-        super().__init__(status=101)
-
-    async def prepare(self, request: web.BaseRequest) -> None:  # type: ignore[override]
-        return None
-
-    async def write_eof(self, data: bytes = b"") -> None:
-        return None
+    try:
+        with LIVE.track("spdy", session):
+            await session.run()
+    finally:
+        release(request)  # the socket is the session's now, and closed: aiohttp must forget it
+    return TakenOver()
 
 
 def add_port_forward_routes(app: web.Application, lookup: AgentFor, guard: Guard,

@@ -241,3 +241,27 @@ async def test_the_guard_refuses_before_anything_else() -> None:
                                  headers={"Connection": "Upgrade", "Upgrade": "SPDY/3.1"}) as resp:
                 assert resp.status == 401 and (await resp.json())["reason"] == "Unauthorized"
     await pod.close()
+
+
+async def test_aiohttp_forgets_a_connection_the_spdy_session_took() -> None:
+    from aiohttp import web
+
+    pod = await FakePod().start()
+    runner = web.AppRunner(node_app(LoopbackNetns(pod)), access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        clients = [await SpdyClient.upgrade(port) for _ in range(3)]
+        for client in clients:
+            _, data = await client.open_pair(80)
+            await client.send(f.Data(data, b"GET / HTTP/1.0\r\n\r\n"))
+        for client in clients:
+            await client.close()
+        server = runner.server
+        assert server is not None
+        await _settled(lambda: len(server.connections) == 0)  # the taken connections released, not kept forever
+    finally:
+        await runner.cleanup()
+        await pod.close()

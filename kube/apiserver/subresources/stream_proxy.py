@@ -28,6 +28,7 @@ from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import STATE, ServerState
 from kube.apiserver.subresources.node_connection import NodeConnector, pick_container
 from kube.apiserver.tls import ServingFiles
+from kube.component.taken_over import TakenOver, release
 
 # subresource -> the node server's path segment (the kubelet's)
 NODE_PATHS = {"exec": "exec", "attach": "attach", "portforward": "portForward"}
@@ -122,19 +123,6 @@ class _Splice(asyncio.Protocol):
             self.peer.transport.resume_reading()
 
 
-class _AfterSplice(web.StreamResponse):
-    """The client's connection was taken from aiohttp and is closed: aiohttp must write nothing more."""
-
-    def __init__(self) -> None:
-        super().__init__(status=101)
-
-    async def prepare(self, request: web.BaseRequest) -> None:  # type: ignore[override]
-        return None
-
-    async def write_eof(self, data: bytes = b"") -> None:
-        return None
-
-
 def _request_head(request: web.Request, host: str, port: int, path: str) -> bytes:
     lines = [f"{request.method} {path} HTTP/1.1", f"Host: {host}:{port}"]
     for name in PASSED_HEADERS:
@@ -196,7 +184,6 @@ def node_stream_proxy(config: ServerConfig, files: ServingFiles) -> StreamProxy:
             raise ConnectionResetError("the client went away before the upgrade")
         client = _Splice(done)
         client.transport, client.peer, upstream.peer = client_transport, upstream, client  # type: ignore[assignment]
-        aiohttp_protocol = request.protocol
         client_transport.write(head + sep + rest)  # the node's 101 and anything it sent right after
         client_transport.set_protocol(client)
         try:
@@ -204,10 +191,8 @@ def node_stream_proxy(config: ServerConfig, files: ServingFiles) -> StreamProxy:
         finally:
             transport.close()
             client_transport.close()
-            # aiohttp's protocol no longer sees the socket: tell it it is gone, or its server keeps the
-            # connection on its books forever (it neither cancels this handler nor writes anything)
-            aiohttp_protocol.connection_lost(None)
-        return _AfterSplice()
+            release(request)  # aiohttp's protocol no longer sees the socket: tell it it is gone
+        return TakenOver()
 
     return proxy
 
