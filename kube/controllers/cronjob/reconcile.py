@@ -43,6 +43,12 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def rfc3339(moment: datetime) -> str:
+    """Go's time.RFC3339 of a zoned time: "Z" for UTC, else the offset ("+09:00")."""
+    text = moment.replace(microsecond=0).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") and moment.utcoffset() == timedelta(0) else text
+
+
 def job_name(cronjob: Obj, scheduled: datetime) -> str:
     return f"{(cronjob.get('metadata') or {}).get('name', '')}-{int(scheduled.timestamp()) // 60}"
 
@@ -60,7 +66,7 @@ def new_job(cronjob: Obj, scheduled: datetime, zone_time: datetime) -> Obj:
     tmeta = template.get("metadata") or {}
     job_meta: Obj = {"name": job_name(cronjob, scheduled), "namespace": meta.get("namespace", ""),
                      "labels": dict(tmeta.get("labels") or {}),
-                     "annotations": {**(tmeta.get("annotations") or {}), SCHEDULED_ANNOTATION: zone_time.isoformat()},
+                     "annotations": {**(tmeta.get("annotations") or {}), SCHEDULED_ANNOTATION: rfc3339(zone_time)},
                      "ownerReferences": [owner_reference(cronjob)]}
     if not job_meta["labels"]:
         del job_meta["labels"]
@@ -171,7 +177,7 @@ def reconcile_cron_job(cronjob: Obj, jobs: list[Obj], now: datetime) -> CronJobP
     name = job_name(cronjob, scheduled)
     if isinstance(deadline, int) and scheduled + timedelta(seconds=deadline) < now:
         plan.notes.append(note(cronjob, WARNING, "MissSchedule",
-                               f"Missed scheduled time to start a job: {scheduled.astimezone(zone).isoformat()}"))
+                               f"Missed scheduled time to start a job: {rfc3339(scheduled.astimezone(zone))}"))
         return finish()
     if name in by_name:
         return finish()  # created already (a status write was lost)

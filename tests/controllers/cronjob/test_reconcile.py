@@ -54,7 +54,7 @@ def test_creates_the_job_of_each_minute_named_by_minutes_since_the_epoch() -> No
     job = c.get("Job", f"tick-{minute}")
     assert job["metadata"]["ownerReferences"][0]["kind"] == "CronJob"
     assert job["metadata"]["labels"] == {"team": "a"}
-    assert job["metadata"]["annotations"][SCHEDULED_ANNOTATION] == "2026-01-01T12:01:00+00:00"
+    assert job["metadata"]["annotations"][SCHEDULED_ANNOTATION] == "2026-01-01T12:01:00Z"
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
     assert c.get("CronJob", "tick")["status"]["lastScheduleTime"] == "2026-01-01T12:01:00Z"
     assert reasons(plan) == [] and [type(a).__name__ for a in plan.actions] == ["Create", "UpdateStatus"]
