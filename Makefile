@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up down test lint bench chaos deps build clean fuzz wheel hosts hosts-down test-hosts
+.PHONY: up down test lint bench chaos deps build clean fuzz wheel hosts hosts-down test-hosts test-playbooks
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -69,11 +69,19 @@ test-hosts: deps $(STAMP)
 	bash hack/blackhole-routes.sh
 	$(BIN)/python -m pytest -m hosts $(PYTEST_ARGS)
 
+# The playbooks on test hosts (site.yml, its re-run, reset.yml); not part of `make test`.
+test-playbooks: deps $(STAMP)
+	bash hack/start-dockerd.sh
+	bash hack/blackhole-routes.sh
+	$(BIN)/python -m pytest -m playbooks tests/playbooks $(PYTEST_ARGS)
+
 bench: build
 	$(BIN)/python -m pytest tests/bench --benchmark-enable
 
 lint: $(STAMP)
 	$(BIN)/ruff check kube tests
+	$(BIN)/yamllint --strict -c tests/playbooks/yamllint.yml playbooks roles inventory
+	$(BIN)/ansible-lint -c tests/playbooks/ansible-lint.yml playbooks roles inventory
 
 clean:
 	rm -rf build kube/_fast/*.c kube/_fast/*.cpp kube/_fast/*.so
