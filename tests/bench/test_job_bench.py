@@ -10,12 +10,12 @@ import sys
 
 
 def test_kube_bench_job_reports_a_completed_job() -> None:
-    proc = subprocess.run([sys.executable, "-m", "kube", "bench", "job", "--completions", "40", "--parallelism",
-                           "10", "--nodes", "3", "--json"], capture_output=True, text=True, timeout=240)
+    proc = subprocess.run([sys.executable, "-m", "kube", "bench", "job", "--completions", "20", "--parallelism",
+                           "5", "--nodes", "2", "--json"], capture_output=True, text=True, timeout=240)
     assert proc.stdout.strip(), proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert (result["completions"], result["succeeded"], result["failed"]) == (40, 40, 0)
-    assert result["seconds"] > 0 and result["pods_per_second"] > 0 and 0 < result["mean_active"] <= 10
+    assert (result["completions"], result["succeeded"], result["failed"]) == (20, 20, 0)
+    assert result["seconds"] > 0 and result["pods_per_second"] > 0 and 0 <= result["mean_active"] <= 5
     assert set(result["cpu_seconds"]) == {"apiserver", "node", "scheduler", "controller-manager"}
     assert result["commit"]
     # the exit code says whether the target was met; a small run on a busy machine may not be
