@@ -233,7 +233,7 @@ async def test_two_pods_racing_for_one_image_cause_one_pull(node: DockerNode, re
         assert any(e["reason"] == "Pulled" for e in await events_of(node, f"race{i}"))
 
 
-async def test_back_off_doubles_and_a_fixed_image_then_runs(node: DockerNode, registry: Registry):
+async def test_after_the_back_off_the_retried_pull_runs_the_pushed_image(node: DockerNode, registry: Registry):
     image = f"{registry.addr}/team/later:1"
     await node.client.create(POD, pod("later", node, image), "default")
     await wait_pod(node, "later", lambda p: waiting(p)[0] == "ImagePullBackOff")
