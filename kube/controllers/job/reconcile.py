@@ -101,6 +101,13 @@ def _success_policy(job: Obj, completed: set[int]) -> str | None:
     return None
 
 
+def _restarts(pod: Obj) -> int:
+    """Every restart of the pod's containers, init containers included (as the Job controller sums them)."""
+    status = pod.get("status") or {}
+    return sum(int(s.get("restartCount") or 0) for key in ("initContainerStatuses", "containerStatuses")
+               for s in status.get(key) or [] if isinstance(s, dict))
+
+
 def _consecutive_failures(pods: list[Obj]) -> tuple[int, datetime | None]:
     """Failed pods since the last success, and when the last of them failed."""
     last_success = max((t for p in pods if phase(p) == "Succeeded" and (t := finish_time(p))), default=None)
@@ -214,7 +221,10 @@ def reconcile_job(job: Obj, pods: list[Obj], now: datetime, *, expectations_met:
     elif target is None:
         limit = _int(spec.get("backoffLimit"), 6)
         deadline = _int(spec.get("activeDeadlineSeconds"), None)
-        if limit is not None and total_failed > limit:
+        # restartPolicy OnFailure: the kubelet restarts in place, so the restarts are the failures
+        on_failure = ((spec.get("template") or {}).get("spec") or {}).get("restartPolicy") == "OnFailure"
+        restarted = sum(_restarts(p) for p in active) if on_failure else 0
+        if limit is not None and total_failed + restarted > limit:
             target = C.BACKOFF_LIMIT_EXCEEDED
         elif deadline is not None and start is not None and not suspended:
             left = deadline - (now - start).total_seconds()

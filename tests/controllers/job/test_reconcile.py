@@ -239,3 +239,20 @@ def test_backoff_limit_per_index_fails_an_index_not_the_job_until_all_are_done()
     c.sync()
     assert c.status()["completedIndexes"] == "1"
     assert conds(c) == {"FailureTarget": "FailedIndexes", "Failed": "FailedIndexes"}
+
+
+def test_on_failure_restarts_count_toward_the_backoff_limit() -> None:
+    c = JobCluster()
+    spec = job(backoffLimit=2)["spec"]
+    spec["template"]["spec"]["restartPolicy"] = "OnFailure"
+    c.add(job(backoffLimit=2, template=spec["template"]))
+    c.sync()
+    pod = c.objects[("Pod", "default", names(c)[0])]
+    for restarted, failed in ((2, False), (3, True)):
+        pod["status"] = {"phase": "Running", "containerStatuses": [{"name": "main", "restartCount": restarted,
+                                                                    "state": {"running": {}}}]}
+        c.sync()
+        assert ("Failed" in conds(c) or "FailureTarget" in conds(c)) is failed
+    c.remove_deleted()
+    c.sync()
+    assert conds(c)["Failed"] == "BackoffLimitExceeded"
