@@ -1,4 +1,4 @@
-"""`kube bench scheduler|api|node|node-scale`: each benchmark lives in its own module.
+"""`kube bench scheduler|api|node|node-scale|job`: each benchmark lives in its own module.
 
 A module listed in BENCHES exposes `register(subparsers)` (adding its parser
 and setting `func`), as top-level subcommands do.
@@ -19,7 +19,7 @@ BENCHES: dict[str, str] = {
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("bench", help="run a benchmark (scheduler, api, node, node-scale)")
+    parser = subparsers.add_parser("bench", help="run a benchmark (scheduler, api, node, node-scale, job)")
     sub = parser.add_subparsers(dest="bench", metavar="BENCHMARK", parser_class=type(parser))
     parser.set_defaults(func=lambda _a: parser.print_help() or 2)
     for module in BENCHES.values():
