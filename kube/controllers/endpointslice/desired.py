@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kube.api.meta import Obj
-from kube.controllers.pod_state import is_ready
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
@@ -32,30 +31,52 @@ def address_types(service: Obj) -> list[str]:
     return families or ["IPv4"]
 
 
-def _resolve(service_port: Obj, pod: Obj) -> int | None:
-    target = service_port.get("targetPort", service_port.get("port"))
-    if isinstance(target, int):
-        return target
-    if isinstance(target, str) and target.isdigit():
-        return int(target)
-    protocol = service_port.get("protocol", "TCP")
+class _ServicePorts:
+    """A Service's ports read once per sync: numeric targets give every pod the same list,
+    named ones are looked up in each pod's containers."""
+
+    __slots__ = ("specs", "constant")
+
+    def __init__(self, service: Obj) -> None:
+        self.specs: list[tuple[str, int | str | None, str, str]] = []
+        for sp in (service.get("spec") or {}).get("ports") or []:
+            if not isinstance(sp, dict):
+                continue
+            target = sp.get("targetPort", sp.get("port"))
+            if isinstance(target, str) and target.isdigit():
+                target = int(target)
+            self.specs.append((str(sp.get("name") or ""), target if isinstance(target, int | str) else None,
+                               str(sp.get("protocol") or "TCP"), str(sp.get("appProtocol") or "")))
+        named = any(isinstance(t, str) for _, t, _, _ in self.specs)
+        self.constant: PortsKey | None = None if named else tuple(
+            (n, t, p, a) for n, t, p, a in self.specs if isinstance(t, int))
+
+    def of(self, pod: Obj) -> PortsKey:
+        if self.constant is not None:
+            return self.constant
+        named = named_ports(pod)
+        out = []
+        for name, target, protocol, app in self.specs:
+            number = target if isinstance(target, int) else named.get((target, protocol))  # type: ignore[arg-type]
+            if number is not None:
+                out.append((name, number, protocol, app))
+        return tuple(out)
+
+
+def named_ports(pod: Obj) -> dict[tuple[str, str], int]:
+    """(port name, protocol) -> containerPort over the pod's containers (the first wins)."""
+    out: dict[tuple[str, str], int] = {}
     for container in (pod.get("spec") or {}).get("containers") or []:
         for port in container.get("ports") or []:
-            if port.get("name") == target and port.get("protocol", "TCP") == protocol:
-                return port.get("containerPort")
-    return None
+            name, number = port.get("name"), port.get("containerPort")
+            if name and isinstance(number, int):
+                out.setdefault((name, port.get("protocol") or "TCP"), number)
+    return out
 
 
 def pod_ports(service: Obj, pod: Obj) -> PortsKey:
     """The pod's ports in Service order, those that do not resolve left out."""
-    service_ports = [p for p in (service.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
-    out = []
-    for sp in service_ports:
-        number = _resolve(sp, pod)
-        if number is not None:
-            out.append((str(sp.get("name") or ""), int(number), str(sp.get("protocol") or "TCP"),
-                        str(sp.get("appProtocol") or "")))
-    return tuple(out)
+    return _ServicePorts(service).of(pod)
 
 
 def ports_json(ports: PortsKey) -> list[Obj]:
@@ -78,38 +99,49 @@ def ports_key(ports: object) -> PortsKey:
     return tuple(out)
 
 
-def _pod_ip(pod: Obj, family: str) -> str | None:
-    status = pod.get("status") or {}
-    ips = [p.get("ip") for p in status.get("podIPs") or [] if isinstance(p, dict)] or [status.get("podIP")]
+def _pod_ip(status: Obj, family: str) -> str | None:
+    pod_ips = status.get("podIPs")
+    ips = [p.get("ip") for p in pod_ips if isinstance(p, dict)] if pod_ips else [status.get("podIP")]
+    v6 = family == "IPv6"
     for ip in ips:
-        if isinstance(ip, str) and ip and ((":" in ip) == (family == "IPv6")):
+        if isinstance(ip, str) and ip and ((":" in ip) == v6):
             return ip
     return None
+
+
+def _ready(status: Obj) -> bool:
+    for cond in status.get("conditions") or ():
+        if isinstance(cond, dict) and cond.get("type") == "Ready":
+            return cond.get("status") == "True"
+    return False
 
 
 def pod_endpoint(service: Obj, pod: Obj, family: str, zones: Mapping[str, str]) -> Obj | None:
     """The endpoint of one pod in a slice of `family`, or None when it has no place there.
     `zones` has every known Node (its zone, or "")."""
+    sspec = service.get("spec") or {}
+    return _endpoint(pod, family, zones, bool(sspec.get("publishNotReadyAddresses")),
+                     (service.get("metadata") or {}).get("name"))
+
+
+def _endpoint(pod: Obj, family: str, zones: Mapping[str, str], publish: bool, service_name: object) -> Obj | None:
     status = pod.get("status") or {}
     if status.get("phase") in ("Succeeded", "Failed"):
         return None
-    ip = _pod_ip(pod, family)
+    ip = _pod_ip(status, family)
     if ip is None:
         return None
     meta = pod.get("metadata") or {}
     spec = pod.get("spec") or {}
-    sspec = service.get("spec") or {}
-    publish = bool(sspec.get("publishNotReadyAddresses"))
     node = spec.get("nodeName")
     if node and node not in zones and not publish:
         return None
-    serving = is_ready(pod)
+    serving = _ready(status)
     terminating = meta.get("deletionTimestamp") is not None
     endpoint: Obj = {"addresses": [ip],
                      "conditions": {"ready": publish or (serving and not terminating), "serving": serving,
                                     "terminating": terminating}}
-    smeta = service.get("metadata") or {}
-    if spec.get("hostname") and spec.get("subdomain") == smeta.get("name"):
+    if spec.get("hostname") and spec.get("subdomain") == service_name:
         endpoint["hostname"] = spec["hostname"]
     if node:
         endpoint["nodeName"] = node
@@ -134,12 +166,20 @@ def desired_groups(service: Obj, pods: list[Obj], zones: Mapping[str, str]) -> d
     """Endpoints by (addressType, ports), keyed by endpoint_key."""
     groups: dict[GroupKey, dict[str, Obj]] = {}
     families = address_types(service)
+    ports_of = _ServicePorts(service).of
+    publish = bool((service.get("spec") or {}).get("publishNotReadyAddresses"))
+    name = (service.get("metadata") or {}).get("name")
     for pod in pods:
-        ports = pod_ports(service, pod)
+        ports = ports_of(pod)
         for family in families:
-            endpoint = pod_endpoint(service, pod, family, zones)
+            endpoint = _endpoint(pod, family, zones, publish, name)
             if endpoint is not None:
-                groups.setdefault((family, ports), {})[endpoint_key(endpoint)] = endpoint
+                ref = endpoint["targetRef"]
+                group = groups.get((family, ports))
+                if group is None:
+                    group = groups[(family, ports)] = {}
+                group[f"{ref['namespace']}/{ref['name']}" if ref["name"] else f"\0{endpoint['addresses'][0]}"] = \
+                    endpoint
     return groups
 
 

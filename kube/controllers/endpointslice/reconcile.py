@@ -110,7 +110,9 @@ def _pack(service: Obj, group: GroupKey, want: dict[str, Obj], slices: list[Obj]
         keep: list[Obj] = []
         dirty = _meta(s).get("labels") != slice_labels(service) or len(current) > limit
         for endpoint in current:
-            key = endpoint_key(endpoint) if isinstance(endpoint, dict) else ""
+            ref = endpoint.get("targetRef") if isinstance(endpoint, dict) else None
+            key = f"{ref.get('namespace', '')}/{ref['name']}" if ref and ref.get("name") else \
+                endpoint_key(endpoint) if isinstance(endpoint, dict) else ""
             fresh = want.get(key)
             if fresh is None or key in placed or len(keep) == limit:
                 dirty = True
