@@ -37,6 +37,7 @@ async def read_options(request: web.Request, state: ServerState) -> DeleteOption
     propagation = q.get("propagationPolicy", body.get("propagationPolicy")) or ""
     if body.get("orphanDependents") is True or q.get("orphanDependents") == "true":
         propagation = propagation or "Orphan"
+    opts.orphan_dependents_false = body.get("orphanDependents") is False or q.get("orphanDependents") == "false"
     if propagation and propagation not in POLICIES:
         raise invalid_object("DeleteOptions", "", [field_not_supported("propagationPolicy", propagation,
                                                                        list(POLICIES))], "meta.k8s.io")
@@ -56,7 +57,10 @@ async def delete(request: web.Request, state: ServerState, info: RequestInfo) ->
     kind = info.kind
     obj, removed = await delete_one(state, kind, info.namespace, info.name, opts)
     if not removed or strategy_for(kind).returns_deleted_object:
-        return json_response(obj, 200 if removed or opts.dry_run else 202)
+        # Kubernetes answers 200 for an object kept by a grace period or finalizers too, and 202
+        # only when it is kept and the client asked, with orphanDependents=false, for a cascade
+        accepted = not removed and not opts.dry_run and opts.orphan_dependents_false
+        return json_response(obj, 202 if accepted else 200)
     return json_response(success_status(kind.plural, info.name, kind.group, obj["metadata"].get("uid", "")))
 
 

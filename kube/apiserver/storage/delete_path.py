@@ -33,6 +33,7 @@ class DeleteOptions:
     precondition_uid: str = ""
     precondition_rv: str = ""
     dry_run: bool = False
+    orphan_dependents_false: bool = False  # the legacy field set to false: the only case answered 202
 
 
 def _now(offset: int = 0) -> str:

@@ -19,7 +19,7 @@ async def test_unbound_pod_is_deleted_at_once(api: Api) -> None:
 async def test_bound_pod_waits_for_its_node_agent(api: Api) -> None:
     await api.post(PODS, pod("p", nodeName="n1", terminationGracePeriodSeconds=20))
     status, body = await api.delete(f"{PODS}/p")
-    assert status == 202
+    assert status == 200  # kept for its grace period: still 200, as Kubernetes answers
     assert body["metadata"]["deletionTimestamp"] and body["metadata"]["deletionGracePeriodSeconds"] == 20
     status, body = await api.get(f"{PODS}/p")
     assert status == 200 and body["metadata"]["deletionTimestamp"]
@@ -31,8 +31,8 @@ async def test_bound_pod_waits_for_its_node_agent(api: Api) -> None:
 async def test_finalizers_hold_the_object_until_removed(api: Api) -> None:
     body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "finalizers": ["example.com/x"]}}
     await api.post(CMS, body)
-    status, _ = await api.delete(f"{CMS}/cm")
-    assert status == 202
+    status, _ = await api.delete(f"{CMS}/cm", {"orphanDependents": False})
+    assert status == 202  # kept, and a cascade was asked for the legacy way: Kubernetes' one 202
     status, held = await api.get(f"{CMS}/cm")
     assert status == 200 and held["metadata"]["deletionTimestamp"]
     status, _ = await api.patch(f"{CMS}/cm", {"metadata": {"finalizers": None}})
@@ -82,3 +82,11 @@ async def test_delete_collection_by_label(api: Api) -> None:
     assert status == 200 and sorted(i["metadata"]["name"] for i in body["items"]) == ["a", "b"]
     _, left = await api.get(CMS)
     assert [i["metadata"]["name"] for i in left["items"]] == ["c"]
+
+
+async def test_an_object_kept_by_its_finalizers_is_answered_200(api: Api) -> None:
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kept", "finalizers": ["example.com/x"]}}
+    await api.post(CMS, body)
+    status, held = await api.delete(f"{CMS}/kept")
+    assert status == 200 and held["metadata"]["deletionTimestamp"]  # Kubernetes' answer: 202 only for orphanDependents=false
+    await api.patch(f"{CMS}/kept", {"metadata": {"finalizers": None}})
