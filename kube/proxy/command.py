@@ -1,4 +1,4 @@
-"""`kube proxy`: Service load balancing on this node (ClusterIP and NodePort) from Endpoints.
+"""`kube proxy`: Service load balancing on this node (ClusterIP and NodePort) from EndpointSlices.
 
 /healthz and /metrics are served over plain HTTP on --bind-address:--port; the default
 port is 10256, kube-proxy's own healthz port (it serves metrics on 10249; one port is

@@ -1,4 +1,4 @@
-"""The proxy's loop: informers on Services and Endpoints, one coalesced sync at a time.
+"""The proxy's loop: informers on Services and EndpointSlices, one coalesced sync at a time.
 
 Any change only sets a flag; the loop then recomputes the whole desired state from the
 informers' caches (cheap, pure) and hands it to the mode's executor. Bursts of changes
@@ -62,13 +62,13 @@ class Proxier:
         self.min_sync_period = min_sync_period
         self.sync_period = sync_period
         self.services = Informer(client, resolve("services"))
-        self.endpoints = Informer(client, resolve("endpoints"))
+        self.slices = Informer(client, resolve("endpointslices.discovery.k8s.io"))
         self.stats = SyncStats()
         self.registry = registry if registry is not None else CollectorRegistry()  # the process's, or private
         self.metrics = ProxyMetrics(self.registry)
         self.targets: list[ServiceTarget] = []
         self._dirty = asyncio.Event()
-        for informer in (self.services, self.endpoints):
+        for informer in (self.services, self.slices):
             informer.add_handler(self._changed, lambda _o, _n: self._changed(), lambda _o: self._changed())
 
     def _changed(self, *_args: object) -> None:
@@ -76,17 +76,17 @@ class Proxier:
         self._dirty.set()
 
     async def run(self) -> None:
-        for informer in (self.services, self.endpoints):
+        for informer in (self.services, self.slices):
             informer.start()
         try:  # an informer that dies of a bug ends run() with InformerFailed: no syncing from a deaf cache
-            await run_supervised(self._sync_loop(), self.services, self.endpoints)
+            await run_supervised(self._sync_loop(), self.services, self.slices)
         finally:
-            for informer in (self.services, self.endpoints):
+            for informer in (self.services, self.slices):
                 await informer.stop()
             await self.executor.close()
 
     async def _sync_loop(self) -> None:
-        while not (self.services.has_synced() and self.endpoints.has_synced()):
+        while not (self.services.has_synced() and self.slices.has_synced()):
             await asyncio.sleep(0.05)
         self._dirty.set()
         while True:
@@ -101,7 +101,7 @@ class Proxier:
 
     async def sync_once(self) -> None:
         started = time.monotonic()
-        targets = service_targets(self.services.store.list(), self.endpoints.store.list())
+        targets = service_targets(self.services.store.list(), self.slices.store.list())
         try:
             await self.executor.apply(targets)
         except Exception as exc:  # keep running; retry on the next round

@@ -1,4 +1,5 @@
-"""The proxy's desired state, computed purely from Services and Endpoints.
+"""The proxy's desired state, computed purely from Services and EndpointSlices (what
+kube-proxy reads since the Endpoints API was deprecated).
 
 Both modes (iptables and userspace) consume the same list of `ServiceTarget`s, so the
 question "which backends serve which service port" is answered once, without root and
@@ -13,11 +14,12 @@ from dataclasses import dataclass, field
 from kube.api.meta import Obj
 
 PROXIED_TYPES = ("ClusterIP", "NodePort", "LoadBalancer")
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
 @dataclass(frozen=True, order=True)
 class Backend:
-    """One ready endpoint of one service port."""
+    """One serving endpoint of one service port."""
 
     ip: str
     port: int
@@ -47,33 +49,50 @@ def _meta(obj: Obj) -> tuple[str, str]:
     return str(meta.get("namespace") or "default"), str(meta.get("name") or "")
 
 
-def ready_backends(endpoints: Obj | None, port_name: str, protocol: str) -> tuple[Backend, ...]:
-    """Ready addresses x the endpoint port with the service port's name, sorted and unique.
+def _condition(conditions: Obj, name: str, default: bool) -> bool:
+    value = conditions.get(name)
+    return default if value is None else bool(value)
 
-    notReadyAddresses never serve traffic, exactly as in kube-proxy.
-    """
-    if not endpoints:
-        return ()
-    found: set[Backend] = set()
-    for subset in endpoints.get("subsets") or []:
-        ports = [p for p in subset.get("ports") or []
-                 if str(p.get("name") or "") == port_name and str(p.get("protocol") or "TCP") == protocol]
-        for address in subset.get("addresses") or []:
-            ip = address.get("ip")
-            if not ip:
+
+def ready_backends(slices: Iterable[Obj], port_name: str, protocol: str) -> tuple[Backend, ...]:
+    """The endpoints of a Service's EndpointSlices x the slice port with the service port's
+    name, sorted and unique: the ready ones, or when none is ready the serving terminating
+    ones (kube-proxy's terminating fallback). An unset `ready` counts as ready, an unset
+    `serving` as `ready`, as the API documents."""
+    ready: set[Backend] = set()
+    fallback: set[Backend] = set()
+    for slice_ in slices:
+        if slice_.get("addressType") not in ("IPv4", "IPv6"):
+            continue
+        numbers = [p["port"] for p in slice_.get("ports") or [] if isinstance(p, dict)
+                   and str(p.get("name") or "") == port_name and str(p.get("protocol") or "TCP") == protocol
+                   and isinstance(p.get("port"), int)]
+        if not numbers:
+            continue
+        for endpoint in slice_.get("endpoints") or []:
+            conditions = endpoint.get("conditions") or {}
+            is_ready = _condition(conditions, "ready", True)
+            usable = is_ready or (_condition(conditions, "serving", is_ready)
+                                  and _condition(conditions, "terminating", False))
+            addresses = endpoint.get("addresses") or []
+            if not usable or not addresses or not isinstance(addresses[0], str):
                 continue
-            for p in ports:
-                if isinstance(p.get("port"), int):
-                    found.add(Backend(str(ip), int(p["port"])))
-    return tuple(sorted(found))
+            into = ready if is_ready else fallback
+            into.update(Backend(addresses[0], n) for n in numbers)  # kube-proxy uses the first address
+    return tuple(sorted(ready or fallback))
 
 
-def service_targets(services: Iterable[Obj], endpoints: Iterable[Obj]) -> list[ServiceTarget]:
-    """Every proxied service port with its ready backends, in a stable order.
+def service_targets(services: Iterable[Obj], slices: Iterable[Obj]) -> list[ServiceTarget]:
+    """Every proxied service port with its backends, in a stable order; a Service's slices are
+    those labelled with its name in its namespace.
 
     Headless services (clusterIP None) and ExternalName services are not proxied.
     """
-    by_key = {_meta(e): e for e in endpoints}
+    by_key: dict[tuple[str, str], list[Obj]] = {}
+    for slice_ in slices:
+        service_name = ((slice_.get("metadata") or {}).get("labels") or {}).get(SERVICE_NAME_LABEL)
+        if service_name:
+            by_key.setdefault((_meta(slice_)[0], str(service_name)), []).append(slice_)
     targets: list[ServiceTarget] = []
     for svc in services:
         spec = svc.get("spec") or {}
@@ -81,7 +100,7 @@ def service_targets(services: Iterable[Obj], endpoints: Iterable[Obj]) -> list[S
         if spec.get("type", "ClusterIP") not in PROXIED_TYPES or not cluster_ip or cluster_ip == "None":
             continue
         namespace, name = _meta(svc)
-        eps = by_key.get((namespace, name))
+        eps = by_key.get((namespace, name), [])
         for port in spec.get("ports") or []:
             if not isinstance(port.get("port"), int):
                 continue

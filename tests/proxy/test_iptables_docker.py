@@ -18,7 +18,7 @@ from tests.node.conftest import DockerNode, docker_node, kubeconfig, pki_dir, se
 from tests.proxy.iptables_requirements import kube_chains, require_iptables
 from tests.proxy.loopback_backends import ask
 
-POD, SERVICE, ENDPOINTS = resolve("pods"), resolve("services"), resolve("endpoints")
+POD, SERVICE, SLICE = resolve("pods"), resolve("services"), resolve("endpointslices")
 
 
 def web_pod(name: str, node: str) -> dict[str, Any]:
@@ -73,15 +73,18 @@ async def test_clusterip_and_nodeport_balance_over_ready_pods(docker_node: Docke
     cluster_ip = svc["spec"]["clusterIP"]
 
     async def set_endpoints(ready: list[str]) -> None:
-        body = {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"},
-                "subsets": [{"addresses": [{"ip": ips[n]} for n in ready],
-                             "ports": [{"name": "http", "port": 8080}]}]}
+        """The EndpointSlice the controller would write (the proxy reads slices)."""
+        body = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                "metadata": {"name": "web-manual", "labels": {"kubernetes.io/service-name": "web"}},
+                "addressType": "IPv4",
+                "endpoints": [{"addresses": [ips[n]], "conditions": {"ready": True}} for n in ready],
+                "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]}
         try:
-            current = await client.get(ENDPOINTS, "web", "default")
+            current = await client.get(SLICE, "web-manual", "default")
             body["metadata"] = current["metadata"]
-            await client.update(ENDPOINTS, body, "default")
+            await client.update(SLICE, body, "default")
         except Exception:
-            await client.create(ENDPOINTS, body, "default")
+            await client.create(SLICE, body, "default")
 
     await set_endpoints(names)
     proxier = Proxier(client, IptablesExecutor("10.244.0.0/16"), min_sync_period=0.05)

@@ -1,4 +1,4 @@
-"""The whole loop through a real (in-process) API server: Services and Endpoints in,
+"""The whole loop through a real (in-process) API server: Services and EndpointSlices in,
 userspace NodePort listeners out."""
 
 from __future__ import annotations
@@ -15,16 +15,18 @@ from tests.apiserver.conftest import eventually, kubeconfig, pki_dir, server  # 
 from tests.metric_samples import sample
 from tests.proxy.loopback_backends import ask, named_backends
 
-SERVICE, ENDPOINTS = resolve("services"), resolve("endpoints")
+SERVICE, SLICE = resolve("services"), resolve("endpointslices")
 
 
-def endpoints_body(name: str, ports: list[int]) -> dict:
-    return {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name},
-            "subsets": [{"addresses": [{"ip": "127.0.0.1"}], "ports": [{"name": "http", "port": p}]}
-                        for p in ports]}
+def slice_body(name: str, port: int) -> dict:
+    """One slice per backend port (the backends all listen on 127.0.0.1)."""
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": f"web-{name}", "labels": {"kubernetes.io/service-name": "web"}},
+            "addressType": "IPv4", "endpoints": [{"addresses": ["127.0.0.1"], "conditions": {"ready": True}}],
+            "ports": [{"name": "http", "port": port, "protocol": "TCP"}]}
 
 
-async def test_nodeport_follows_services_and_endpoints(kubeconfig: Path) -> None:  # noqa: F811
+async def test_nodeport_follows_services_and_endpoint_slices(kubeconfig: Path) -> None:  # noqa: F811
     client = RestClient.from_kubeconfig(str(kubeconfig))
     proxier = Proxier(client, UserspaceProxier(), min_sync_period=0.01)
     task = asyncio.create_task(proxier.run())
@@ -37,7 +39,8 @@ async def test_nodeport_follows_services_and_endpoints(kubeconfig: Path) -> None
                          "ports": [{"name": "http", "port": 80, "targetPort": 8080, "nodePort": node_port}]}},
                 "default")
             assert svc["spec"]["clusterIP"]
-            await client.create(ENDPOINTS, endpoints_body("web", list(ports.values())), "default")
+            for name, port in ports.items():
+                await client.create(SLICE, slice_body(name, port), "default")
 
             async def both_answer() -> bool:
                 try:
@@ -46,9 +49,7 @@ async def test_nodeport_follows_services_and_endpoints(kubeconfig: Path) -> None
                     return False
 
             await eventually(both_answer, timeout=20)
-            await client.update(ENDPOINTS, {**endpoints_body("web", [ports["b"]]),
-                                            "metadata": (await client.get(ENDPOINTS, "web", "default"))["metadata"]},
-                                "default")
+            await client.delete(SLICE, "web-a", "default")
 
             async def only_b() -> bool:
                 return {await ask(node_port) for _ in range(4)} == {"b"}

@@ -1,4 +1,5 @@
-"""The pure desired-state computation: which backends serve which service port."""
+"""The pure desired-state computation: which backends serve which service port, from
+EndpointSlices (ready endpoints; serving terminating ones only when none is ready)."""
 
 from __future__ import annotations
 
@@ -19,32 +20,63 @@ def service(name: str, ports: list[tuple[str, int]], *, type_: str = "ClusterIP"
                                 **({"nodePort": 30000 + p} if type_ == "NodePort" else {})} for n, p in ports]}}
 
 
-def endpoints(name: str, subsets: list[dict]) -> dict:
-    return {"metadata": {"name": name, "namespace": "default"}, "subsets": subsets}
+def endpoint_slice(service_name: str, endpoints: list[dict], ports: list[dict], name: str = "") -> dict:
+    return {"metadata": {"name": name or f"{service_name}-x", "namespace": "default",
+                         "labels": {"kubernetes.io/service-name": service_name}},
+            "addressType": "IPv4", "endpoints": endpoints, "ports": ports}
 
 
-subset_st = st.fixed_dictionaries({
-    "addresses": st.lists(st.builds(lambda ip: {"ip": ip}, ips), max_size=6),
-    "notReadyAddresses": st.lists(st.builds(lambda ip: {"ip": ip}, ips), max_size=4),
+def endpoint(ip: str, ready: bool | None = True, serving: bool | None = None, terminating: bool | None = None) -> dict:
+    conditions = {k: v for k, v in (("ready", ready), ("serving", serving), ("terminating", terminating))
+                  if v is not None}
+    return {"addresses": [ip], "conditions": conditions}
+
+
+endpoint_st = st.builds(endpoint, ips, st.sampled_from([True, False, None]), st.sampled_from([True, False, None]),
+                        st.sampled_from([True, False, None]))
+slice_st = st.fixed_dictionaries({
+    "endpoints": st.lists(endpoint_st, max_size=6),
     "ports": st.lists(st.builds(lambda n, p: {"name": n, "port": p, "protocol": "TCP"}, port_names,
                                 st.integers(1, 65535)), max_size=3, unique_by=lambda p: p["name"]),
 })
 
 
+def _ready(e: dict) -> bool:
+    return e["conditions"].get("ready", True)
+
+
+def _fallback(e: dict) -> bool:
+    c = e["conditions"]
+    return not _ready(e) and c.get("serving", _ready(e)) and c.get("terminating", False)
+
+
 @given(st.lists(st.tuples(port_names, st.integers(1, 65535)), min_size=1, max_size=3, unique_by=lambda p: p[0]),
-       st.lists(subset_st, max_size=3))
-def test_every_ready_endpoint_once_per_service_port_and_never_a_not_ready_one(ports, subsets) -> None:
-    targets = service_targets([service("web", ports)], [endpoints("web", subsets)])
+       st.lists(slice_st, max_size=3))
+def test_ready_endpoints_once_per_port_and_terminating_only_when_none_is_ready(ports, slices) -> None:
+    objs = [endpoint_slice("web", s["endpoints"], s["ports"], f"web-{i}") for i, s in enumerate(slices)]
+    targets = service_targets([service("web", ports)], objs)
     assert [(t.port_name, t.port) for t in targets] == sorted(ports)
-    ready_only = {a["ip"] for s in subsets for a in s["addresses"]}
     for target in targets:
-        expected = {Backend(a["ip"], p["port"]) for s in subsets for a in s["addresses"]
-                    for p in s["ports"] if p["name"] == target.port_name}
+        def backends(test, port_name: str = target.port_name) -> set[Backend]:
+            return {Backend(e["addresses"][0], p["port"]) for s in slices for e in s["endpoints"] if test(e)
+                    for p in s["ports"] if p["name"] == port_name}
+
         assert len(target.backends) == len(set(target.backends))  # once each
-        assert set(target.backends) == expected
-        assert {b.ip for b in target.backends} <= ready_only
-    not_ready = {a["ip"] for s in subsets for a in s["notReadyAddresses"]} - ready_only
-    assert not any(b.ip in not_ready for t in targets for b in t.backends)
+        assert set(target.backends) == (backends(_ready) or backends(_fallback))
+
+
+def test_terminating_endpoints_serve_only_while_no_endpoint_is_ready() -> None:
+    port = [{"name": "", "port": 8080, "protocol": "TCP"}]
+    going = endpoint("10.244.0.2", ready=False, serving=True, terminating=True)
+    not_serving = endpoint("10.244.0.3", ready=False, serving=False, terminating=True)
+    svc = service("web", [("", 80)])
+    (only_going,) = service_targets([svc], [endpoint_slice("web", [going, not_serving], port)])
+    assert only_going.backends == (Backend("10.244.0.2", 8080),)
+    (with_ready,) = service_targets([svc], [endpoint_slice("web", [going], port, "a"),
+                                            endpoint_slice("web", [endpoint("10.244.0.9")], port, "b")])
+    assert with_ready.backends == (Backend("10.244.0.9", 8080),)
+    (none,) = service_targets([svc], [endpoint_slice("web", [not_serving, endpoint("10.244.0.4", False)], port)])
+    assert none.backends == ()
 
 
 def test_headless_and_externalname_services_are_not_proxied() -> None:
@@ -61,7 +93,12 @@ def test_node_port_only_for_nodeport_services_and_missing_endpoints_give_no_back
     assert all(t.backends == () for t in targets)
 
 
-def test_endpoints_of_another_namespace_do_not_match() -> None:
-    eps = endpoints("web", [{"addresses": [{"ip": "10.244.1.2"}], "ports": [{"name": "", "port": 8080}]}])
-    eps["metadata"]["namespace"] = "other"
-    assert service_targets([service("web", [("", 80)])], [eps])[0].backends == ()
+def test_slices_of_another_namespace_or_service_or_unlabelled_do_not_match() -> None:
+    port = [{"name": "", "port": 8080}]
+    other_ns = endpoint_slice("web", [endpoint("10.244.1.2")], port)
+    other_ns["metadata"]["namespace"] = "other"
+    other_svc = endpoint_slice("api", [endpoint("10.244.1.3")], port)
+    unlabelled = endpoint_slice("web", [endpoint("10.244.1.4")], port)
+    del unlabelled["metadata"]["labels"]
+    fqdn = {**endpoint_slice("web", [{"addresses": ["db.example.com"]}], port), "addressType": "FQDN"}
+    assert service_targets([service("web", [("", 80)])], [other_ns, other_svc, unlabelled, fqdn])[0].backends == ()
