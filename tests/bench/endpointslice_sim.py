@@ -20,8 +20,8 @@ NODES = 100
 BROAD = 5
 
 
-def make_pod(j: int, ready: bool = True) -> dict:
-    app = j % (SERVICES - BROAD)
+def make_pod(j: int, services: int = SERVICES) -> dict:
+    app = j % (services - BROAD)
     labels = {"app": f"a{app}", "tier": f"t{app % 4}", "hash": f"h{j % 20_000}"}
     if j == 0:
         del labels["tier"]
@@ -29,19 +29,20 @@ def make_pod(j: int, ready: bool = True) -> dict:
             "spec": {"nodeName": f"n{j % NODES}", "containers": [
                 {"name": "c", "ports": [{"name": "http", "containerPort": 8080}]}]},
             "status": {"phase": "Running", "podIP": f"10.{j >> 16 & 255}.{j >> 8 & 255}.{j & 255}",
-                       "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]}}
+                       "conditions": [{"type": "Ready", "status": "True"}]}}
 
 
-def make_service(i: int) -> dict:
-    selector = {"app": f"a{i}"} if i < SERVICES - BROAD else {"tier": f"t{i % 4}"}
+def make_service(i: int, services: int = SERVICES) -> dict:
+    selector = {"app": f"a{i}"} if i < services - BROAD else {"tier": f"t{i % 4}"}
     return {"metadata": {"name": f"s{i}", "namespace": "default", "uid": f"su{i}"},
             "spec": {"selector": selector, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}}
 
 
 class Sim:
     def __init__(self, engine: str = "auto", services: int = SERVICES, pods: int = PODS) -> None:
-        self.pods = {f"default/p{j}": make_pod(j) for j in range(pods)}
-        self.services = {f"default/s{i}": make_service(i) for i in range(services)}
+        self.pods = {f"default/p{j}": make_pod(j, services) for j in range(pods)}
+        self.services = {f"default/s{i}": make_service(i, services) for i in range(services)}
+        self.size = (services, pods)
         self.zones = {f"n{k}": f"zone-{k % 3}" for k in range(NODES)}
         self.engine = engine
         self.slices: dict[str, dict[str, dict]] = {}  # service key -> name -> slice
