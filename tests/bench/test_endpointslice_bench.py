@@ -1,10 +1,10 @@
 """The EndpointSlice controller's pure part with 10,000 Services x 100,000 pods (targets: a
-full resync <= 2 s, one pod change <= 1 ms end to end). The resync is what the controller
-does when it starts over existing slices: match every pod (selector kernel, one rematch)
-and reconcile every Service against its slices, writing nothing. A pod change is the
-handler's path: the view test, the kernel's set_pod, the sync of each Service it affects.
-Run with `pytest tests/bench/test_endpointslice_bench.py --benchmark-enable -s` (full size; a plain run
-uses a tenth of it)."""
+full resync <= 2 s, one pod change <= 1 ms end to end). The resync reconciles every Service
+against its slices, writing nothing; a start over existing slices adds matching every pod
+(selector kernel, one rematch). A pod change is the handler's path: the view test, the
+kernel's set_pod, the sync of each Service it affects. Run with
+`pytest tests/bench/test_endpointslice_bench.py --benchmark-enable -s` (full size; a plain
+run uses a tenth of it)."""
 
 from __future__ import annotations
 
