@@ -22,8 +22,10 @@ from kube.controllers.endpointslice.desired import (
     MANAGED_BY_LABEL,
     SERVICE_NAME_LABEL,
     ZONE_LABEL,
+    unresolved_ports,
 )
 from kube.controllers.endpointslice.reconcile import ENDPOINTSLICE, reconcile_slices
+from kube.controllers.events import WARNING, note
 from kube.controllers.loop import ControllerLoop, obj_key
 from kube.controllers.pod_state import is_ready
 from kube.controllers.service_matcher import ServiceMatcher
@@ -56,6 +58,7 @@ class EndpointSliceController(ControllerLoop):
         self.max_per_slice = ctx.options.max_endpoints_per_slice
         self.zones: dict[str, str] = {}  # every known Node -> its zone ("" without one)
         self._loaded = False  # during the first lists members are matched once at the end (started)
+        self._reported: dict[str, list[str]] = {}  # service key -> the unresolved ports last reported
         self._expected: dict[str, tuple[int, dict[str, str], float]] = {}  # key -> (count, name -> old rv, since)
 
     def setup(self) -> None:
@@ -149,6 +152,10 @@ class EndpointSliceController(ControllerLoop):
         service = self.services.store.get(key)
         pods = [p for k in self.matcher.pods_of(key) if (p := self.pods.store.get(k)) is not None]
         actions = reconcile_slices(service, pods, slices, self.zones, self.max_per_slice)
+        if service is not None:
+            self._report_ports(key, service, pods)
+        else:
+            self._reported.pop(key, None)
         if not actions:
             return None
         creates = sum(isinstance(a, Create) for a in actions)
@@ -162,6 +169,20 @@ class EndpointSliceController(ControllerLoop):
             self._expected.pop(key, None)  # what was written is unknown: believe the cache after the back-off
             raise
         return None
+
+
+    def _report_ports(self, key: str, service: Obj, pods: list[Obj]) -> None:
+        """A Warning Event on the Service when a named targetPort matches no selected pod
+        (once per change of that list: the recorder would fold repeats anyway)."""
+        missing = unresolved_ports(service, pods)
+        if missing == self._reported.get(key, []):
+            return
+        self._reported[key] = missing
+        if missing:
+            self.ctx.recorder("endpoint-slice-controller").record(note(
+                service, WARNING, "FailedToResolvePort",
+                f"no selected pod has a container port named {', '.join(missing)}: "
+                "that Service port has no endpoints"))
 
 
 def slice_view(pod: Obj) -> tuple:

@@ -74,6 +74,18 @@ def named_ports(pod: Obj) -> dict[tuple[str, str], int]:
     return out
 
 
+def unresolved_ports(service: Obj, pods: list[Obj]) -> list[str]:
+    """Named targetPorts that none of the selected pods has (a typo, or the wrong pods):
+    such a Service port gets no endpoint anywhere. Empty while no pod is selected."""
+    if not pods:
+        return []
+    named = [(n, t, p) for n, t, p, _ in _ServicePorts(service).specs if isinstance(t, str)]
+    if not named:
+        return []
+    maps = [named_ports(pod) for pod in pods]
+    return [f"{t}/{p}" for n, t, p in named if not any((t, p) in m for m in maps)]
+
+
 def pod_ports(service: Obj, pod: Obj) -> PortsKey:
     """The pod's ports in Service order, those that do not resolve left out."""
     return _ServicePorts(service).of(pod)

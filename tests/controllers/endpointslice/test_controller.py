@@ -13,6 +13,7 @@ from kube.client.rest import RestClient
 from kube.controllers.actions import NODE, POD, SERVICE
 from kube.controllers.context import ControllerOptions
 from kube.controllers.endpointslice.reconcile import ENDPOINTSLICE
+from kube.controllers.events import EVENT
 from kube.controllers.manager import ControllerManager
 from tests.apiserver.conftest import eventually
 from tests.controllers.real_cluster import Kubectl
@@ -109,6 +110,27 @@ async def test_slices_follow_pods_and_survive_a_restart(client: RestClient, kube
             return await slices(client) == []
 
         await eventually(gone, timeout=30)
+
+
+async def test_a_port_name_no_container_has_gives_a_warning_event(client: RestClient) -> None:
+    await client.create(NODE, {"metadata": {"name": "n1"}})
+    await client.create(SERVICE, {"metadata": {"name": "web"}, "spec": {
+        "selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": "htp"}]}}, "default")
+    async with slice_controller(client):
+        await make_pod(client, "web-0", "10.244.0.10")
+
+        async def warned() -> dict | None:
+            events = (await client.list(EVENT, "default"))["items"]
+            return next((e for e in events if e.get("reason") == "FailedToResolvePort"), None)
+
+        event = await eventually(warned, timeout=30)
+        assert event["type"] == "Warning" and event["involvedObject"]["name"] == "web"
+        assert "htp/TCP" in event["message"]
+        async def endpoint_without_port() -> bool:  # the pod is an endpoint, in a slice without that port
+            items = await slices(client)
+            return len(items) == 1 and items[0]["ports"] == [] and addresses(items) == ["10.244.0.10"]
+
+        await eventually(endpoint_without_port, timeout=30)
 
 
 async def test_a_selector_matching_nothing_keeps_one_empty_slice(client: RestClient) -> None:

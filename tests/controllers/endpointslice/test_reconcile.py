@@ -7,7 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kube.controllers.actions import Delete, Update
-from kube.controllers.endpointslice.desired import CONTROLLER_NAME, MANAGED_BY_LABEL, SERVICE_NAME_LABEL
+from kube.controllers.endpointslice.desired import (
+    CONTROLLER_NAME,
+    MANAGED_BY_LABEL,
+    SERVICE_NAME_LABEL,
+    unresolved_ports,
+)
 from kube.controllers.endpointslice.reconcile import reconcile_slices
 from tests.controllers.endpointslice.sim import apply
 
@@ -85,6 +90,16 @@ def test_left_out_pods_and_named_ports_per_pod() -> None:
     got = sorted(([p["port"] for p in s["ports"]], [e["addresses"][0] for e in s["endpoints"]])
                  for s in slices.values())
     assert got == [([], ["10.0.0.3"]), ([8080], ["10.0.0.1"]), ([9090], ["10.0.0.2"])]
+
+
+def test_unresolved_named_ports_are_reported() -> None:
+    svc = service(ports=[{"name": "http", "port": 80, "targetPort": "web", "protocol": "TCP"},
+                         {"name": "dns", "port": 53, "targetPort": "dns", "protocol": "UDP"},
+                         {"name": "num", "port": 81, "targetPort": 8081, "protocol": "TCP"}])
+    pods = [pod("a", "10.0.0.1", ports=[{"name": "web", "containerPort": 8080}]),
+            pod("b", "10.0.0.2", ports=[{"name": "dns", "containerPort": 53}])]  # TCP, not UDP
+    assert unresolved_ports(svc, pods) == ["dns/UDP"]
+    assert unresolved_ports(svc, []) == []  # nothing selected: nothing to say
 
 
 def test_no_endpoints_keeps_one_placeholder_and_no_selector_is_left_alone() -> None:
