@@ -103,6 +103,8 @@ async def test_slices_follow_pods_and_survive_a_restart(client: RestClient, kube
         described = await kubectl.ok("describe", "service", "web")
         line = next(ln for ln in described.splitlines() if ln.startswith("Endpoints:"))
         assert "10.244.0.10:8080" in line, described
+        one_slice = await kubectl.ok("describe", "endpointslice", names[0])
+        assert "AddressType:  IPv4" in one_slice and "Zone:       zone-a" in one_slice, one_slice
 
         await client.delete(SERVICE, "web", "default")
 
