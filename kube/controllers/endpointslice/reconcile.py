@@ -68,8 +68,9 @@ def reconcile_slices(service: Obj | None, pods: list[Obj], slices: list[Obj], zo
     if service is None:
         return [Delete(ENDPOINTSLICE, _meta(s).get("namespace", ""), _meta(s).get("name", ""),
                        uid=_meta(s).get("uid", "")) for s in slices]
-    if not (service.get("spec") or {}).get("selector"):
-        return []
+    spec = service.get("spec") or {}
+    if not spec.get("selector") or spec.get("type") == "ExternalName":
+        return []  # no slices from this controller, as Kubernetes (an ExternalName Service has no endpoints)
     wanted = desired_groups(service, pods, zones)
     if not wanted:
         return _placeholder(service, slices)

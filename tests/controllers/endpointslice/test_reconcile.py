@@ -108,6 +108,7 @@ def test_no_endpoints_keeps_one_placeholder_and_no_selector_is_left_alone() -> N
     slices = converge(service(), [pod("a", "10.0.0.1")], {s["metadata"]["name"]: s})
     assert list(slices) == [s["metadata"]["name"]], "the placeholder is recycled, not replaced"
     assert reconcile_slices(service(selector={}), [pod("a", "10.0.0.1")], [], {}) == []
+    assert reconcile_slices(service(type="ExternalName"), [pod("a", "10.0.0.1")], [], NODES) == []
 
 
 def test_service_gone_deletes_its_slices_and_a_new_one_of_the_name_does_not_reuse_them() -> None:
