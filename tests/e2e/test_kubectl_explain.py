@@ -23,6 +23,12 @@ LEAVES = {
     "deployments": ("spec.strategy.rollingUpdate.maxSurge", "<IntOrString>"),
     "leases": ("spec.leaseDurationSeconds", "<integer>"),
     "poddisruptionbudgets": ("spec.minAvailable", "<IntOrString>"),
+    "daemonsets": ("spec.updateStrategy.rollingUpdate.maxSurge", "<IntOrString>"),
+    "controllerrevisions": ("revision", "<integer>"),
+    "replicationcontrollers": ("spec.replicas", "<integer>"),
+    "jobs": ("spec.podFailurePolicy.rules.onExitCodes.values", "<[]integer>"),
+    "cronjobs": ("spec.schedule", "<string>"),
+    "endpointslices": ("endpoints.conditions.ready", "<boolean>"),
 }
 
 
