@@ -13,6 +13,7 @@ keeps one placeholder slice with neither ports nor endpoints, as Kubernetes does
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from kube.api.meta import Obj
 from kube.api.registry import by_gvk
@@ -37,14 +38,29 @@ def _meta(obj: Obj) -> dict:
     return obj.get("metadata") or {}
 
 
-def _body(service: Obj, group: GroupKey, endpoints: list[Obj], base: Obj | None) -> Obj:
-    smeta = _meta(service)
+@dataclass(frozen=True)
+class Owner:
+    """What the slices of one object carry: the Service's (this controller) or the
+    Endpoints' (the mirroring controller) name, labels and controller reference."""
+
+    name: str
+    namespace: str
+    labels: dict[str, str]
+    reference: Obj
+
+    @classmethod
+    def of_service(cls, service: Obj) -> Owner:
+        meta = _meta(service)
+        return cls(meta.get("name", ""), meta.get("namespace", ""), slice_labels(service), owner_reference(service))
+
+
+def _body(owner: Owner, group: GroupKey, endpoints: list[Obj], base: Obj | None) -> Obj:
     if base is None:
-        meta: Obj = {"generateName": f"{smeta.get('name', '')}-", "namespace": smeta.get("namespace", "")}
+        meta: Obj = {"generateName": f"{owner.name}-", "namespace": owner.namespace}
     else:
         meta = dict(_meta(base))
-    meta["labels"] = slice_labels(service)
-    meta["ownerReferences"] = [owner_reference(service)]
+    meta["labels"] = dict(owner.labels)
+    meta["ownerReferences"] = [owner.reference]
     return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": meta,
             "addressType": group[0], "endpoints": endpoints, "ports": ports_json(group[1])}
 
@@ -53,9 +69,9 @@ def _current(slice_: Obj) -> tuple[GroupKey, list[Obj]]:
     return (str(slice_.get("addressType") or ""), ports_key(slice_.get("ports"))), list(slice_.get("endpoints") or [])
 
 
-def _owned_by(slice_: Obj, service: Obj) -> bool:
-    """A controller reference to this Service's uid (not an older Service of the same name)."""
-    uid = _meta(service).get("uid")
+def _owned_by(slice_: Obj, owner: Owner) -> bool:
+    """A controller reference to the owner's uid (not an older object of the same name)."""
+    uid = owner.reference.get("uid")
     return any(r.get("uid") == uid and r.get("controller") for r in _meta(slice_).get("ownerReferences") or []
                if isinstance(r, dict))
 
@@ -72,8 +88,15 @@ def reconcile_slices(service: Obj | None, pods: list[Obj], slices: list[Obj], zo
     if not spec.get("selector") or spec.get("type") == "ExternalName":
         return []  # no slices from this controller, as Kubernetes (an ExternalName Service has no endpoints)
     wanted = desired_groups(service, pods, zones)
+    owner = Owner.of_service(service)
     if not wanted:
-        return _placeholder(service, slices)
+        return _placeholder(owner, address_types(service)[0], slices)
+    return reconcile_groups(owner, wanted, slices, max_per_slice)
+
+
+def reconcile_groups(owner: Owner, wanted: dict[GroupKey, dict[str, Obj]], slices: list[Obj],
+                     max_per_slice: int) -> list[Action]:
+    """Pack `wanted` (endpoints by address type and ports, keyed per endpoint) into the owner's slices."""
     existing: dict[GroupKey, list[Obj]] = {}
     for s in sorted(slices, key=lambda s: _meta(s).get("name", "")):
         group, _ = _current(s)
@@ -81,27 +104,27 @@ def reconcile_slices(service: Obj | None, pods: list[Obj], slices: list[Obj], zo
     creates: list[tuple[GroupKey, list[Obj]]] = []
     updates: list[tuple[Obj, GroupKey, list[Obj]]] = []
     emptied: list[Obj] = []
-    foreign = [s for group in existing.values() for s in group if not _owned_by(s, service)]
+    foreign = [s for group in existing.values() for s in group if not _owned_by(s, owner)]
     for group, members in existing.items():
-        existing[group] = [s for s in members if _owned_by(s, service)]
+        existing[group] = [s for s in members if _owned_by(s, owner)]
     for group in sorted(set(wanted) | set(existing)):
-        _pack(service, group, wanted.get(group, {}), existing.get(group, []), max_per_slice,
+        _pack(owner, group, wanted.get(group, {}), existing.get(group, []), max_per_slice,
               creates, updates, emptied)
     actions: list[Action] = []
     for group, endpoints in creates:
         reuse = next((s for s in emptied if s.get("addressType") == group[0]), None)
         if reuse is not None:
             emptied.remove(reuse)
-            actions.append(Update(ENDPOINTSLICE, _body(service, group, endpoints, reuse)))
+            actions.append(Update(ENDPOINTSLICE, _body(owner, group, endpoints, reuse)))
         else:
-            actions.append(Create(ENDPOINTSLICE, _body(service, group, endpoints, None)))
-    actions += [Update(ENDPOINTSLICE, _body(service, group, eps, s)) for s, group, eps in updates]
+            actions.append(Create(ENDPOINTSLICE, _body(owner, group, endpoints, None)))
+    actions += [Update(ENDPOINTSLICE, _body(owner, group, eps, s)) for s, group, eps in updates]
     actions += [Delete(ENDPOINTSLICE, _meta(s).get("namespace", ""), _meta(s).get("name", ""),
                        uid=_meta(s).get("uid", "")) for s in [*emptied, *foreign]]
     return actions
 
 
-def _pack(service: Obj, group: GroupKey, want: dict[str, Obj], slices: list[Obj], limit: int,
+def _pack(owner: Owner, group: GroupKey, want: dict[str, Obj], slices: list[Obj], limit: int,
           creates: list, updates: list, emptied: list) -> None:
     placed: set[str] = set()
     changed: list[tuple[Obj, list[Obj]]] = []
@@ -109,7 +132,7 @@ def _pack(service: Obj, group: GroupKey, want: dict[str, Obj], slices: list[Obj]
     for s in slices:
         _, current = _current(s)
         keep: list[Obj] = []
-        dirty = _meta(s).get("labels") != slice_labels(service) or len(current) > limit
+        dirty = _meta(s).get("labels") != owner.labels or len(current) > limit
         for endpoint in current:
             ref = endpoint.get("targetRef") if isinstance(endpoint, dict) else None
             key = f"{ref.get('namespace', '')}/{ref['name']}" if ref and ref.get("name") else \
@@ -146,17 +169,16 @@ def _pack(service: Obj, group: GroupKey, want: dict[str, Obj], slices: list[Obj]
             emptied.append(s)
 
 
-def _placeholder(service: Obj, slices: list[Obj]) -> list[Action]:
+def _placeholder(owner: Owner, family: str, slices: list[Obj]) -> list[Action]:
     """No endpoints: one slice with neither ports nor endpoints stays, every other goes."""
-    family = address_types(service)[0]
     group: GroupKey = (family, ())
     keep = next((s for s in sorted(slices, key=lambda s: (bool(s.get("endpoints")), _meta(s).get("name", "")))
-                 if s.get("addressType") == family and _owned_by(s, service)), None)
+                 if s.get("addressType") == family and _owned_by(s, owner)), None)
     actions: list[Action] = []
     if keep is None:
-        actions.append(Create(ENDPOINTSLICE, _body(service, group, [], None)))
-    elif _current(keep) != (group, []) or _meta(keep).get("labels") != slice_labels(service):
-        actions.append(Update(ENDPOINTSLICE, _body(service, group, [], keep)))
+        actions.append(Create(ENDPOINTSLICE, _body(owner, group, [], None)))
+    elif _current(keep) != (group, []) or _meta(keep).get("labels") != owner.labels:
+        actions.append(Update(ENDPOINTSLICE, _body(owner, group, [], keep)))
     actions += [Delete(ENDPOINTSLICE, _meta(s).get("namespace", ""), _meta(s).get("name", ""),
                        uid=_meta(s).get("uid", "")) for s in slices if s is not keep]
     return actions
