@@ -23,6 +23,7 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
     from kube.controllers.deployment.controller import DeploymentController
     from kube.controllers.endpoints import EndpointsController
     from kube.controllers.endpointslice.controller import EndpointSliceController
+    from kube.controllers.endpointslice.mirroring import EndpointSliceMirroringController
     from kube.controllers.garbage_collector import GarbageCollectorController
     from kube.controllers.job.controller import JobController
     from kube.controllers.job.ttl import TTLAfterFinishedController
@@ -35,6 +36,7 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
 
     return {"deployment": DeploymentController, "replicaset": ReplicaSetController,
             "endpoints": EndpointsController, "endpointslice": EndpointSliceController,
+            "endpointslicemirroring": EndpointSliceMirroringController,
             "nodelifecycle": NodeLifecycleController, "podgc": PodGCController,
             "garbagecollector": GarbageCollectorController, "namespace": NamespaceController,
             "nodeipam": NodeIpamController, "replicationcontroller": ReplicationControllerController,

@@ -4,18 +4,16 @@ Service's pods into its slices with reconcile_slices.
 
 Slices are found by their `kubernetes.io/service-name` label and this controller's
 managed-by label, so after a restart it adopts the slices it wrote before instead of
-making new ones. Our own writes are remembered until the informer shows them (as
-Kubernetes' endpointSliceTracker does): a sync against a cache that does not show them
-yet waits rather than creating a duplicate slice.
+making new ones; tracker.py keeps a sync from running on a cache that does not yet show
+our own writes.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Hashable
 
 from kube.api.meta import Obj
-from kube.controllers.actions import NODE, POD, SERVICE, Create, Delete, Update
+from kube.controllers.actions import NODE, POD, SERVICE
 from kube.controllers.context import Context
 from kube.controllers.endpointslice.desired import (
     CONTROLLER_NAME,
@@ -25,6 +23,7 @@ from kube.controllers.endpointslice.desired import (
     unresolved_ports,
 )
 from kube.controllers.endpointslice.reconcile import ENDPOINTSLICE, reconcile_slices
+from kube.controllers.endpointslice.tracker import STALE_WAIT, SliceWriteTracker
 from kube.controllers.events import WARNING, note
 from kube.controllers.loop import ControllerLoop, obj_key
 from kube.controllers.pod_state import is_ready
@@ -32,8 +31,6 @@ from kube.controllers.service_matcher import ServiceMatcher
 
 _BY_SERVICE = "endpointslice-service"
 _BY_NODE = "endpointslice-node"
-_STALE_WAIT = 0.05  # seconds before a sync retries against a cache that has not caught up
-_STALE_LIMIT = 10.0  # after this the cache is believed (someone else changed the slices)
 
 
 def _service_of(slice_: Obj) -> list[str]:
@@ -59,7 +56,7 @@ class EndpointSliceController(ControllerLoop):
         self.zones: dict[str, str] = {}  # every known Node -> its zone ("" without one)
         self._loaded = False  # during the first lists members are matched once at the end (started)
         self._reported: dict[str, list[str]] = {}  # service key -> the unresolved ports last reported
-        self._expected: dict[str, tuple[int, dict[str, str], float]] = {}  # key -> (count, name -> old rv, since)
+        self.tracker = SliceWriteTracker()
 
     def setup(self) -> None:
         f = self.ctx.factory
@@ -131,24 +128,11 @@ class EndpointSliceController(ControllerLoop):
 
     # --- sync ----------------------------------------------------------------------------------
 
-    def _cache_behind(self, key: str, slices: list[Obj]) -> bool:
-        expected = self._expected.get(key)
-        if expected is None:
-            return False
-        count, old_versions, since = expected
-        seen = {(s.get("metadata") or {}).get("name"): (s.get("metadata") or {}).get("resourceVersion")
-                for s in slices}
-        behind = len(slices) != count or any(seen.get(n) == rv for n, rv in old_versions.items())
-        if behind and time.monotonic() - since < _STALE_LIMIT:
-            return True
-        del self._expected[key]
-        return False
-
     async def sync(self, key: Hashable) -> float | None:
         key = str(key)
         slices = self.slices.store.by_index(_BY_SERVICE, key)
-        if self._cache_behind(key, slices):
-            return _STALE_WAIT
+        if self.tracker.behind(key, slices):
+            return STALE_WAIT
         service = self.services.store.get(key)
         pods = [p for k in self.matcher.pods_of(key) if (p := self.pods.store.get(k)) is not None]
         actions = reconcile_slices(service, pods, slices, self.zones, self.max_per_slice)
@@ -158,15 +142,11 @@ class EndpointSliceController(ControllerLoop):
             self._reported.pop(key, None)
         if not actions:
             return None
-        creates = sum(isinstance(a, Create) for a in actions)
-        deletes = sum(isinstance(a, Delete) for a in actions)
-        updated = {a.obj["metadata"]["name"]: a.obj["metadata"].get("resourceVersion", "")
-                   for a in actions if isinstance(a, Update)}
-        self._expected[key] = (len(slices) + creates - deletes, updated, time.monotonic())
+        self.tracker.wrote(key, slices, actions)
         try:
             await self.ctx.executor.run(actions, f"endpointslice {key}")
         except Exception:
-            self._expected.pop(key, None)  # what was written is unknown: believe the cache after the back-off
+            self.tracker.forget(key)
             raise
         return None
 

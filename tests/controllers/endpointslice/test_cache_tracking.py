@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import time
 
-from kube.client.informer import SharedInformerFactory
-from kube.controllers.context import Context, ControllerOptions
-from kube.controllers.endpointslice import controller as mod
+from kube.controllers.endpointslice import tracker as mod
 
 
-def controller() -> mod.EndpointSliceController:
-    ctx = Context(None, SharedInformerFactory(None), ControllerOptions())  # type: ignore[arg-type]
-    return mod.EndpointSliceController(ctx)
+def controller() -> mod.SliceWriteTracker:
+    return mod.SliceWriteTracker()
 
 
 def slice_(name: str, rv: str) -> dict:
@@ -22,16 +19,32 @@ def slice_(name: str, rv: str) -> dict:
 
 def test_waits_for_creates_and_updates_to_show() -> None:
     c = controller()
-    assert not c._cache_behind("default/web", [])  # nothing written: the cache is believed
+    assert not c.behind("default/web", [])  # nothing written: the cache is believed
     c._expected["default/web"] = (2, {"web-a": "5"}, time.monotonic())
-    assert c._cache_behind("default/web", [slice_("web-a", "5")])  # the create is not there yet
-    assert c._cache_behind("default/web", [slice_("web-a", "5"), slice_("web-b", "1")])  # the update neither
-    assert not c._cache_behind("default/web", [slice_("web-a", "6"), slice_("web-b", "1")])
+    assert c.behind("default/web", [slice_("web-a", "5")])  # the create is not there yet
+    assert c.behind("default/web", [slice_("web-a", "5"), slice_("web-b", "1")])  # the update neither
+    assert not c.behind("default/web", [slice_("web-a", "6"), slice_("web-b", "1")])
     assert "default/web" not in c._expected  # caught up: forgotten
 
 
 def test_believes_the_cache_after_the_limit() -> None:
     c = controller()
-    c._expected["default/web"] = (3, {}, time.monotonic() - mod._STALE_LIMIT - 1)
-    assert not c._cache_behind("default/web", [slice_("web-a", "1")])
+    c._expected["default/web"] = (3, {}, time.monotonic() - mod.STALE_LIMIT - 1)
+    assert not c.behind("default/web", [slice_("web-a", "1")])
     assert "default/web" not in c._expected
+
+
+def test_wrote_expects_the_count_and_the_new_versions() -> None:
+    from kube.controllers.actions import Create, Delete, Update
+    from kube.controllers.endpointslice.reconcile import ENDPOINTSLICE
+
+    c = controller()
+    cached = [slice_("web-a", "5"), slice_("web-b", "7")]
+    c.wrote("default/web", cached, [Create(ENDPOINTSLICE, {"metadata": {"generateName": "web-"}}),
+                                     Update(ENDPOINTSLICE, {"metadata": {"name": "web-a", "resourceVersion": "5"}}),
+                                     Delete(ENDPOINTSLICE, "default", "web-b")])
+    assert c.behind("default/web", cached)
+    assert not c.behind("default/web", [slice_("web-a", "6"), slice_("web-c", "1")])
+    c.wrote("default/web", cached, [Delete(ENDPOINTSLICE, "default", "web-b")])
+    c.forget("default/web")
+    assert not c.behind("default/web", cached)
