@@ -12,6 +12,7 @@ from kube.apiserver.strategies.base import DEFAULT, Strategy
 from kube.apiserver.strategies.batch import CronJobStrategy, JobStrategy
 from kube.apiserver.strategies.daemonset import DaemonSetStrategy, ReplicationControllerStrategy
 from kube.apiserver.strategies.endpoints import EndpointsStrategy
+from kube.apiserver.strategies.endpointslice import EndpointSliceStrategy
 from kube.apiserver.strategies.event import EventStrategy
 from kube.apiserver.strategies.lease import LeaseStrategy
 from kube.apiserver.strategies.namespace import NamespaceStrategy
@@ -32,6 +33,7 @@ STRATEGIES: dict[tuple[str, str], Strategy] = {
     ("", "Namespace"): NamespaceStrategy(),
     ("", "Event"): EventStrategy(),
     ("", "Endpoints"): EndpointsStrategy(),
+    ("discovery.k8s.io", "EndpointSlice"): EndpointSliceStrategy(),
     ("coordination.k8s.io", "Lease"): LeaseStrategy(),
     ("apps", "Deployment"): DeploymentStrategy(),
     ("apps", "ReplicaSet"): ReplicaSetStrategy(),

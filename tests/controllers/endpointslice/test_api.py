@@ -80,3 +80,13 @@ async def test_the_server_answers_bad_slices_with_a_422_status(client: RestClien
     created = await client.create(ENDPOINTSLICE, slice_(), "default")
     assert created["ports"][0]["protocol"] == "TCP"
     assert (await client.get(ENDPOINTSLICE, "web-abc", "default"))["endpoints"] == [{"addresses": ["10.0.0.1"]}]
+
+
+async def test_generation_counts_content_changes(client: RestClient) -> None:
+    created = await client.create(ENDPOINTSLICE, slice_(), "default")
+    assert created["metadata"]["generation"] == 1
+    relabelled = await client.update(ENDPOINTSLICE, {**created, "metadata": {**created["metadata"],
+                                                                             "labels": {"a": "b"}}}, "default")
+    assert relabelled["metadata"]["generation"] == 1
+    moved = await client.update(ENDPOINTSLICE, {**relabelled, "endpoints": [{"addresses": ["10.0.0.2"]}]}, "default")
+    assert moved["metadata"]["generation"] == 2
