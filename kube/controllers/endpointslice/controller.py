@@ -25,7 +25,7 @@ from kube.controllers.endpointslice.desired import (
 from kube.controllers.endpointslice.reconcile import ENDPOINTSLICE, reconcile_slices
 from kube.controllers.endpointslice.tracker import STALE_WAIT, SliceWriteTracker
 from kube.controllers.events import WARNING, note
-from kube.controllers.loop import ControllerLoop, obj_key
+from kube.controllers.loop import ControllerLoop, final_state, obj_key
 from kube.controllers.pod_state import is_ready
 from kube.controllers.service_matcher import ServiceMatcher
 
@@ -123,7 +123,7 @@ class EndpointSliceController(ControllerLoop):
                 self.enqueue(key)
 
     def _slice_changed(self, obj: object) -> None:
-        for key in _service_of(obj if isinstance(obj, dict) else {}) if isinstance(obj, dict) else []:
+        for key in _service_of(final_state(obj)):
             self.enqueue(key)
 
     # --- sync ----------------------------------------------------------------------------------

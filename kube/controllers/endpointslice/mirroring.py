@@ -20,7 +20,7 @@ from kube.controllers.context import Context
 from kube.controllers.endpointslice.desired import MANAGED_BY_LABEL, SERVICE_NAME_LABEL, GroupKey, ports_key
 from kube.controllers.endpointslice.reconcile import ENDPOINTSLICE, Owner, reconcile_groups
 from kube.controllers.endpointslice.tracker import STALE_WAIT, SliceWriteTracker
-from kube.controllers.loop import ControllerLoop, obj_key
+from kube.controllers.loop import ControllerLoop, final_state, obj_key
 
 MIRROR_NAME = "endpointslicemirroring-controller.k8s.io"
 SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror"
@@ -100,7 +100,7 @@ class EndpointSliceMirroringController(ControllerLoop):
         self.enqueue(obj_key(obj))
 
     def _slice_changed(self, obj: object) -> None:
-        for key in _mirrored_by_service(obj) if isinstance(obj, dict) else []:
+        for key in _mirrored_by_service(final_state(obj)):
             self.enqueue(key)
 
     async def sync(self, key: Hashable) -> float | None:

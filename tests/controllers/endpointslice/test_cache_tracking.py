@@ -48,3 +48,17 @@ def test_wrote_expects_the_count_and_the_new_versions() -> None:
     c.wrote("default/web", cached, [Delete(ENDPOINTSLICE, "default", "web-b")])
     c.forget("default/web")
     assert not c.behind("default/web", cached)
+
+
+def test_a_slice_deleted_while_the_watch_was_down_requeues_its_service() -> None:
+    from kube.client.informer import DeletedFinalStateUnknown, SharedInformerFactory
+    from kube.controllers.context import Context, ControllerOptions
+    from kube.controllers.endpointslice.controller import EndpointSliceController
+
+    c = EndpointSliceController(Context(None, SharedInformerFactory(None), ControllerOptions()))  # type: ignore[arg-type]
+    labels = {"kubernetes.io/service-name": "web",
+              "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"}
+    c._slice_changed(DeletedFinalStateUnknown("default/web-a", {"metadata": {
+        "name": "web-a", "namespace": "default", "labels": labels}}))
+    c._slice_changed({"metadata": {"name": "x", "namespace": "default", "labels": {"kubernetes.io/service-name": "y"}}})
+    assert len(c.queue) == 1
