@@ -112,10 +112,13 @@ def ports_key(ports: object) -> PortsKey:
 
 
 def _pod_ip(status: Obj, family: str) -> str | None:
-    pod_ips = status.get("podIPs")
-    ips = [p.get("ip") for p in pod_ips if isinstance(p, dict)] if pod_ips else [status.get("podIP")]
     v6 = family == "IPv6"
-    for ip in ips:
+    pod_ips = status.get("podIPs")
+    if not pod_ips:
+        ip = status.get("podIP")
+        return ip if isinstance(ip, str) and ip and ((":" in ip) == v6) else None
+    for entry in pod_ips:
+        ip = entry.get("ip") if isinstance(entry, dict) else None
         if isinstance(ip, str) and ip and ((":" in ip) == v6):
             return ip
     return None
