@@ -105,3 +105,13 @@ def test_no_wheel_at_all_is_refused(files) -> None:
 def test_a_missing_wheelhouse_is_refused(files) -> None:
     files["wheelhouse"].rmdir()
     assert_stopped(run_site(files, good()), f"no wheelhouse directory at '{files['wheelhouse']}'")
+
+
+def test_reset_refuses_without_confirmation(files) -> None:
+    proc = run_site(files, good(), name="reset.yml")
+    assert_stopped(proc, "reset.yml removes the whole cluster and its data: run it with -e reset_confirmation=yes")
+
+
+def test_reset_refuses_a_confirmation_other_than_yes(files) -> None:
+    proc = run_site(files, good(), "-e", "reset_confirmation=y", name="reset.yml")
+    assert_stopped(proc, "run it with -e reset_confirmation=yes")
