@@ -28,7 +28,7 @@ from tests.playbooks.cluster_checks import (
     wait_for,
 )
 
-pytestmark = pytest.mark.playbooks
+pytestmark = [pytest.mark.playbooks, pytest.mark.timeout(1800)]  # a site.yml takes minutes on a loaded machine
 
 MASTERS = int(os.environ.get("PLAYBOOK_MASTERS", "1"))
 MINIONS = int(os.environ.get("PLAYBOOK_MINIONS", "1"))
