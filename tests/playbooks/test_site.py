@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from hack.hosts.host import Host
+from kube.node.images import ImageBuildError, build_images
 from tests.fixtures.requirements import missing
 from tests.playbooks.ansible_run import playbook
 from tests.playbooks.cluster_checks import (
@@ -74,6 +75,10 @@ def write_inventory(directory: Path, hosts: list[Host]) -> Path:
 def fleet(make_hosts, kube_wheel: Path, wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Fleet:
     if shutil.which("docker") is None:
         missing("docker")
+    try:
+        build_images()  # kube.local/pause:1 and busybox:1 (made only when missing)
+    except ImageBuildError as exc:
+        missing(f"the local images ({exc})")
     tmp = tmp_path_factory.mktemp("playbooks")
     archive = tmp / "kube-local-images.tar"
     save = subprocess.run(["docker", "save", "-o", str(archive), *IMAGES], capture_output=True, text=True)
