@@ -104,6 +104,26 @@ def test_site_from_fresh_hosts(fleet: Fleet) -> None:
     assert fleet.kubeconfig.stat().st_mode & 0o077 == 0, "admin.conf is readable by others"
 
 
+def test_certificates_names_and_key_modes(fleet: Fleet) -> None:
+    """The API serving cert names every master, 127.0.0.1 and the first Service IP; each
+    node has its own system:node:<name> identity; every private key is 0600."""
+    for h in fleet.masters:
+        sans = h.sh("openssl x509 -in /etc/kube/pki/apiserver.crt -noout -ext subjectAltName").stdout
+        for ip in [m.ip for m in fleet.masters] + ["127.0.0.1", "10.96.0.1"]:
+            assert f"IP Address:{ip}," in sans + ",", sans
+        assert "DNS:kubernetes.default.svc.cluster.local" in sans, sans
+    for h in fleet.minions:
+        subject = h.sh("openssl x509 -in /etc/kube/pki/node.crt -noout -subject").stdout
+        assert f"CN = system:node:{h.name}" in subject and "O = system:nodes" in subject, subject
+    for h in fleet.hosts:
+        modes = h.sh("stat -c '%a %n' /etc/kube/pki/*.key").stdout.split("\n")
+        assert modes and all(m.startswith("600 ") for m in modes if m), modes
+    ca = fleet.masters[0].sh("stat -c %a /etc/kube/ca/ca.key").stdout.strip()
+    assert ca == "600", ca
+    for h in fleet.hosts[1:]:
+        assert h.exec("test", "-e", "/etc/kube/ca/ca.key", check=False).returncode != 0, f"the CA key is on {h.name}"
+
+
 def test_etcd_members_healthy_over_tls(fleet: Fleet) -> None:
     for h in fleet.masters:
         health = h.sh("etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kube/pki/ca.crt "
