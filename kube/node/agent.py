@@ -81,7 +81,7 @@ class NodeAgent:
             self.status_dirty = True
         if self.host is None:
             self.host = HostInfo(runtime_version=await self.runtime.version())
-        image_gc = getattr(self.runtime, "image_gc", None)
+        image_gc = self.runtime.image_gc
         if image_gc is not None:
             pressure = await asyncio.to_thread(image_gc.housekeeping)
             if pressure != self.disk_pressure:
@@ -191,7 +191,7 @@ class NodeAgent:
             config = dataclasses.replace(await self.resolver.pod_config(pod, sandbox),
                                          pull_credentials=await self.pull_secrets.keyring(pod))
         await self.runtime.sync_pod(pod, sandbox, config)
-        puller = getattr(self.runtime, "puller", None)
+        puller = self.runtime.puller
         if puller is not None and puller.changed:  # a pull brought an image: status.images shows it soon
             puller.changed = False
             await self.refresh_host()

@@ -18,7 +18,6 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from kube.api.meta import Obj
 from kube.node import docker_exec
 from kube.node.channel_protocol import (
     CLOSE,
@@ -34,10 +33,11 @@ from kube.node.channel_protocol import (
     parse_resize,
     success,
 )
+from kube.node.runtime import PodAndRuntime
 
 log = logging.getLogger("kube.node.exec")
 Guard = Callable[[web.Request], web.StreamResponse | None]  # a refusal, or None to go on
-AgentFor = Callable[[str, str], tuple[Obj, object] | None]  # (namespace, pod) -> (pod, runtime)
+AgentFor = PodAndRuntime
 OCI_FAILED = b"OCI runtime exec failed"
 EXIT_WAIT = 5.0  # how long an exec may still report Running after its output ended
 
@@ -135,10 +135,9 @@ async def _container(request: web.Request, lookup: AgentFor) -> tuple[str, str] 
     if found is None:
         return status(404, "NotFound", "pod does not exist")
     pod, runtime = found
-    latest = getattr(runtime, "latest_container_id", None)
-    if latest is None:
+    if runtime.docker is None:
         return status(400, "BadRequest", "this node's runtime runs no processes: exec and attach need Docker")
-    docker_id = await latest(str((pod.get("metadata") or {}).get("uid", "")), container)
+    docker_id = await runtime.latest_container_id(str((pod.get("metadata") or {}).get("uid", "")), container)
     if not docker_id:
         return status(404, "NotFound", f'container not found ("{container}")')
     try:

@@ -17,6 +17,7 @@ import threading
 from typing import Any
 
 from kube.node.container_config import L_KIND, L_UID
+from kube.node.runtime import PodRuntime
 
 CLONE_NEWNET = 0x40000000
 CONNECT_TIMEOUT = 10.0
@@ -113,11 +114,11 @@ class PodNetns:
         return await dial_in_netns(self.pid, port, self.sandbox_id)
 
 
-async def pod_netns(runtime: object, uid: str) -> PodNetns:
+async def pod_netns(runtime: PodRuntime, uid: str) -> PodNetns:
     """The running pause container of pod `uid` (DialError when there is none, or no Docker)."""
-    client = getattr(runtime, "docker", None)
+    client = runtime.docker
     if client is None:
-        raise DialError(f"port forwarding is not supported by the {getattr(runtime, 'name', '?')} runtime")
+        raise DialError(f"port forwarding is not supported by the {runtime.name} runtime")
 
     def find() -> PodNetns:
         for summary in client.api.containers(filters={"label": [f"{L_UID}={uid}", f"{L_KIND}=pause"]}):

@@ -19,12 +19,12 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from kube.api.meta import Obj
 from kube.component.taken_over import TakenOver, release
 from kube.node.port_forward_metrics import LIVE
 from kube.node.port_forward_netns import NetnsGone, PodNetns, pod_netns
 from kube.node.port_forward_spdy import SpdyPortForward
 from kube.node.port_forward_websocket import V4_BASE64, V4_BINARY, V4Session, parse_ports, serve_v4
+from kube.node.runtime import PodAndRuntime, PodRuntime
 from kube.node.spdy_session import SpdySession
 from kube.node.spdy_transports import UpgradedConnection, WebSocketBytes
 
@@ -33,8 +33,8 @@ PROTOCOL = "portforward.k8s.io"
 SPDY_TUNNEL = "SPDY/3.1+" + PROTOCOL
 WS_PROTOCOLS = (SPDY_TUNNEL, V4_BINARY, V4_BASE64)
 Guard = Callable[[web.Request], web.StreamResponse | None]  # a refusal, or None to go on
-AgentFor = Callable[[str, str], tuple[Obj, object] | None]  # (namespace, pod) -> (pod, runtime)
-FindNetns = Callable[[object, str], Awaitable[PodNetns]]  # (runtime, pod uid) -> the sandbox's netns
+AgentFor = PodAndRuntime
+FindNetns = Callable[[PodRuntime, str], Awaitable[PodNetns]]  # (runtime, pod uid) -> the sandbox's netns
 
 
 def status(code: int, reason: str, message: str) -> web.Response:
@@ -46,7 +46,7 @@ class LazyNetns:
     """Resolves the pod's sandbox at the first dial and keeps it for the session; a failed lookup is
     not kept, and a sandbox whose namespace went away (restarted) is looked up again."""
 
-    def __init__(self, runtime: object, uid: str, find: FindNetns = pod_netns) -> None:
+    def __init__(self, runtime: PodRuntime, uid: str, find: FindNetns = pod_netns) -> None:
         self.runtime, self.uid, self.find = runtime, uid, find
         self._found: asyncio.Future[PodNetns] | None = None
         self.sandbox_id = ""

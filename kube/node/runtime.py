@@ -13,10 +13,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kube.api.meta import Obj
 from kube.node.pull_credentials import Keyring
+
+if TYPE_CHECKING:
+    from kube.node.image_gc import ImageGC
+    from kube.node.image_puller import ImagePuller
+    from kube.node.stats_summary import StatsSummary
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,12 @@ class PodRuntime(Protocol):
 
     name: str  # "simulated" | "docker"
     needs_config: bool  # False: sync_pod ignores the PodConfig, so the core reads nothing for it
+    # What only some runtimes have, declared here and None where absent (the core and the node's
+    # server read these; nothing probes a runtime for attributes):
+    puller: ImagePuller | None  # pulls images; `changed` says a pull brought one
+    image_gc: ImageGC | None  # image garbage collection and the disk-pressure verdict
+    stats: StatsSummary | None  # container CPU/memory for /stats/summary (kubectl top)
+    docker: Any  # the Docker SDK client behind exec, attach and port-forward; None without processes
 
     async def sync_pod(self, pod: Obj, sandbox: PodSandbox, config: PodConfig) -> None:
         """Make the pod's containers match its spec: create what is missing, run init
@@ -121,5 +132,13 @@ class PodRuntime(Protocol):
     async def version(self) -> str:
         """containerRuntimeVersion for nodeInfo, e.g. docker://24.0.5."""
 
+    async def latest_container_id(self, uid: str, container: str) -> str:
+        """The runtime id of pod `uid`'s newest `container` ("" when there is none)."""
+
     async def close(self) -> None:
         """Release connections; containers keep running (a restarted agent re-adopts them)."""
+
+
+# (namespace, pod name) -> (the pod, the runtime of the agent running it), or None: how the node's
+# server finds what to exec into, attach to or forward to
+PodAndRuntime = Callable[[str, str], "tuple[Obj, PodRuntime] | None"]

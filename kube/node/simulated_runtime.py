@@ -58,6 +58,10 @@ def _completed(uid: str, container: Obj, at: str) -> Obj:
 class SimulatedRuntime:
     name = "simulated"
     needs_config = False  # hollow containers have no environment or volumes
+    puller = None  # hollow containers need no images,
+    image_gc = None  # keep none,
+    stats = None  # use no CPU,
+    docker = None  # and run no processes to exec into or forward to
 
     def __init__(self, node_name: str, capacity: Obj | None = None) -> None:
         self.node_name = node_name
@@ -127,6 +131,9 @@ class SimulatedRuntime:
 
     async def version(self) -> str:
         return "simulated://0.1.0"
+
+    async def latest_container_id(self, uid: str, container: str) -> str:
+        return ""  # hollow containers have no runtime id
 
     async def close(self) -> None:
         self._pods.clear()

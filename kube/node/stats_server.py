@@ -26,7 +26,7 @@ def add_stats_routes(app: web.Application, agents: dict[str, NodeAgent], require
         agent = agents.get(name) if name else (next(iter(agents.values())) if len(agents) == 1 else None)
         if agent is None:
             return _status(404, "NotFound", f'node "{name}" is not served here' if name else "name a node: ?node=")
-        stats = getattr(agent.runtime, "stats", None)
+        stats = agent.runtime.stats
         if stats is None:
             return _status(404, "NotFound", f"node {agent.name}: the {agent.runtime.name} runtime keeps no stats")
         return web.json_response(await asyncio.to_thread(stats.summary))

@@ -33,8 +33,11 @@ class StubRuntime:
     """What the exec server asks of a runtime: the Docker id of a pod's container ("main" sleeps,
     "cat" copies its stdin to its stdout)."""
 
+    name = "docker"
+
     def __init__(self, docker_id: str) -> None:
         self.ids = {"main": docker_id, "cat": CONTAINERS.get("cat", "")}
+        self.docker = object()  # runs processes: the server asks for ids, never uses the client itself
 
     async def latest_container_id(self, uid: str, container: str) -> str:
         return self.ids.get(container, "")

@@ -102,7 +102,7 @@ async def test_no_sandbox_or_no_docker_is_a_dial_error(sandbox: SimpleNamespace)
     with pytest.raises(DialError, match="is not running"):
         await pod_netns(sandbox.runtime, str(uuid.uuid4()))
     with pytest.raises(DialError, match="not supported by the simulated runtime"):
-        await pod_netns(SimpleNamespace(name="simulated"), sandbox.uid)
+        await pod_netns(SimpleNamespace(name="simulated", docker=None), sandbox.uid)  # type: ignore[arg-type]
 
 
 async def test_a_session_looks_the_sandbox_up_again_when_its_netns_is_gone(sandbox: SimpleNamespace) -> None:
