@@ -43,13 +43,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--concurrent-deployment-syncs", type=int, default=5)
     p.add_argument("--concurrent-replicaset-syncs", type=int, default=5)
     p.add_argument("--concurrent-endpoint-syncs", type=int, default=5)
+    p.add_argument("--concurrent-job-syncs", type=int, default=5)
+    p.add_argument("--concurrent-cron-job-syncs", type=int, default=5)
     p.add_argument("--max-endpoints-per-slice", type=int, default=100)
     add_serving_flags(p, port=10257)
     p.set_defaults(func=run)
 
 
 def options_from(args: argparse.Namespace) -> ControllerOptions:
-    for flag in ("concurrent_deployment_syncs", "concurrent_replicaset_syncs", "concurrent_endpoint_syncs"):
+    for flag in ("concurrent_deployment_syncs", "concurrent_replicaset_syncs", "concurrent_endpoint_syncs",
+                 "concurrent_job_syncs", "concurrent_cron_job_syncs"):
         if getattr(args, flag) < 1:
             raise UsageError(f"--{flag.replace('_', '-')} must be at least 1")
     if not 1 <= args.max_endpoints_per_slice <= 1000:
@@ -70,7 +73,8 @@ def options_from(args: argparse.Namespace) -> ControllerOptions:
         terminated_pod_gc_threshold=args.terminated_pod_gc_threshold, pod_gc_period=args.pod_gc_period,
         concurrent_deployment_syncs=args.concurrent_deployment_syncs,
         concurrent_replicaset_syncs=args.concurrent_replicaset_syncs,
-        concurrent_endpoint_syncs=args.concurrent_endpoint_syncs, max_endpoints_per_slice=args.max_endpoints_per_slice)
+        concurrent_endpoint_syncs=args.concurrent_endpoint_syncs, max_endpoints_per_slice=args.max_endpoints_per_slice,
+        concurrent_job_syncs=args.concurrent_job_syncs, concurrent_cron_job_syncs=args.concurrent_cron_job_syncs)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -26,6 +26,8 @@ class ControllerOptions:
     concurrent_deployment_syncs: int = 5
     concurrent_replicaset_syncs: int = 5
     concurrent_endpoint_syncs: int = 5
+    concurrent_job_syncs: int = 5
+    concurrent_cron_job_syncs: int = 5
     max_endpoints_per_slice: int = 100  # Kubernetes' default; 1..1000
     concurrent_gc_syncs: int = 1
     namespace_sync_period: float = 1.0

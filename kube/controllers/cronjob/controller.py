@@ -20,7 +20,7 @@ class CronJobController(ControllerLoop):
     name = "cronjob"
 
     def __init__(self, ctx: Context) -> None:
-        super().__init__(ctx, getattr(ctx.options, "concurrent_cron_job_syncs", 5))
+        super().__init__(ctx, ctx.options.concurrent_cron_job_syncs)
 
     def setup(self) -> None:
         self.cronjobs = self.ctx.factory.informer_for(CRONJOB)

@@ -39,7 +39,7 @@ class JobController(ControllerLoop):
     name = "job"
 
     def __init__(self, ctx: Context) -> None:
-        super().__init__(ctx, getattr(ctx.options, "concurrent_job_syncs", 5))
+        super().__init__(ctx, ctx.options.concurrent_job_syncs)
         self.expectations = Expectations()
         self.backoff = Backoff(ctx.options.job_backoff_base, ctx.options.job_backoff_cap)
         self.latest: dict[str, Obj] = {}  # the status writes' answers, per Job key
