@@ -20,14 +20,14 @@ from kube.controllers.actions import POD, REPLICASET, Action, CreatePod, DeleteP
 from kube.controllers.context import Context
 from kube.controllers.events import NORMAL, note
 from kube.controllers.expectations import Expectations
-from kube.controllers.loop import ControllerLoop, final_state, obj_key
-from kube.controllers.ownership import claim, controller_of, owner_reference
+from kube.controllers.loop import ControllerLoop, obj_key
+from kube.controllers.owned_pods import OwnedPods
+from kube.controllers.ownership import claim, owner_reference
 from kube.controllers.pod_state import (
     deletion_rank,
     is_active,
     is_available,
     is_ready,
-    is_terminating,
     seconds_until_available,
 )
 
@@ -145,18 +145,12 @@ class ReplicaSetController(ControllerLoop):
         self.pods = self.ctx.factory.informer_for(POD)
         self.sets.add_handler(lambda o: self.enqueue(obj_key(o)), lambda _o, n: self.enqueue(obj_key(n)),
                               self._set_deleted)
-        self.pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
+        OwnedPods(self.kind.kind, self.expectations, self.enqueue, self._matching_sets).attach(self.pods)
 
     def _set_deleted(self, obj: object) -> None:
         key = obj_key(obj)
         self.expectations.forget(key)
         self.enqueue(key)
-
-    def _owner_key(self, pod: Obj) -> str | None:
-        ref = controller_of(pod)
-        if ref is None or ref.get("kind") != self.kind.kind:
-            return None
-        return join_key((pod.get("metadata") or {}).get("namespace"), str(ref.get("name", "")))
 
     def _matching_sets(self, pod: Obj) -> list[str]:
         """Sets that could adopt an orphan."""
@@ -170,35 +164,6 @@ class ReplicaSetController(ControllerLoop):
             except SelectorError:
                 continue
         return keys
-
-    def _pod_added(self, pod: Obj) -> None:
-        owner = self._owner_key(pod)
-        if owner is None:
-            for key in self._matching_sets(pod):
-                self.enqueue(key)
-            return
-        if is_terminating(pod):
-            self.expectations.deletion_observed(owner, obj_key(pod))
-        else:
-            self.expectations.creation_observed(owner)
-        self.enqueue(owner)
-
-    def _pod_updated(self, old: Obj, new: Obj) -> None:
-        owner, old_owner = self._owner_key(new), self._owner_key(old)
-        if is_terminating(new) and not is_terminating(old) and owner is not None:
-            self.expectations.deletion_observed(owner, obj_key(new))
-        for key in {owner, old_owner} - {None}:
-            self.enqueue(key)  # type: ignore[arg-type]
-        if owner is None and (old.get("metadata") or {}).get("labels") != (new.get("metadata") or {}).get("labels"):
-            for key in self._matching_sets(new):
-                self.enqueue(key)
-
-    def _pod_deleted(self, obj: object) -> None:
-        pod = final_state(obj)
-        owner = self._owner_key(pod)
-        if owner is not None:
-            self.expectations.deletion_observed(owner, obj_key(obj))
-            self.enqueue(owner)
 
     async def sync(self, key: Hashable) -> float | None:
         rs = self.sets.store.get(str(key))

@@ -15,8 +15,7 @@ from kube.controllers.daemonset.history import CONTROLLER_REVISION
 from kube.controllers.daemonset.reconcile import DAEMONSET, reconcile_daemon_set
 from kube.controllers.expectations import Expectations
 from kube.controllers.loop import ControllerLoop, final_state, obj_key
-from kube.controllers.ownership import controller_of
-from kube.controllers.pod_state import is_terminating
+from kube.controllers.owned_pods import OwnedPods
 
 COMPONENT = "daemonset-controller"
 BACKOFF_INITIAL, BACKOFF_MAX = 1.0, 900.0  # seconds between deleting failed pods on one node
@@ -44,7 +43,8 @@ class DaemonSetController(ControllerLoop):
         self.revisions = f.informer_for(CONTROLLER_REVISION)
         self.sets.add_handler(lambda o: self.enqueue(obj_key(o)), lambda _o, n: self.enqueue(obj_key(n)),
                               self._set_deleted)
-        self.pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
+        self.owned = OwnedPods("DaemonSet", self.expectations, self.enqueue, self._adopters)
+        self.owned.attach(self.pods)
         self.nodes.add_handler(lambda _n: self._all(), lambda o, n: self._all() if _node_changed(o, n) else None,
                                lambda _n: self._all())
         self.revisions.add_handler(self._revision_changed, lambda _o, n: self._revision_changed(n),
@@ -60,51 +60,21 @@ class DaemonSetController(ControllerLoop):
         self.failed_backoff = {k: v for k, v in self.failed_backoff.items() if k[0] != key}
         self.enqueue(key)
 
-    def _owner_key(self, obj: Obj) -> str | None:
-        ref = controller_of(obj)
-        if ref is None or ref.get("kind") != "DaemonSet":
-            return None
-        return join_key((obj.get("metadata") or {}).get("namespace"), str(ref.get("name", "")))
-
     def _revision_changed(self, rev: Obj) -> None:
-        owner = self._owner_key(rev)
+        owner = self.owned.owner_key(rev)
         if owner is not None:
             self.enqueue(owner)
 
-    def _adopters(self, pod: Obj) -> None:
+    def _adopters(self, pod: Obj) -> list[str]:
         meta = pod.get("metadata") or {}
+        keys = []
         for ds in self.sets.store.by_index("namespace", meta.get("namespace", "")):
             try:
                 if from_label_selector((ds.get("spec") or {}).get("selector")).matches(meta.get("labels") or {}):
-                    self.enqueue(obj_key(ds))
+                    keys.append(obj_key(ds))
             except SelectorError:
                 continue
-
-    def _pod_added(self, pod: Obj) -> None:
-        owner = self._owner_key(pod)
-        if owner is None:
-            self._adopters(pod)
-            return
-        if is_terminating(pod):
-            self.expectations.deletion_observed(owner, obj_key(pod))
-        else:
-            self.expectations.creation_observed(owner)
-        self.enqueue(owner)
-
-    def _pod_updated(self, old: Obj, new: Obj) -> None:
-        owner, old_owner = self._owner_key(new), self._owner_key(old)
-        if is_terminating(new) and not is_terminating(old) and owner is not None:
-            self.expectations.deletion_observed(owner, obj_key(new))
-        for key in {owner, old_owner} - {None}:
-            self.enqueue(key)  # type: ignore[arg-type]
-        if owner is None and (old.get("metadata") or {}).get("labels") != (new.get("metadata") or {}).get("labels"):
-            self._adopters(new)
-
-    def _pod_deleted(self, obj: object) -> None:
-        owner = self._owner_key(final_state(obj))
-        if owner is not None:
-            self.expectations.deletion_observed(owner, obj_key(obj))
-            self.enqueue(owner)
+        return keys
 
     async def sync(self, key: Hashable) -> float | None:
         ds = self.sets.store.get(str(key))
