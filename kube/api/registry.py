@@ -61,7 +61,7 @@ KINDS: tuple[KindInfo, ...] = (
     KindInfo("", "v1", "Event", "events", "event", True, ("ev",)),
     KindInfo("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",)),
     KindInfo("", "v1", "Secret", "secrets", "secret", True),
-    KindInfo("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",)),
+    KindInfo("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",), ("token",)),
     KindInfo("apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",), ("status", "scale"),
              categories=("all",)),
     KindInfo("apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",), ("status", "scale"),

@@ -24,6 +24,7 @@ from kube.api.errors import (
 )
 from kube.apiserver import metrics
 from kube.apiserver.auth import UserInfo, authorize, authorize_non_resource
+from kube.apiserver.auth.oidc_discovery import OIDC_PATHS, oidc_document
 from kube.apiserver.handlers import discovery, health, request_info
 from kube.apiserver.handlers.delete import delete, delete_collection
 from kube.apiserver.handlers.encoding import json_response, raw_json_response, status_response
@@ -39,6 +40,7 @@ from kube.apiserver.subresources.eviction import evict
 from kube.apiserver.subresources.log import pod_log
 from kube.apiserver.subresources.scale import get_scale, write_scale
 from kube.apiserver.subresources.stream_proxy import NODE_PATHS, pod_stream
+from kube.apiserver.subresources.token_request import create_token
 
 log = logging.getLogger("kube.apiserver")
 
@@ -52,6 +54,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("update", "finalize"): update,
     ("get", "scale"): get_scale, ("update", "scale"): write_scale, ("patch", "scale"): write_scale,
     ("create", "binding"): bind, ("create", "eviction"): evict, ("get", "log"): pod_log,
+    ("create", "token"): create_token,
     **{("create", sub): pod_stream for sub in NODE_PATHS},  # exec, attach, portforward: long-running
 }
 PUBLIC_PREFIXES = ("/healthz", "/livez", "/readyz", "/version")
@@ -125,6 +128,8 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
                 raise unauthorized()
         if path.startswith(metrics_discovery.PREFIX):  # metrics.k8s.io: from the nodes, not the store
             return await metrics_handler.serve(request, state, path, user)
+        if path in OIDC_PATHS and state.service_accounts is not None:  # any authenticated user, as Kubernetes'
+            return json_response(oidc_document(request, state.service_accounts, path))  # issuer-discovery role
         special = _non_resource(request, state, path)
         if special is not None:
             if user is not None and not authorize_non_resource(user, path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from kube.apiserver.auth.serviceaccount_tokens import KeyFileError
 from kube.apiserver.auth.tokens import TokenFileError
 from kube.apiserver.config import ServerConfig
 from kube.component.daemon import run_daemon
@@ -28,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tls-private-key-file", default="")
     p.add_argument("--client-ca-file", default="")
     p.add_argument("--token-auth-file", default="")
+    p.add_argument("--service-account-key-file", action="append", default=[],
+                   help="PEM file of keys that verify ServiceAccount tokens (repeatable: rotation)")
+    p.add_argument("--service-account-signing-key-file", default="", help="PEM private key that signs them")
+    p.add_argument("--service-account-issuer", default="https://kubernetes.default.svc.cluster.local")
+    p.add_argument("--api-audiences", default="", help="AUD,AUD,...: audiences a token must name (default: the issuer)")
     p.add_argument("--cert-dir", default="", help="where generated certificates go when none are given")
     p.add_argument("--service-cluster-ip-range", default="10.96.0.0/12")
     p.add_argument("--service-node-port-range", default="30000-32767")
@@ -69,6 +75,10 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         service_cluster_ip_range=args.service_cluster_ip_range, service_node_port_range=args.service_node_port_range,
         max_requests_inflight=args.max_requests_inflight, watch_bookmark_seconds=args.watch_bookmark_seconds,
         connection_idle_timeout=args.connection_idle_timeout,
+        service_account_key_files=tuple(args.service_account_key_file),
+        service_account_signing_key_file=args.service_account_signing_key_file,
+        service_account_issuer=args.service_account_issuer,
+        api_audiences=tuple(a.strip() for a in args.api_audiences.split(",") if a.strip()),
     )
 
 
@@ -89,4 +99,4 @@ async def serve(config: ServerConfig, stop: asyncio.Event) -> None:
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
     # an unreachable etcd, an unreadable token file: the operator's to fix, in one line
-    return run_daemon(args, lambda stop: serve(config, stop), user_errors=(StoreError, TokenFileError))
+    return run_daemon(args, lambda stop: serve(config, stop), user_errors=(StoreError, TokenFileError, KeyFileError))

@@ -31,4 +31,9 @@ class ServerConfig:
     # seconds a connection may go without a complete request head: from accept (TLS handshake
     # included) or from the end of its last response; then it is closed (slow or idle clients)
     connection_idle_timeout: float = 60.0
+    # ServiceAccount tokens (auth/serviceaccount_tokens.py): verification keys, the signing key, who signs
+    service_account_key_files: tuple[str, ...] = ()
+    service_account_signing_key_file: str = ""
+    service_account_issuer: str = "https://kubernetes.default.svc.cluster.local"
+    api_audiences: tuple[str, ...] = ()  # empty: the issuer
     authenticate: bool = True  # False only for in-process tests of the REST core

@@ -20,6 +20,7 @@ from aiohttp import web
 from kube.apiserver.allocators import ServiceAllocators
 from kube.apiserver.app import build_app
 from kube.apiserver.auth import Authenticator
+from kube.apiserver.auth.serviceaccount_tokens import from_flags as service_account_tokens
 from kube.apiserver.bootstrap import bootstrap
 from kube.apiserver.config import ServerConfig
 from kube.apiserver.metrics import Metrics
@@ -29,6 +30,7 @@ from kube.apiserver.storage.event_leases import EventLeases
 from kube.apiserver.storage.object_store import ObjectStore
 from kube.apiserver.subresources.log import node_log_proxy
 from kube.apiserver.subresources.stream_proxy import node_stream_proxy
+from kube.apiserver.subresources.token_request import cached
 from kube.apiserver.tls import ServingFiles, server_context, serving_files
 from kube.apiserver.watch.cache import WatchCache
 from kube.store.open import open_store
@@ -72,6 +74,10 @@ class APIServer:
         self._store = store
         cache = WatchCache(store)
         await cache.start()
+        sa_tokens = service_account_tokens(
+            config.service_account_signing_key_file, config.service_account_key_files,
+            config.service_account_issuer, config.api_audiences,
+            lookup=lambda plural, ns, name: cached(cache, plural, ns, name))  # bound objects: from the cache
         state = ServerState(
             config=config, store=store, objects=ObjectStore(store), cache=cache, metrics=Metrics(),
             event_leases=EventLeases(store),
@@ -80,8 +86,8 @@ class APIServer:
             log_proxy=node_log_proxy(config, self.files),  # pods/log -> the node agent's log server
             stream_proxy=node_stream_proxy(config, self.files),  # pods/exec, attach, portforward -> the node
             node_stats=node_stats_source(config, self.files),  # metrics.k8s.io -> the nodes' /stats/summary
-            authenticator=(Authenticator(config.token_auth_file or None, self.files.client_ca or None)
-                           if config.authenticate else None))
+            authenticator=(Authenticator(config.token_auth_file or None, self.files.client_ca or None, sa_tokens)
+                           if config.authenticate else None), service_accounts=sa_tokens)
         self.state = state
         await bootstrap(state)
         self._upkeep = Upkeep(store)  # compaction and key budgets, in the background

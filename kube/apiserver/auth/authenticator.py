@@ -1,4 +1,5 @@
-"""Authentication: client certificate first, then bearer token, else anonymous (None)."""
+"""Authentication: client certificate first, then bearer token (static, then ServiceAccount JWT),
+else anonymous (None)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kube.apiserver.auth.client_certs import user_from_peercert
+from kube.apiserver.auth.serviceaccount_tokens import ServiceAccountTokens
 from kube.apiserver.auth.tokens import TokenAuthenticator, load_token_file
 from kube.apiserver.auth.user import UserInfo
 
@@ -40,9 +42,11 @@ class Authenticator:
     back to anonymous.
     """
 
-    def __init__(self, token_file: str | None = None, client_ca_file: str | None = None) -> None:
+    def __init__(self, token_file: str | None = None, client_ca_file: str | None = None,
+                 service_accounts: ServiceAccountTokens | None = None) -> None:
         self._tokens = TokenAuthenticator(load_token_file(token_file) if token_file else {})
         self._trust_certs = bool(client_ca_file)
+        self.service_accounts = service_accounts  # None: no --service-account-key-file, no JWTs accepted
 
     def authenticate(self, headers: Mapping[str, str], peercert: dict[str, Any] | None) -> UserInfo | None:
         if self._trust_certs:
@@ -52,6 +56,8 @@ class Authenticator:
         token = bearer_token(headers)
         if token is not None:
             user = self._tokens.authenticate(token)
+            if user is None and self.service_accounts is not None:
+                user = self.service_accounts.authenticate(token)
             if user is not None:
                 return user.with_authenticated()
         return None

@@ -26,6 +26,7 @@ _SUBRESOURCES: dict[str, tuple[str | None, str | None, str | None, list[str]]] =
     "attach": ("PodAttachOptions", None, None, ["create", "get"]),
     "portforward": ("PodPortForwardOptions", None, None, ["create", "get"]),
     "finalize": (None, None, None, ["update"]),
+    "token": ("TokenRequest", "authentication.k8s.io", "v1", ["create"]),
 }
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from kube.apiserver.protobuf.schema_authentication import AUTHENTICATION_MESSAGES
 from kube.apiserver.protobuf.schema_batch import BATCH_MESSAGES
 from kube.apiserver.protobuf.schema_kinds import KIND_MESSAGES
 from kube.apiserver.protobuf.schema_meta import META_MESSAGES
@@ -54,7 +55,7 @@ def parse_fields(spec: str) -> dict[int, Field]:
 def _all_messages() -> dict[str, dict[int, Field]]:
     merged: dict[str, str] = {}
     for table in (META_MESSAGES, POD_MESSAGES, VOLUME_MESSAGES, POD_STATUS_MESSAGES, KIND_MESSAGES,
-                  BATCH_MESSAGES):
+                  BATCH_MESSAGES, AUTHENTICATION_MESSAGES):
         overlap = merged.keys() & table.keys()
         assert not overlap, f"message defined twice: {overlap}"
         merged.update(table)
@@ -76,6 +77,7 @@ OBJECT_MESSAGES: dict[tuple[str, str], str] = {
     ("policy/v1", "Eviction"): "Eviction",
     ("autoscaling/v1", "Scale"): "Scale",
     ("v1", "Binding"): "Binding",
+    ("authentication.k8s.io/v1", "TokenRequest"): "TokenRequest",
     ("batch/v1", "Job"): "Job",
     ("batch/v1", "CronJob"): "CronJob",
     ("batch/v1", "DeleteOptions"): "DeleteOptions",
