@@ -5,11 +5,14 @@ Service's pods into its slices with reconcile_slices.
 Slices are found by their `kubernetes.io/service-name` label and this controller's
 managed-by label, so after a restart it adopts the slices it wrote before instead of
 making new ones; tracker.py keeps a sync from running on a cache that does not yet show
-our own writes.
+our own writes. Each Service's first unsynced change time (as Kubernetes' TriggerTimeTracker,
+but taken when the event reaches us: a pod's lastTransitionTime has only second precision)
+is stamped on the slices that sync writes, for the proxies' programming latency.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable
 
 from kube.api.meta import Obj
@@ -22,7 +25,7 @@ from kube.controllers.endpointslice.desired import (
     ZONE_LABEL,
     unresolved_ports,
 )
-from kube.controllers.endpointslice.reconcile import ENDPOINTSLICE, reconcile_slices
+from kube.controllers.endpointslice.reconcile import ENDPOINTSLICE, reconcile_slices, stamp_trigger_time
 from kube.controllers.endpointslice.tracker import STALE_WAIT, SliceWriteTracker
 from kube.controllers.events import WARNING, note
 from kube.controllers.loop import ControllerLoop, final_state, obj_key
@@ -57,6 +60,7 @@ class EndpointSliceController(ControllerLoop):
         self._loaded = False  # during the first lists members are matched once at the end (started)
         self._reported: dict[str, list[str]] = {}  # service key -> the unresolved ports last reported
         self.tracker = SliceWriteTracker()
+        self._triggers: dict[str, float] = {}  # service key -> its first change not yet synced
 
     def setup(self) -> None:
         f = self.ctx.factory
@@ -84,7 +88,7 @@ class EndpointSliceController(ControllerLoop):
         pods = {obj_key(p): (p.get("metadata") or {}).get("labels") or {}
                 for p in self.pods.store.by_index("namespace", namespace)} if selector and self._loaded else None
         self.matcher.set_service(key, namespace, selector, pods)
-        self.enqueue(key)
+        self._triggered(key)
 
     def _service_deleted(self, obj: object) -> None:
         key = obj_key(obj)
@@ -94,7 +98,7 @@ class EndpointSliceController(ControllerLoop):
     def _pod_changed(self, pod: Obj) -> None:
         meta = pod.get("metadata") or {}
         for key in self.matcher.set_pod(obj_key(pod), meta.get("namespace", ""), meta.get("labels") or {}):
-            self.enqueue(key)
+            self._triggered(key)
 
     def _pod_updated(self, old: Obj, new: Obj) -> None:
         if slice_view(old) != slice_view(new):
@@ -102,7 +106,11 @@ class EndpointSliceController(ControllerLoop):
 
     def _pod_deleted(self, obj: object) -> None:
         for key in self.matcher.remove_pod(obj_key(obj)):
-            self.enqueue(key)
+            self._triggered(key)
+
+    def _triggered(self, key: str) -> None:
+        self._triggers.setdefault(key, time.time())
+        self.enqueue(key)
 
     def _node_changed(self, node: Obj) -> None:
         meta = node.get("metadata") or {}
@@ -140,13 +148,17 @@ class EndpointSliceController(ControllerLoop):
             self._report_ports(key, service, pods)
         else:
             self._reported.pop(key, None)
+        triggered = self._triggers.pop(key, None)
         if not actions:
             return None
+        stamp_trigger_time(actions, triggered or time.time())
         self.tracker.wrote(key, slices, actions)
         try:
             await self.ctx.executor.run(actions, f"endpointslice {key}")
         except Exception:
             self.tracker.forget(key)
+            if triggered is not None:
+                self._triggers.setdefault(key, triggered)  # the retry still answers for that change
             raise
         return None
 

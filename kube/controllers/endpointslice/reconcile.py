@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from kube.api.meta import Obj
 from kube.api.registry import by_gvk
@@ -32,6 +33,18 @@ from kube.controllers.endpointslice.desired import (
 ENDPOINTSLICE = by_gvk("discovery.k8s.io", "v1", "EndpointSlice")
 assert ENDPOINTSLICE is not None
 MAX_ENDPOINTS_PER_SLICE = 100
+TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time"
+
+
+def stamp_trigger_time(actions: list[Action], at: float) -> None:
+    """Mark every slice written with when the change behind it happened (RFC 3339, micro-
+    seconds): proxies observe now minus this once their rules hold it, which is Kubernetes'
+    network programming latency (kubeproxy_network_programming_duration_seconds)."""
+    stamp = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    for action in actions:
+        if isinstance(action, Create | Update):
+            meta = action.obj.setdefault("metadata", {})
+            meta["annotations"] = {**(meta.get("annotations") or {}), TRIGGER_TIME_ANNOTATION: stamp}
 
 
 def _meta(obj: Obj) -> dict:
