@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "controller-manager": "kube.controllers.command",
     "node": "kube.node.command",
     "proxy": "kube.proxy.command",
+    "dns": "kube.dns.command",
     "certs": "kube.apiserver.certs_command",
     "up": "kube.local.up_command",
     "down": "kube.local.down_command",

@@ -1,0 +1,139 @@
+"""The cluster's DNS records, computed purely from Services and EndpointSlices.
+
+As Kubernetes' DNS specification (and CoreDNS' kubernetes plugin) says, under the cluster
+domain D:
+
+- `<svc>.<ns>.svc.D`: A/AAAA of the ClusterIP; of a headless Service, one per ready endpoint
+  address (every endpoint when `publishNotReadyAddresses`); an ExternalName Service a CNAME;
+- `<host>.<svc>.<ns>.svc.D` for each such headless endpoint, where host is the endpoint's
+  `hostname` or its address dashed (`10-244-1-5`);
+- `_<port>._<proto>.<svc>.<ns>.svc.D` SRV for every named port: the Service's name as target,
+  or for a headless Service one per endpoint, its `<host>` name as target;
+- PTR for every ClusterIP and headless endpoint address.
+Pod names (`<a-b-c-d>.<ns>.pod.D`) need no table: answers.py makes them from the name.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from dnslib import AAAA, CNAME, PTR, QTYPE, RR, SRV, A
+
+from kube.api.meta import Obj
+
+TTL = 5  # seconds, CoreDNS' default for cluster records: changes show within a few seconds
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+
+
+@dataclass
+class Zone:
+    """Every cluster name (lowercase, with the final dot) with its records by query type.
+
+    `names` also holds names with no record of some type (NOERROR with no answer rather than
+    NXDOMAIN) and the empty non-terminals above them (`<ns>.svc.D`)."""
+
+    domain: str
+    records: dict[tuple[str, int], list[RR]] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)
+
+    def add(self, name: str, rr: RR) -> None:
+        self.records.setdefault((name, rr.rtype), []).append(rr)
+        self._name(name)
+
+    def _name(self, name: str) -> None:
+        while name.endswith("." + self.domain) and name not in self.names:
+            self.names.add(name)
+            name = name.split(".", 1)[1]
+
+
+def address_record(name: str, ip: str) -> RR:
+    """An A or AAAA record for ip (a string the API validated)."""
+    if ":" in ip:
+        return RR(name, QTYPE.AAAA, rdata=AAAA(ip), ttl=TTL)
+    return RR(name, QTYPE.A, rdata=A(ip), ttl=TTL)
+
+
+def reverse_name(ip: str) -> str:
+    return ipaddress.ip_address(ip).reverse_pointer + "."
+
+
+def _is_ip(text: object) -> bool:
+    try:
+        ipaddress.ip_address(str(text))
+    except ValueError:
+        return False
+    return True
+
+
+def _slices_by_service(slices: Iterable[Obj]) -> dict[tuple[str, str], list[Obj]]:
+    out: dict[tuple[str, str], list[Obj]] = {}
+    for slice_ in slices:
+        meta = slice_.get("metadata") or {}
+        service = (meta.get("labels") or {}).get(SERVICE_NAME_LABEL)
+        if service and slice_.get("addressType") in ("IPv4", "IPv6"):
+            out.setdefault((str(meta.get("namespace") or "default"), str(service)), []).append(slice_)
+    return out
+
+
+def _endpoints(slices: list[Obj], all_of_them: bool) -> list[tuple[str, str, list[Obj]]]:
+    """(address, host label, the slice's ports) of each usable endpoint, first address only."""
+    out: list[tuple[str, str, list[Obj]]] = []
+    for slice_ in slices:
+        ports = [p for p in slice_.get("ports") or [] if isinstance(p, dict)]
+        for endpoint in slice_.get("endpoints") or []:
+            addresses = endpoint.get("addresses") or []
+            ready = (endpoint.get("conditions") or {}).get("ready")
+            if not addresses or not _is_ip(addresses[0]) or (ready is False and not all_of_them):
+                continue
+            ip = str(addresses[0])
+            host = str(endpoint.get("hostname") or ip.replace(".", "-").replace(":", "-"))
+            out.append((ip, host.lower(), ports))
+    return out
+
+
+def cluster_records(services: Iterable[Obj], slices: Iterable[Obj], domain: str) -> Zone:
+    """The Zone of every Service (and its slices) under `domain`."""
+    domain = domain.strip(".").lower() + "."
+    zone = Zone(domain)
+    zone._name(f"svc.{domain}")
+    zone._name(f"pod.{domain}")
+    by_service = _slices_by_service(slices)
+    for svc in services:
+        meta, spec = svc.get("metadata") or {}, svc.get("spec") or {}
+        namespace = str(meta.get("namespace") or "default").lower()
+        name = f"{str(meta.get('name', '')).lower()}.{namespace}.svc.{domain}"
+        ports = [p for p in spec.get("ports") or [] if isinstance(p, dict)]
+        if spec.get("type") == "ExternalName":
+            if spec.get("externalName"):
+                zone.add(name, RR(name, QTYPE.CNAME, rdata=CNAME(str(spec["externalName"]).rstrip(".") + "."),
+                                  ttl=TTL))
+            continue
+        cluster_ip = spec.get("clusterIP")
+        if cluster_ip and cluster_ip != "None" and _is_ip(cluster_ip):
+            ips = [str(ip) for ip in spec.get("clusterIPs") or [cluster_ip] if _is_ip(ip)]
+            for ip in ips:
+                zone.add(name, address_record(name, ip))
+                zone.add(reverse_name(ip), RR(reverse_name(ip), QTYPE.PTR, rdata=PTR(name), ttl=TTL))
+            for port in ports:
+                if port.get("name") and isinstance(port.get("port"), int):
+                    srv = f"_{port['name']}._{str(port.get('protocol') or 'TCP').lower()}.{name}".lower()
+                    zone.add(srv, RR(srv, QTYPE.SRV, rdata=SRV(0, 100, port["port"], name), ttl=TTL))
+            zone._name(name)
+            continue
+        if cluster_ip != "None":
+            continue  # not allocated yet
+        zone._name(name)
+        key = (str(meta.get("namespace") or "default"), str(meta.get("name", "")))
+        endpoints = _endpoints(by_service.get(key, []), bool(spec.get("publishNotReadyAddresses")))
+        for ip, host, slice_ports in endpoints:
+            host_name = f"{host}.{name}"
+            zone.add(name, address_record(name, ip))
+            zone.add(host_name, address_record(host_name, ip))
+            zone.add(reverse_name(ip), RR(reverse_name(ip), QTYPE.PTR, rdata=PTR(host_name), ttl=TTL))
+            for port in slice_ports:
+                if port.get("name") and isinstance(port.get("port"), int):
+                    srv = f"_{port['name']}._{str(port.get('protocol') or 'TCP').lower()}.{name}".lower()
+                    zone.add(srv, RR(srv, QTYPE.SRV, rdata=SRV(0, 100, port["port"], host_name), ttl=TTL))
+    return zone

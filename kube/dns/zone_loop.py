@@ -1,0 +1,72 @@
+"""The informers behind the answer table: any change to a Service or an EndpointSlice marks
+the table dirty, and one coalesced rebuild (records.py, then AnswerTable.load) follows, as
+the proxy's sync does. A relist after an API server restart is just another change."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from kube.api.registry import resolve
+from kube.client.informer import Informer, run_supervised
+from kube.client.rest import RestClient
+from kube.dns.answers import AnswerTable
+from kube.dns.records import cluster_records
+
+log = logging.getLogger("kube.dns")
+MIN_REBUILD_PERIOD = 0.05  # a burst of changes costs one rebuild per period
+
+
+class ZoneLoop:
+    def __init__(self, client: RestClient, table: AnswerTable, domain: str) -> None:
+        self.table = table
+        self.domain = domain
+        self.services = Informer(client, resolve("services"))
+        self.slices = Informer(client, resolve("endpointslices.discovery.k8s.io"))
+        self.rebuilds = 0
+        self._dirty = asyncio.Event()
+        self._loaded = asyncio.Event()
+        for informer in (self.services, self.slices):
+            informer.add_handler(self._changed, lambda _o, _n: self._changed(), lambda _o: self._changed())
+
+    def watch_own(self, handler: Callable[[object], None]) -> None:
+        """Also tell `handler` of every change (the publisher looks for its own objects)."""
+        for informer in (self.services, self.slices):
+            informer.add_handler(handler, lambda _o, n: handler(n), handler)
+
+    def _changed(self, *_args: object) -> None:
+        self._dirty.set()
+
+    def loaded(self) -> bool:
+        return self._loaded.is_set()
+
+    async def wait_loaded(self) -> None:
+        await self._loaded.wait()
+
+    async def run(self) -> None:
+        for informer in (self.services, self.slices):
+            informer.start()
+        try:
+            await run_supervised(self._loop(), self.services, self.slices)
+        finally:
+            for informer in (self.services, self.slices):
+                await informer.stop()
+
+    async def _loop(self) -> None:
+        while not (self.services.has_synced() and self.slices.has_synced()):
+            await asyncio.sleep(0.05)
+        while True:
+            self._dirty.clear()
+            self.rebuild()
+            self._loaded.set()
+            await self._dirty.wait()
+            await asyncio.sleep(MIN_REBUILD_PERIOD)
+
+    def rebuild(self) -> None:
+        started = time.monotonic()
+        zone = cluster_records(self.services.store.list(), self.slices.store.list(), self.domain)
+        self.table.load(zone)
+        self.rebuilds += 1
+        log.debug("dns answers rebuilt: %d entries in %.3fs", len(self.table.entries), time.monotonic() - started)
