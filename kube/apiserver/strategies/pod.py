@@ -8,10 +8,14 @@ deletes it with gracePeriodSeconds=0 once the containers stopped.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kube.api.meta import Obj
 from kube.apiserver.strategies.base import Strategy
+from kube.apiserver.strategies.service_account_admission import admit_service_account
+
+if TYPE_CHECKING:
+    from kube.apiserver.state import ServerState
 
 DEFAULT_GRACE_SECONDS = 30
 TERMINAL_PHASES = ("Succeeded", "Failed")
@@ -44,6 +48,9 @@ class PodStrategy(Strategy):
 
     def prepare_create(self, obj: Obj) -> None:
         obj["status"] = {"phase": "Pending", "qosClass": pod_qos_class(obj.get("spec"))}
+
+    async def before_create(self, state: ServerState, obj: Obj) -> Obj:
+        return await admit_service_account(state, obj)  # its API access volume, as Kubernetes' admission
 
     def deletion_grace(self, obj: Obj, requested: int | None) -> int:
         spec = obj.get("spec") or {}
