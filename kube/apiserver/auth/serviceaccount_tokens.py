@@ -104,7 +104,7 @@ def _algorithm(key: PublicKey | PrivateKey) -> str:
 class BoundRef:
     """What a token is bound to besides its ServiceAccount (Kubernetes' boundObjectRef)."""
 
-    kind: str  # "Pod" | "Secret" | "Node"
+    kind: str  # Pod, Secret or Node
     name: str
     uid: str
 
