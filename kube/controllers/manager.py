@@ -33,6 +33,8 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
     from kube.controllers.podgc import PodGCController
     from kube.controllers.replicaset import ReplicaSetController
     from kube.controllers.replication_controller import ReplicationControllerController
+    from kube.controllers.root_ca_publisher import RootCAPublisher
+    from kube.controllers.serviceaccounts import ServiceAccountsController
 
     return {"deployment": DeploymentController, "replicaset": ReplicaSetController,
             "endpoints": EndpointsController, "endpointslice": EndpointSliceController,
@@ -41,7 +43,8 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
             "garbagecollector": GarbageCollectorController, "namespace": NamespaceController,
             "nodeipam": NodeIpamController, "replicationcontroller": ReplicationControllerController,
             "daemonset": DaemonSetController,
-            "job": JobController, "cronjob": CronJobController, "ttl-after-finished": TTLAfterFinishedController}
+            "job": JobController, "cronjob": CronJobController, "ttl-after-finished": TTLAfterFinishedController,
+            "serviceaccount": ServiceAccountsController, "root-ca-cert-publisher": RootCAPublisher}
 
 
 def select_controllers(spec: list[str]) -> list[str]:
