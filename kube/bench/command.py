@@ -1,4 +1,4 @@
-"""`kube bench scheduler|api|node|node-scale|job`: each benchmark lives in its own module.
+"""`kube bench scheduler|api|node|node-scale|job|dns`: each benchmark lives in its own module.
 
 A module listed in BENCHES exposes `register(subparsers)` (adding its parser
 and setting `func`), as top-level subcommands do.
@@ -15,11 +15,12 @@ BENCHES: dict[str, str] = {
     "node": "kube.bench.node_startup",
     "node-scale": "kube.bench.node_scale",
     "job": "kube.bench.job_bench",
+    "dns": "kube.bench.dns_bench",
 }
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("bench", help="run a benchmark (scheduler, api, node, node-scale, job)")
+    parser = subparsers.add_parser("bench", help="run a benchmark (scheduler, api, node, node-scale, job, dns)")
     sub = parser.add_subparsers(dest="bench", metavar="BENCHMARK", parser_class=type(parser))
     parser.set_defaults(func=lambda _a: parser.print_help() or 2)
     for module in BENCHES.values():
