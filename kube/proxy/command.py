@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ipaddress
+import socket
 
 from prometheus_client import CollectorRegistry
 
@@ -25,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("proxy", help="run the service proxy of this node (ClusterIP and NodePort)")
     add_daemon_flags(p, "proxy")
     p.add_argument("--mode", choices=("iptables", "userspace"), default="iptables")
-    p.add_argument("--hostname-override", default="", help="this node's name (logged; rules are node-agnostic)")
+    p.add_argument("--hostname-override", default="",
+                   help="this node's name: its endpoints serve Local traffic policies (default: the hostname)")
     p.add_argument("--cluster-cidr", default="10.244.0.0/16",
                    help="pod range: traffic from outside it to a ClusterIP is masqueraded ('' masquerades all)")
     p.add_argument("--cleanup", action="store_true", help="remove every iptables rule and chain we made, then exit")
@@ -54,7 +56,7 @@ async def serve(args: argparse.Namespace, cluster_cidr: str | None, stop: asynci
     executor: Executor = (IptablesExecutor(cluster_cidr) if args.mode == "iptables"
                           else UserspaceProxier(args.userspace_address))
     proxier = Proxier(client, executor, min_sync_period=args.min_sync_period, sync_period=args.sync_period,
-                      registry=registry)
+                      registry=registry, node_name=args.hostname_override or socket.gethostname().lower())
     runner = None
     work = asyncio.ensure_future(proxier.run())
     stopped = asyncio.ensure_future(stop.wait())

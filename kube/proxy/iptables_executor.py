@@ -13,7 +13,14 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-from kube.proxy.iptables_rules import FILTER_FIXED_CHAINS, JUMPS, NAT_FIXED_CHAINS, Jump, render
+from kube.proxy.iptables_rules import (
+    FILTER_FIXED_CHAINS,
+    JUMPS,
+    NAT_FIXED_CHAINS,
+    PER_SERVICE_PREFIXES,
+    Jump,
+    render,
+)
 from kube.proxy.service_targets import ServiceTarget
 
 log = logging.getLogger("kube.proxy.iptables")
@@ -84,7 +91,7 @@ def ensure_jumps() -> None:
 def apply(targets: Iterable[ServiceTarget], *, cluster_cidr: str | None) -> str:
     """Make the kernel match `targets` in one commit; returns the payload for logs/tests."""
     ensure_jumps()
-    stale = {c for c in existing_chains("nat") if c.startswith(("KUBE-SVC-", "KUBE-SEP-"))}
+    stale = {c for c in existing_chains("nat") if c.startswith(PER_SERVICE_PREFIXES)}
     payload = render(targets, cluster_cidr=cluster_cidr, stale_nat_chains=stale)
     done = _run(["iptables-restore", "-w", "--noflush"], stdin=payload)
     if done.returncode != 0:

@@ -8,6 +8,20 @@ picks one KUBE-SEP-* (DNAT to podIP:port) with `-m statistic --probability 1/n`,
 needs it. Service ports without ready endpoints are REJECTed in the filter table (REJECT
 is not allowed in nat). Every chain we own starts with KUBE-, which is what makes
 `--cleanup` exact.
+
+As kube-proxy (pkg/proxy/iptables/proxier.go), per service port:
+- ClusterIP traffic enters the internal policy chain: KUBE-SVC-* (every endpoint) or, with
+  internalTrafficPolicy Local, KUBE-SVL-* (this node's endpoints); that chain first marks
+  for masquerade what comes from outside --cluster-cidr (the node itself, other hosts).
+- NodePort traffic (to any local address: `addrtype --dst-type LOCAL`) enters KUBE-EXT-*:
+  with externalTrafficPolicy Cluster it is masqueraded and goes to KUBE-SVC-*; with Local
+  pods and the node itself are short-circuited to KUBE-SVC-* and everything else goes to
+  KUBE-SVL-* unmasqueraded, so the backend sees the client's source IP.
+- No endpoint at all: REJECT (the client fails at once). Endpoints, but none on this node
+  for a Local policy: DROP, as kube-proxy.
+- sessionAffinity ClientIP: each KUBE-SEP-* records the client in its own `recent` list and
+  the policy chain first sends a client seen within timeoutSeconds back to the same one.
+- A pod reaching itself through its Service (hairpin) is masqueraded in its KUBE-SEP-*.
 """
 
 from __future__ import annotations
@@ -29,6 +43,7 @@ FILTER_NODEPORTS = "KUBE-EXTERNAL-SERVICES"
 FILTER_FORWARD = "KUBE-FORWARD"
 
 NAT_FIXED_CHAINS = (SERVICES, NODEPORTS, POSTROUTING, MARK_MASQ)
+PER_SERVICE_PREFIXES = ("KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-SEP-")  # what a sync may delete
 FILTER_FIXED_CHAINS = (FILTER_SERVICES, FILTER_NODEPORTS, FILTER_FORWARD)
 
 
@@ -47,6 +62,8 @@ JUMPS: tuple[Jump, ...] = (
     Jump("nat", "POSTROUTING", ("-m", "comment", "--comment", "kubernetes postrouting rules", "-j", POSTROUTING)),
     Jump("filter", "INPUT", ("-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment",
                              "kubernetes externally-visible service portals", "-j", FILTER_NODEPORTS)),
+    Jump("filter", "FORWARD", ("-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment",
+                               "kubernetes externally-visible service portals", "-j", FILTER_NODEPORTS)),
     Jump("filter", "FORWARD", ("-m", "comment", "--comment", "kubernetes forwarding rules", "-j", FILTER_FORWARD)),
     Jump("filter", "FORWARD", ("-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment",
                                "kubernetes service portals", "-j", FILTER_SERVICES)),
@@ -61,7 +78,18 @@ def _hash(text: str) -> str:
 
 
 def svc_chain(target: ServiceTarget) -> str:
+    """The cluster policy chain (every endpoint)."""
     return "KUBE-SVC-" + _hash(target.key + target.protocol.lower())
+
+
+def svl_chain(target: ServiceTarget) -> str:
+    """The local policy chain (this node's endpoints)."""
+    return "KUBE-SVL-" + _hash(target.key + target.protocol.lower())
+
+
+def ext_chain(target: ServiceTarget) -> str:
+    """Where NodePort traffic enters: masquerade or short-circuit, then a policy chain."""
+    return "KUBE-EXT-" + _hash(target.key + target.protocol.lower())
 
 
 def sep_chain(target: ServiceTarget, backend: Backend) -> str:
@@ -103,12 +131,50 @@ def forward_rules(cluster_cidr: str | None) -> list[str]:
     return rules
 
 
+def _policy_chain(chain: str, target: ServiceTarget, backends: tuple[Backend, ...], comment: str) -> list[str]:
+    """Affinity checks (when sticky), then the uniform statistic choice over `backends`."""
+    rules = []
+    if target.affinity_seconds:
+        rules += [f"-A {chain} {comment} -m recent --name {sep_chain(target, b)} --rcheck "
+                  f"--seconds {target.affinity_seconds} --reap -j {sep_chain(target, b)}" for b in backends]
+    for i, backend in enumerate(backends):
+        stat = probability(i, len(backends))
+        pick = f" -m statistic --mode random --probability {stat}" if stat else ""
+        rules.append(f"-A {chain} {comment}{pick} -j {sep_chain(target, backend)}")
+    return rules
+
+
+def _sep_rules(target: ServiceTarget, backend: Backend, comment: str) -> list[str]:
+    sep, proto = sep_chain(target, backend), target.protocol.lower()
+    sticky = f" -m recent --name {sep} --set" if target.affinity_seconds else ""
+    return [f"-A {sep} {comment} -s {backend.ip}/32 -j {MARK_MASQ}",  # hairpin: a pod to itself
+            f"-A {sep} {comment}{sticky} -p {proto} -m {proto} -j DNAT --to-destination {backend.ip}:{backend.port}"]
+
+
+def _filter_rules(target: ServiceTarget, internal: bool, external: bool) -> list[str]:
+    """REJECT without any endpoint; DROP what a Local policy has no local endpoint for."""
+    proto, key = target.protocol.lower(), target.key
+    verdict, why = ("REJECT --reject-with icmp-port-unreachable", "has no endpoints") if not target.backends \
+        else ("DROP", "has no local endpoints")
+    rules = []
+    if not internal:
+        rules.append(f"-A {FILTER_SERVICES} -d {target.cluster_ip}/32 -p {proto} -m {proto} --dport {target.port} "
+                     f"-m comment --comment \"{key} {why}\" -j {verdict}")
+    if target.node_port and not external:
+        rej = (f"-p {proto} -m addrtype --dst-type LOCAL -m {proto} --dport {target.node_port} "
+               f"-m comment --comment \"{key} {why}\" -j {verdict}")
+        rules.append(f"-A {FILTER_NODEPORTS} {rej}")
+        if not target.backends:
+            rules.append(f"-A {FILTER_SERVICES} {rej}")
+    return rules
+
+
 def render(targets: Iterable[ServiceTarget], *, cluster_cidr: str | None,
            stale_nat_chains: Iterable[str] = ()) -> str:
     """The whole iptables-restore --noflush payload for nat and filter.
 
     Declaring a chain flushes it, so every chain we own is rewritten in one atomic
-    commit; `stale_nat_chains` (KUBE-SVC/SEP chains of services that are gone) are
+    commit; `stale_nat_chains` (per-service chains of services that are gone) are
     flushed and deleted in the same commit.
     """
     targets = list(targets)
@@ -120,41 +186,45 @@ def render(targets: Iterable[ServiceTarget], *, cluster_cidr: str | None,
         f"-A {POSTROUTING} -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE",
     ]
     filt = forward_rules(cluster_cidr)
+    from_outside = f" ! -s {cluster_cidr}" if cluster_cidr else ""  # none: masquerade all (--masquerade-all)
     for target in targets:
         proto = target.protocol.lower()
-        if not target.backends:
-            filt.append(f"-A {FILTER_SERVICES} -d {target.cluster_ip}/32 -p {proto} -m {proto} "
-                        f"--dport {target.port} -m comment --comment \"{target.key} has no endpoints\" "
-                        f"-j REJECT --reject-with icmp-port-unreachable")
-            if target.node_port:
-                rej = (f"-p {proto} -m addrtype --dst-type LOCAL -m {proto} --dport {target.node_port} "
-                       f"-m comment --comment \"{target.key} has no endpoints\" "
-                       f"-j REJECT --reject-with icmp-port-unreachable")
-                filt.append(f"-A {FILTER_NODEPORTS} {rej}")
-                filt.append(f"-A {FILTER_SERVICES} {rej}")
-            continue
-        svc = svc_chain(target)
-        nat_chains.append(svc)
         comment = " ".join(_comment(target))
+        internal = target.local_backends if target.internal_local else target.backends
+        external = target.local_backends if target.external_local else target.backends
+        filt += _filter_rules(target, bool(internal), bool(external))
+        if not target.backends:
+            continue
+        svc, svl, ext = svc_chain(target), svl_chain(target), ext_chain(target)
+        uses_svl = bool(target.local_backends) and (
+            target.internal_local or (target.node_port is not None and target.external_local))
+        entry = (svl if target.internal_local else svc) if internal else None  # where ClusterIP traffic goes
         match = f"-d {target.cluster_ip}/32 -p {proto} -m {proto} --dport {target.port}"
-        if cluster_cidr:
-            nat.append(f"-A {SERVICES} {comment} {match} ! -s {cluster_cidr} -j {MARK_MASQ}")
-        else:  # without the pod range we cannot tell who needs SNAT: masquerade all, as --masquerade-all
-            nat.append(f"-A {SERVICES} {comment} {match} -j {MARK_MASQ}")
-        nat.append(f"-A {SERVICES} {comment} {match} -j {svc}")
+        for chain, backends, wanted in ((svc, target.backends, True), (svl, target.local_backends, uses_svl)):
+            if not wanted:
+                continue
+            nat_chains.append(chain)
+            if chain == entry:  # first in its chain: ClusterIP traffic from outside the pods is masqueraded
+                nat.append(f"-A {chain} {comment} {match}{from_outside} -j {MARK_MASQ}")
+            nat += _policy_chain(chain, target, backends, comment)
+        if entry:
+            nat.append(f"-A {SERVICES} {comment} {match} -j {entry}")
         if target.node_port:
-            np = f"-p {proto} -m {proto} --dport {target.node_port}"
-            nat.append(f"-A {NODEPORTS} {comment} {np} -j {MARK_MASQ}")
-            nat.append(f"-A {NODEPORTS} {comment} {np} -j {svc}")
-        count = len(target.backends)
-        for i, backend in enumerate(target.backends):
-            sep = sep_chain(target, backend)
-            nat_chains.append(sep)
-            stat = probability(i, count)
-            pick = f" -m statistic --mode random --probability {stat}" if stat else ""
-            nat.append(f"-A {svc} {comment}{pick} -j {sep}")
-            nat.append(f"-A {sep} {comment} -s {backend.ip}/32 -j {MARK_MASQ}")  # hairpin: a pod to itself
-            nat.append(f"-A {sep} {comment} -p {proto} -m {proto} -j DNAT --to-destination {backend.ip}:{backend.port}")
+            nat_chains.append(ext)
+            if not target.external_local:
+                nat.append(f"-A {ext} {comment} -j {MARK_MASQ}")
+                nat.append(f"-A {ext} {comment} -j {svc}")
+            else:  # keep the client's source IP; pods and the node itself may use any endpoint
+                if cluster_cidr:
+                    nat.append(f"-A {ext} {comment} -s {cluster_cidr} -j {svc}")
+                nat.append(f"-A {ext} {comment} -m addrtype --src-type LOCAL -j {MARK_MASQ}")
+                nat.append(f"-A {ext} {comment} -m addrtype --src-type LOCAL -j {svc}")
+                if external:
+                    nat.append(f"-A {ext} {comment} -j {svl}")
+            nat.append(f"-A {NODEPORTS} {comment} -p {proto} -m {proto} --dport {target.node_port} -j {ext}")
+        for backend in target.backends:
+            nat_chains.append(sep_chain(target, backend))
+            nat += _sep_rules(target, backend, comment)
     nat.append(f"-A {SERVICES} -m comment --comment \"kubernetes service nodeports\" "
                f"-m addrtype --dst-type LOCAL -j {NODEPORTS}")
     live = set(nat_chains)

@@ -5,7 +5,9 @@ attempt, as kube-proxy observes it; 1ms doubling buckets), _last_timestamp_secon
 successful sync and _last_queued_timestamp_seconds the last change that asked for one (a
 queued time well past the last sync is a proxy that stopped keeping up). The totals, the last
 duration and the service-port/backend gauges are this proxy's own, as its tests and dashboards
-read them.
+read them. kubeproxy_network_programming_duration_seconds is kube-proxy's SLI: from a change
+(the EndpointSlice's last-change-trigger-time) to the rules holding it, with kube-proxy's
+buckets below 1 s refined (this proxy's target is 0.5 s at p99).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import time
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from kube.component.metrics import LATENCY_BUCKETS
+
+PROGRAMMING_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, *range(1, 60), *range(60, 120, 5),
+                       *range(120, 331, 30))
 
 
 class ProxyMetrics:
@@ -35,6 +40,9 @@ class ProxyMetrics:
         self.service_ports = Gauge("kubeproxy_service_ports", "Service ports programmed by the last sync.",
                                    registry=registry)
         self.backends = Gauge("kubeproxy_backends", "Backends programmed by the last sync.", registry=registry)
+        self.programming = Histogram("kubeproxy_network_programming_duration_seconds",
+                                     "In Network Programming Latency in seconds", buckets=PROGRAMMING_BUCKETS,
+                                     registry=registry)
 
     def queued(self) -> None:
         self.last_queued.set_to_current_time()
@@ -46,6 +54,9 @@ class ProxyMetrics:
         self.last_success.set(time.time() if at is None else at)
         self.service_ports.set(service_ports)
         self.backends.set(backends)
+
+    def programmed(self, seconds: float) -> None:
+        self.programming.observe(max(seconds, 0.0))  # clocks of two hosts may disagree a little
 
     def failed(self, seconds: float) -> None:
         self.duration.observe(seconds)

@@ -3,6 +3,15 @@
 Any change only sets a flag; the loop then recomputes the whole desired state from the
 informers' caches (cheap, pure) and hands it to the mode's executor. Bursts of changes
 therefore cost one sync, and a failed sync is simply retried on the next round.
+
+Nothing is applied before both informers have synced: a restarting proxy leaves the
+kernel's rules (the last proxy's) serving until it knows the whole state, then replaces
+them in one commit; it never starts from an empty table.
+
+Network programming latency (kube-proxy's kubeproxy_network_programming_duration_seconds):
+each slice change carrying a newer `endpoints.kubernetes.io/last-change-trigger-time` than
+the proxy's start is remembered, and observed as now minus that time once a sync that
+includes it has been applied.
 """
 
 from __future__ import annotations
@@ -15,11 +24,15 @@ from typing import Protocol
 
 from prometheus_client import CollectorRegistry
 
+from kube.api.age import parse_timestamp
+from kube.api.meta import Obj
 from kube.api.registry import resolve
 from kube.client.informer import Informer, run_supervised
 from kube.client.rest import RestClient
 from kube.proxy.metrics import ProxyMetrics
 from kube.proxy.service_targets import ServiceTarget, service_targets
+
+TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time"
 
 log = logging.getLogger("kube.proxy")
 
@@ -30,15 +43,23 @@ class Executor(Protocol):
 
 
 class IptablesExecutor:
-    """Runs the blocking iptables calls off the event loop."""
+    """Runs the blocking iptables calls off the event loop; after each commit, deletes the
+    UDP conntrack entries the change made stale (conntrack.py)."""
 
     def __init__(self, cluster_cidr: str | None) -> None:
         self.cluster_cidr = cluster_cidr
+        self.applied: list[ServiceTarget] = []
 
     async def apply(self, targets: list[ServiceTarget]) -> None:
-        from kube.proxy import iptables_executor
+        from kube.proxy import conntrack, iptables_executor
 
         await asyncio.to_thread(iptables_executor.apply, targets, cluster_cidr=self.cluster_cidr)
+        before, self.applied = self.applied, targets
+        flows = conntrack.stale_flows(before, targets)
+        try:
+            await asyncio.to_thread(conntrack.delete_flows, flows)
+        except Exception as exc:  # the rules are in; a missed flush only delays those UDP clients
+            log.warning("conntrack cleanup of %d flows failed: %s", len(flows), exc)
 
     async def close(self) -> None:
         """Rules stay in place when the proxy stops (as kube-proxy): traffic keeps flowing."""
@@ -56,8 +77,9 @@ class SyncStats:
 
 class Proxier:
     def __init__(self, client: RestClient, executor: Executor, *, min_sync_period: float = 0.1,
-                 sync_period: float = 30.0, registry: CollectorRegistry | None = None) -> None:
+                 sync_period: float = 30.0, registry: CollectorRegistry | None = None, node_name: str = "") -> None:
         self.client = client
+        self.node_name = node_name  # whose endpoints are local (Local traffic policies)
         self.executor = executor
         self.min_sync_period = min_sync_period
         self.sync_period = sync_period
@@ -70,10 +92,24 @@ class Proxier:
         self._dirty = asyncio.Event()
         for informer in (self.services, self.slices):
             informer.add_handler(self._changed, lambda _o, _n: self._changed(), lambda _o: self._changed())
+        self.started_at = time.time()
+        self._triggers: list[float] = []  # change times waiting for a sync to apply them
+        self.slices.add_handler(lambda new: self._slice_trigger(None, new), self._slice_trigger)
 
     def _changed(self, *_args: object) -> None:
         self.metrics.queued()
         self._dirty.set()
+
+    def _slice_trigger(self, old: Obj | None, new: Obj) -> None:
+        """Remember a slice's new trigger time (not those from before this proxy started:
+        the initial list would report every old change as slow, as kube-proxy avoids)."""
+        at = parse_timestamp(((new.get("metadata") or {}).get("annotations") or {}).get(TRIGGER_TIME_ANNOTATION))
+        if at is None or at < self.started_at:
+            return
+        if old is not None and ((old.get("metadata") or {}).get("annotations") or {}).get(
+                TRIGGER_TIME_ANNOTATION) == (new["metadata"]["annotations"][TRIGGER_TIME_ANNOTATION]):
+            return
+        self._triggers.append(at)
 
     async def run(self) -> None:
         for informer in (self.services, self.slices):
@@ -101,15 +137,20 @@ class Proxier:
 
     async def sync_once(self) -> None:
         started = time.monotonic()
-        targets = service_targets(self.services.store.list(), self.slices.store.list())
+        triggers, self._triggers = self._triggers, []  # what this sync's caches already hold
+        targets = service_targets(self.services.store.list(), self.slices.store.list(), self.node_name)
         try:
             await self.executor.apply(targets)
         except Exception as exc:  # keep running; retry on the next round
             self.stats.failures += 1
             self.metrics.failed(time.monotonic() - started)
             log.error("proxy sync failed: %s", exc)
+            self._triggers[:0] = triggers
             self._dirty.set()
             return
+        applied = time.time()
+        for at in triggers:
+            self.metrics.programmed(applied - at)
         self.targets = targets
         self.stats.syncs += 1
         self.stats.last_duration = time.monotonic() - started

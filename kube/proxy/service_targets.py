@@ -4,6 +4,11 @@ kube-proxy reads since the Endpoints API was deprecated).
 Both modes (iptables and userspace) consume the same list of `ServiceTarget`s, so the
 question "which backends serve which service port" is answered once, without root and
 without a cluster, and is what the property tests check.
+
+Each target carries two backend sets, as kube-proxy's CategorizeEndpoints: `backends` (every
+ready endpoint, for `Cluster` policies) and `local_backends` (those whose nodeName is this
+proxy's node, for `internalTrafficPolicy`/`externalTrafficPolicy: Local`). Each set falls back
+to its serving terminating endpoints only when it has no ready one.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from kube.api.meta import Obj
 
 PROXIED_TYPES = ("ClusterIP", "NodePort", "LoadBalancer")
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+DEFAULT_AFFINITY_SECONDS = 10800  # Kubernetes' default sessionAffinityConfig.clientIP.timeoutSeconds
 
 
 @dataclass(frozen=True, order=True)
@@ -37,6 +43,10 @@ class ServiceTarget:
     port: int
     node_port: int | None
     backends: tuple[Backend, ...] = field(default=())
+    local_backends: tuple[Backend, ...] = field(default=())
+    affinity_seconds: int | None = None  # sessionAffinity ClientIP: stick for this long
+    internal_local: bool = False  # internalTrafficPolicy: Local (ClusterIP traffic)
+    external_local: bool = False  # externalTrafficPolicy: Local (NodePort traffic)
 
     @property
     def key(self) -> str:
@@ -54,13 +64,17 @@ def _condition(conditions: Obj, name: str, default: bool) -> bool:
     return default if value is None else bool(value)
 
 
-def ready_backends(slices: Iterable[Obj], port_name: str, protocol: str) -> tuple[Backend, ...]:
-    """The endpoints of a Service's EndpointSlices x the slice port with the service port's
-    name, sorted and unique: the ready ones, or when none is ready the serving terminating
-    ones (kube-proxy's terminating fallback). An unset `ready` counts as ready, an unset
-    `serving` as `ready`, as the API documents."""
+def categorized_backends(slices: Iterable[Obj], port_name: str, protocol: str,
+                         node_name: str) -> tuple[tuple[Backend, ...], tuple[Backend, ...]]:
+    """(all, on `node_name`): the endpoints of a Service's EndpointSlices x the slice port with
+    the service port's name, sorted and unique: the ready ones, or when none is ready the
+    serving terminating ones (kube-proxy's terminating fallback, applied to each set on its
+    own). An unset `ready` counts as ready, an unset `serving` as `ready`, as the API
+    documents. With no `node_name` nothing is local."""
     ready: set[Backend] = set()
     fallback: set[Backend] = set()
+    local_ready: set[Backend] = set()
+    local_fallback: set[Backend] = set()
     for slice_ in slices:
         if slice_.get("addressType") not in ("IPv4", "IPv6"):
             continue
@@ -77,14 +91,24 @@ def ready_backends(slices: Iterable[Obj], port_name: str, protocol: str) -> tupl
             addresses = endpoint.get("addresses") or []
             if not usable or not addresses or not isinstance(addresses[0], str):
                 continue
-            into = ready if is_ready else fallback
-            into.update(Backend(addresses[0], n) for n in numbers)  # kube-proxy uses the first address
-    return tuple(sorted(ready or fallback))
+            found = [Backend(addresses[0], n) for n in numbers]  # kube-proxy uses the first address
+            (ready if is_ready else fallback).update(found)
+            if node_name and endpoint.get("nodeName") == node_name:
+                (local_ready if is_ready else local_fallback).update(found)
+    return tuple(sorted(ready or fallback)), tuple(sorted(local_ready or local_fallback))
 
 
-def service_targets(services: Iterable[Obj], slices: Iterable[Obj]) -> list[ServiceTarget]:
+def _affinity_seconds(spec: Obj) -> int | None:
+    if spec.get("sessionAffinity") != "ClientIP":
+        return None
+    seconds = (((spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}).get("timeoutSeconds"))
+    return seconds if isinstance(seconds, int) and seconds > 0 else DEFAULT_AFFINITY_SECONDS
+
+
+def service_targets(services: Iterable[Obj], slices: Iterable[Obj], node_name: str = "") -> list[ServiceTarget]:
     """Every proxied service port with its backends, in a stable order; a Service's slices are
-    those labelled with its name in its namespace.
+    those labelled with its name in its namespace; `node_name` is this proxy's node (whose
+    endpoints are the local ones).
 
     Headless services (clusterIP None) and ExternalName services are not proxied.
     """
@@ -101,16 +125,20 @@ def service_targets(services: Iterable[Obj], slices: Iterable[Obj]) -> list[Serv
             continue
         namespace, name = _meta(svc)
         eps = by_key.get((namespace, name), [])
+        affinity = _affinity_seconds(spec)
         for port in spec.get("ports") or []:
             if not isinstance(port.get("port"), int):
                 continue
             port_name = str(port.get("name") or "")
             protocol = str(port.get("protocol") or "TCP")
             node_port = port.get("nodePort") if spec.get("type") in ("NodePort", "LoadBalancer") else None
+            backends, local = categorized_backends(eps, port_name, protocol, node_name)
             targets.append(ServiceTarget(
                 namespace=namespace, name=name, port_name=port_name, protocol=protocol,
                 cluster_ip=str(cluster_ip), port=int(port["port"]),
                 node_port=int(node_port) if isinstance(node_port, int) and node_port > 0 else None,
-                backends=ready_backends(eps, port_name, protocol)))
+                backends=backends, local_backends=local, affinity_seconds=affinity,
+                internal_local=spec.get("internalTrafficPolicy") == "Local",
+                external_local=spec.get("externalTrafficPolicy") == "Local"))
     targets.sort(key=lambda t: (t.namespace, t.name, t.port_name, t.protocol))
     return targets

@@ -2,8 +2,9 @@
 
 No root and no iptables: useful in containers and on CI machines where the kernel's
 NAT tables cannot be changed. Each NodePort service port gets one listener on
-`listen_host:nodePort`; every new connection goes to the next ready backend, skipping
-backends that refuse, and bytes are copied both ways until either side closes.
+`listen_host:nodePort`; every new connection goes to the next ready backend (this node's
+only, with externalTrafficPolicy Local), skipping backends that refuse, and bytes are
+copied both ways until either side closes. sessionAffinity is not implemented here.
 """
 
 from __future__ import annotations
@@ -86,16 +87,17 @@ class UserspaceProxier:
 
     async def apply(self, targets: Iterable[ServiceTarget]) -> None:
         wanted = {t.node_port: t for t in targets if t.node_port and t.protocol == "TCP"}
+        chosen = {port: t.local_backends if t.external_local else t.backends for port, t in wanted.items()}
         for port in [p for p in self.forwarders if p not in wanted]:
             await self._close(self.forwarders.pop(port))
         for port, target in wanted.items():
             current = self.forwarders.get(port)
             if current is not None and current.key == target.key:
-                current.backends = target.backends
+                current.backends = chosen[port]
                 continue
             if current is not None:
                 await self._close(self.forwarders.pop(port))
-            forwarder = PortForwarder(target.key, target.backends)
+            forwarder = PortForwarder(target.key, chosen[port])
             try:
                 forwarder.server = await asyncio.start_server(forwarder.handle, self.listen_host, port,
                                                               reuse_address=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,11 +11,12 @@ from pathlib import Path
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
+from kube.bench import netns
 from kube.proxy import iptables_executor
 from kube.proxy.service_targets import Backend, ServiceTarget
 from tests.apiserver.conftest import eventually, kubeconfig, pki_dir, server  # noqa: F401 - fixtures
 from tests.conftest import free_port
-from tests.proxy.iptables_requirements import kube_chains, require_iptables
+from tests.proxy.iptables_requirements import require_iptables
 
 KUBE = [sys.executable, "-m", "kube", "proxy"]
 
@@ -62,18 +64,28 @@ def policies(saved: str) -> list[str]:
 
 
 def test_cleanup_removes_every_chain_and_jump_we_made() -> None:
+    """In a namespace of its own: the host's tables are never touched."""
     require_iptables()
-    before = subprocess.run(["iptables-save"], capture_output=True, text=True, check=True).stdout
-    target = ServiceTarget("default", "cleanup-test", "", "TCP", "10.96.0.77", 80, 30777,
-                           (Backend("10.244.77.2", 80),))
+    ns = f"kpx-cleanup-{os.getpid()}"
+    netns.create(ns)
+
+    def saved() -> str:
+        return netns.run_in(ns, lambda: subprocess.run(["iptables-save"], capture_output=True, text=True,
+                                                       check=True).stdout)
     try:
-        iptables_executor.apply([target], cluster_cidr="10.244.0.0/16")
-        assert any("KUBE-SVC-" in line for line in kube_chains())
-        out = subprocess.run([*KUBE, "--cleanup"], capture_output=True, text=True, timeout=60)
+        for table, chain, policy in (("filter", "FORWARD", "DROP"), ("nat", "POSTROUTING", "ACCEPT")):
+            netns.run_in(ns, lambda t=table, c=chain, p=policy: subprocess.run(  # a policy as Docker sets it
+                ["iptables", "-t", t, "-P", c, p], capture_output=True, check=True))
+        before = saved()
+        target = ServiceTarget("default", "cleanup-test", "", "TCP", "10.96.0.77", 80, 30777,
+                               (Backend("10.244.77.2", 80),))
+        netns.run_in(ns, lambda: iptables_executor.apply([target], cluster_cidr="10.244.0.0/16"))
+        assert "KUBE-SVC-" in saved()
+        out = subprocess.run(["ip", "netns", "exec", ns, *KUBE, "--cleanup"], capture_output=True, text=True,
+                             timeout=60)
         assert out.returncode == 0, out.stderr
-        assert kube_chains() == []
-        after = subprocess.run(["iptables-save"], capture_output=True, text=True, check=True).stdout
+        after = saved()
         assert "KUBE-" not in after
         assert policies(after) == policies(before)  # built-in chains keep their policies
     finally:
-        iptables_executor.cleanup()
+        netns.delete(ns)

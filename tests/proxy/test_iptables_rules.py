@@ -70,3 +70,36 @@ def test_without_cluster_cidr_all_service_traffic_is_masqueraded() -> None:
     without = render([target(1)], cluster_cidr=None)
     assert "! -s 10.244.0.0/16 -j KUBE-MARK-MASQ" in with_cidr
     assert "--dport 80 -j KUBE-MARK-MASQ" in without
+
+
+def policy_target(n: int, local: int, **policy: object) -> ServiceTarget:
+    backends = tuple(Backend(f"10.244.1.{i + 1}", 8080) for i in range(n))
+    return ServiceTarget("default", "web", "http", "TCP", "10.96.0.10", 80, 30080, backends, backends[:local],
+                         **policy)  # type: ignore[arg-type]
+
+
+def test_session_affinity_checks_then_records_each_client_per_endpoint() -> None:
+    t = policy_target(2, 0, affinity_seconds=60)
+    payload = render([t], cluster_cidr="10.244.0.0/16")
+    for b in t.backends:
+        sep = sep_chain(t, b)
+        assert f"-m recent --name {sep} --rcheck --seconds 60 --reap -j {sep}" in payload
+        assert f"-A {sep} -m comment --comment \"default/web:http\" -m recent --name {sep} --set -p tcp" in payload
+    assert "recent" not in render([policy_target(2, 0)], cluster_cidr=None)
+
+
+def test_local_policies_use_the_local_chain_keep_the_source_and_drop_without_local_endpoints() -> None:
+    from kube.proxy.iptables_rules import ext_chain, svl_chain
+
+    t = policy_target(3, 1, internal_local=True, external_local=True)
+    payload = render([t], cluster_cidr="10.244.0.0/16")
+    svl, ext, svc = svl_chain(t), ext_chain(t), svc_chain(t)
+    assert f"--dport 80 -j {svl}" in payload  # ClusterIP -> local endpoints only
+    assert payload.count(f"-A {svl} ") == 2  # masquerade-from-outside + the one local endpoint
+    ext_rules = [line for line in payload.splitlines() if line.startswith(f"-A {ext} ")]
+    assert ext_rules[-1].endswith(f"-j {svl}") and f"-j {svc}" in ext_rules[0]  # pods short-circuit to all
+    assert not any(r.endswith("KUBE-MARK-MASQ") and "--src-type LOCAL" not in r for r in ext_rules)
+    none_here = render([policy_target(3, 0, internal_local=True, external_local=True)], cluster_cidr=None)
+    assert none_here.count("has no local endpoints\" -j DROP") == 2 and "REJECT" not in none_here
+    cluster = render([policy_target(3, 0)], cluster_cidr=None)
+    assert f"-A {ext_chain(t)} -m comment --comment \"default/web:http\" -j KUBE-MARK-MASQ" in cluster

@@ -102,3 +102,26 @@ def test_slices_of_another_namespace_or_service_or_unlabelled_do_not_match() -> 
     del unlabelled["metadata"]["labels"]
     fqdn = {**endpoint_slice("web", [{"addresses": ["db.example.com"]}], port), "addressType": "FQDN"}
     assert service_targets([service("web", [("", 80)])], [other_ns, other_svc, unlabelled, fqdn])[0].backends == ()
+
+
+def test_local_backends_are_this_nodes_with_their_own_terminating_fallback() -> None:
+    port = [{"name": "", "port": 8080, "protocol": "TCP"}]
+    here_going = {**endpoint("10.244.0.2", ready=False, serving=True, terminating=True), "nodeName": "a"}
+    there = {**endpoint("10.244.0.3"), "nodeName": "b"}
+    svc = service("web", [("", 80)])
+    svc["spec"] |= {"internalTrafficPolicy": "Local", "externalTrafficPolicy": "Local"}
+    (t,) = service_targets([svc], [endpoint_slice("web", [here_going, there], port)], node_name="a")
+    assert t.backends == (Backend("10.244.0.3", 8080),)  # cluster-wide: the ready one
+    assert t.local_backends == (Backend("10.244.0.2", 8080),)  # here none is ready: the terminating one
+    assert t.internal_local and t.external_local
+    (nowhere,) = service_targets([svc], [endpoint_slice("web", [here_going, there], port)])
+    assert nowhere.local_backends == ()  # no node name: nothing is local
+
+
+def test_session_affinity_client_ip_with_its_timeout_or_kubernetes_default() -> None:
+    svc = service("web", [("", 80)])
+    assert service_targets([svc], [])[0].affinity_seconds is None
+    svc["spec"]["sessionAffinity"] = "ClientIP"
+    assert service_targets([svc], [])[0].affinity_seconds == 10800
+    svc["spec"]["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": 60}}
+    assert service_targets([svc], [])[0].affinity_seconds == 60

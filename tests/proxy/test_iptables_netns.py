@@ -1,0 +1,103 @@
+"""The iptables rules with real traffic, in namespaces of their own (netns_topology.py): an
+outside client, the node itself and a pod reach ClusterIPs and NodePorts as kube-proxy's
+rules let them; Local policies, session affinity, REJECT and DROP behave as Kubernetes
+documents."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+
+import pytest
+
+from kube.bench import netns
+from kube.proxy import iptables_executor
+from kube.proxy.service_targets import Backend, ServiceTarget
+from tests.proxy.netns_topology import (
+    CLIENT_IP,
+    CLUSTER_CIDR,
+    NODE_IPS,
+    POD_IPS,
+    POD_PORT,
+    Topology,
+    tcp_ask,
+    topology,  # noqa: F401 - fixture
+)
+
+PODS = tuple(Backend(ip, POD_PORT) for ip in POD_IPS)
+
+
+def target(name: str, ip: str, node_port: int | None = None, backends: tuple[Backend, ...] = PODS,
+           local: tuple[Backend, ...] = (), **policy: object) -> ServiceTarget:
+    return ServiceTarget("default", name, "", "TCP", ip, 80, node_port, backends, local, **policy)  # type: ignore[arg-type]
+
+
+def apply(topo: Topology, targets: list[ServiceTarget]) -> str:
+    return netns.run_in(topo.node, lambda: iptables_executor.apply(targets, cluster_cidr=CLUSTER_CIDR))
+
+
+def answers(topo: Topology, ns: str, ip: str, port: int, times: int = 30) -> Counter[str]:
+    return Counter(tcp_ask(ns, ip, port) for _ in range(times))
+
+
+def test_clusterip_and_nodeport_on_every_node_address_from_outside_the_node_and_pods(topology: Topology) -> None:  # noqa: F811
+    apply(topology, [target("web", "10.96.0.20", node_port=30080)])
+    backends = {f"{ip}" for ip in POD_IPS}
+    from_node = answers(topology, topology.node, "10.96.0.20", 80)
+    assert {a.split()[0] for a in from_node} == backends  # all three serve, from the node itself
+    assert {a.split()[1] for a in from_node} == {"10.244.1.1"}  # the node's traffic is masqueraded
+    from_pod = tcp_ask(topology.pod, "10.96.0.20", 80)
+    assert from_pod.split()[0] in backends  # a pod reaches it, even when it lands on itself (hairpin)
+    for node_ip in NODE_IPS:
+        seen = answers(topology, topology.client, node_ip, 30080, times=12)
+        assert {a.split()[0] for a in seen} <= backends and len(seen) >= 2
+        assert {a.split()[1] for a in seen} == {"10.244.1.1"}  # Cluster policy: masqueraded
+    assert tcp_ask(topology.node, netns.NODE_IP, 30080).split()[0] in backends  # NodePort from the node
+
+
+def test_hairpin_a_pod_reaching_itself_through_its_service(topology: Topology) -> None:  # noqa: F811
+    apply(topology, [target("self", "10.96.0.21", backends=PODS[:1])])
+    assert tcp_ask(topology.pod, "10.96.0.21", 80) == f"{POD_IPS[0]} 10.244.1.1"  # masqueraded back to itself
+
+
+def test_session_affinity_client_ip_sticks_to_one_backend(topology: Topology) -> None:  # noqa: F811
+    apply(topology, [target("sticky", "10.96.0.22", affinity_seconds=600)])
+    seen = answers(topology, topology.node, "10.96.0.22", 80, times=20)
+    assert len(seen) == 1  # 20 connections, one backend
+
+
+def test_external_traffic_policy_local_keeps_the_client_ip_and_uses_local_endpoints(topology: Topology) -> None:  # noqa: F811
+    local = PODS[1:2]
+    apply(topology, [target("local", "10.96.0.23", node_port=30081, local=local, external_local=True)])
+    seen = answers(topology, topology.client, netns.NODE_IP, 30081, times=10)
+    assert seen == Counter({f"{POD_IPS[1]} {CLIENT_IP}": 10})  # only the local one, source IP kept
+    from_node = answers(topology, topology.node, netns.NODE_IP, 30081, times=20)
+    assert len({a.split()[0] for a in from_node}) > 1  # the node itself is short-circuited to every endpoint
+
+
+def test_no_endpoints_rejects_at_once_and_no_local_endpoint_drops(topology: Topology) -> None:  # noqa: F811
+    apply(topology, [target("empty", "10.96.0.24", node_port=30082, backends=()),
+                     target("elsewhere", "10.96.0.25", node_port=30083, internal_local=True, external_local=True)])
+    for ns, ip, port in ((topology.node, "10.96.0.24", 80), (topology.client, netns.NODE_IP, 30082),
+                         (topology.pod, "10.96.0.24", 80), (topology.node, netns.NODE_IP, 30082)):
+        with pytest.raises(ConnectionRefusedError):  # REJECT: refused, not a hang
+            tcp_ask(ns, ip, port, timeout=20)
+    with pytest.raises(TimeoutError):  # internalTrafficPolicy Local, no endpoint here: DROP, as kube-proxy
+        tcp_ask(topology.pod, "10.96.0.25", 80, timeout=1.5)
+    with pytest.raises(TimeoutError):  # externalTrafficPolicy Local from outside: DROP
+        tcp_ask(topology.client, netns.NODE_IP, 30083, timeout=1.5)
+    assert tcp_ask(topology.node, netns.NODE_IP, 30083).split()[0] in POD_IPS  # the node: short-circuited
+
+
+def test_headless_services_get_no_rules_and_cleanup_leaves_nothing(topology: Topology) -> None:  # noqa: F811
+    from kube.proxy.service_targets import service_targets
+
+    headless = {"metadata": {"name": "h", "namespace": "default"},
+                "spec": {"clusterIP": "None", "ports": [{"port": 80}]}}
+    payload = apply(topology, service_targets([headless], []))
+    assert "default/h" not in payload
+    removed = netns.run_in(topology.node, iptables_executor.cleanup)
+    assert removed
+    saved = netns.run_in(topology.node, lambda: subprocess.run(["iptables-save"], capture_output=True,
+                                                              text=True, check=True).stdout)
+    assert "KUBE-" not in saved
