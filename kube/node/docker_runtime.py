@@ -40,7 +40,7 @@ from kube.node.docker_probes import DockerProbes
 from kube.node.events import EventRecorder
 from kube.node.image_gc import ImageGC, statvfs_reader
 from kube.node.image_puller import ImagePuller
-from kube.node.pod_volumes import container_binds, prepare_volumes, remove_pod_dir
+from kube.node.pod_volumes import container_binds, prepare_volumes, refresh_projected, remove_pod_dir
 from kube.node.probes import ProbeWorker
 from kube.node.restart_backoff import RestartBackoff
 from kube.node.runtime import ContainerConfigError, PodConfig, PodRuntimeStatus, PodSandbox, RuntimePod
@@ -157,6 +157,8 @@ class DockerRuntime:
                 for c in _spec_containers(pod, "initContainers") + _spec_containers(pod, "containers"):
                     state.waiting[c["name"]] = ("CreateContainerConfigError", str(exc))
                 return
+        elif not config.volume_error:
+            refresh_projected(pod, state.volumes, config.volume_data)  # a renewed token, a changed ca.crt
         for container in _spec_containers(pod, "initContainers"):
             tries = attempts.get(container["name"]) or []
             latest = tries[-1] if tries else None

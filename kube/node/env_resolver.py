@@ -18,7 +18,9 @@ from kube.api.registry import resolve
 from kube.client.errors import ApiError
 from kube.client.rest import RestClient
 from kube.node.container_config import expand
+from kube.node.projected_volumes import projected_files
 from kube.node.runtime import ContainerConfig, ContainerConfigError, PodConfig, PodSandbox
+from kube.node.service_account_tokens import ServiceAccountTokens
 
 CONFIGMAP, SECRET = resolve("configmaps"), resolve("secrets")
 
@@ -50,6 +52,7 @@ class EnvResolver:
         self.ttl = ttl
         self.clock = clock
         self._recent: dict[tuple[str, str, str], tuple[float, dict[str, str] | None]] = {}
+        self.tokens = ServiceAccountTokens(client)  # projected serviceAccountToken sources
 
     async def pod_config(self, pod: Obj, sandbox: PodSandbox) -> PodConfig:
         """Every container's env and every configMap/secret volume's data, for one sync.
@@ -78,6 +81,10 @@ class EnvResolver:
                     kind = "ConfigMap" if source_key == "configMap" else "Secret"
                     volumes[str(volume.get("name", ""))] = await self.volume_data(
                         pod, kind, ref, bool(source.get("optional")), cache)
+                elif "projected" in volume:
+                    volumes[str(volume.get("name", ""))] = await projected_files(
+                        pod, volume, lambda p, k, n, o: self.volume_data(p, k, n, o, cache), self.tokens.token,
+                        lambda p, f: field_value(p, f, sandbox.pod_ip, sandbox.host_ip))
         except ContainerConfigError as exc:
             return PodConfig(containers, volumes, volume_error=str(exc))
         return PodConfig(containers, volumes)

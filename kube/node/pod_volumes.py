@@ -1,9 +1,12 @@
-"""Pod volumes on the node's disk: emptyDir, hostPath, configMap and secret.
+"""Pod volumes on the node's disk: emptyDir, hostPath, configMap, secret and projected.
 
 Each lives under <root-dir>/pods/<uid>/volumes/<type>/<name> (hostPath excepted)
 and is bind-mounted into the containers that mount it; the directory goes when
 the pod does. ConfigMap and Secret files are written atomically (tmp + rename)
 from the data the agent read (PodConfig.volume_data): nothing here talks to the API.
+Projected volumes (the ServiceAccount token, ca.crt, namespace) are rewritten by
+`refresh_projected` on every sync where their data changed: the directory is what is
+bind-mounted, so a renamed-in file is what the container reads next (a renewed token).
 """
 
 from __future__ import annotations
@@ -64,8 +67,12 @@ def prepare_volumes(pod: Obj, root_dir: str, volume_data: Mapping[str, Mapping[s
             data = volume_data.get(name)
             path = os.path.join(base, "configmap" if is_cm else "secret", name)
             _fill(path, data or {}, source.get("items"), int(source.get("defaultMode", 0o644)))
+        elif "projected" in volume:
+            path = os.path.join(base, "projected", name)
+            _fill(path, volume_data.get(name) or {}, None, int((volume["projected"] or {}).get("defaultMode", 0o644)))
         else:
-            raise ContainerConfigError(f"volume {name!r}: only emptyDir, hostPath, configMap and secret are supported")
+            raise ContainerConfigError(f"volume {name!r}: only emptyDir, hostPath, configMap, secret and projected "
+                                       f"are supported")
         paths[name] = path
     return paths
 
@@ -83,6 +90,29 @@ def _fill(path: str, data: Mapping[str, str], items: list[Obj] | None, mode: int
         wanted = {k: (v, mode) for k, v in data.items()}
     for relative, (text, file_mode) in wanted.items():
         _write(_safe_join(path, relative), text, file_mode)
+
+
+def refresh_projected(pod: Obj, volume_paths: dict[str, str],
+                      volume_data: Mapping[str, Mapping[str, str] | None]) -> int:
+    """Rewrite the projected files whose content changed (a renewed token); how many were."""
+    changed = 0
+    for volume in (pod.get("spec") or {}).get("volumes") or []:
+        name = str(volume.get("name", ""))
+        data, path = volume_data.get(name), volume_paths.get(name)
+        if "projected" not in volume or not data or path is None:
+            continue
+        mode = int((volume["projected"] or {}).get("defaultMode", 0o644))
+        for relative, text in data.items():
+            target = _safe_join(path, relative)
+            try:
+                with open(target, encoding="utf-8") as f:
+                    if f.read() == text:
+                        continue
+            except OSError:
+                pass
+            _write(target, text, mode)
+            changed += 1
+    return changed
 
 
 def container_binds(container: Obj, volume_paths: dict[str, str]) -> list[str]:
