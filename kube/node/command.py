@@ -41,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--zones", default="", help="simulated: zones, assigned round-robin (a,b,c)")
     p.add_argument("--name-prefix", default="node", help="simulated: nodes are <prefix>-0 .. <prefix>-N-1")
     p.add_argument("--node-ip", default="127.0.0.1", help="InternalIP of the node")
+    p.add_argument("--cluster-dns", default="10.96.0.10", help="pods' nameservers for dnsPolicy ClusterFirst ('': none)")
+    p.add_argument("--cluster-domain", default="cluster.local", help="the cluster's DNS domain (pods' search list)")
     add_serving_flags(p, port=0, port_help=f"log server, /healthz and /metrics port (kubelet: {DEFAULT_PORT}; 0: off)")
     p.add_argument("--tls-cert-file", help="the log server's certificate (signed by the cluster CA)")
     p.add_argument("--tls-private-key-file")
@@ -92,7 +94,21 @@ def _check(args: argparse.Namespace) -> dict:
         if problem:
             raise UsageError(f"--name-prefix: {problem}")
     parsed["name"] = name
+    parsed["cluster_dns"] = _cluster_dns(args.cluster_dns)
     return parsed
+
+
+def _cluster_dns(text: str) -> list[str]:
+    """--cluster-dns IP,... ('' for none: ClusterFirst pods then get the node's resolv.conf)."""
+    import ipaddress
+
+    servers = [s.strip() for s in text.split(",") if s.strip()]
+    for server in servers:
+        try:
+            ipaddress.ip_address(server)
+        except ValueError:
+            raise UsageError(f"--cluster-dns: {server!r} is not an IP address") from None
+    return servers
 
 
 def run(args: argparse.Namespace) -> int:
@@ -117,6 +133,7 @@ def _agents(args: argparse.Namespace, parsed: dict, client):  # -> list[NodeAgen
         return simulated_agents(client, args.count, zones, labels, args.name_prefix, args.max_pods,
                                 parsed["taints"], args.node_ip, args.port)
     from kube.node.docker_runtime import DockerRuntime
+    from kube.node.pod_dns import ClusterDNS
 
     labels = dict(parsed["node_labels"])
     zone = args.zone or labels.pop(ZONE_LABEL, "")
@@ -128,6 +145,7 @@ def _agents(args: argparse.Namespace, parsed: dict, client):  # -> list[NodeAgen
     runtime = DockerRuntime(name, root, events)
     runtime.image_gc.high, runtime.image_gc.low = args.image_gc_high_threshold, args.image_gc_low_threshold
     runtime.image_gc.eviction = parsed["eviction_hard"]
+    runtime.cluster_dns = ClusterDNS(parsed["cluster_dns"], args.cluster_domain.strip("."))
     return [NodeAgent(config, runtime, client, events, resync_seconds=1.0)]
 
 

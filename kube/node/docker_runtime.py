@@ -40,6 +40,7 @@ from kube.node.docker_probes import DockerProbes
 from kube.node.events import EventRecorder
 from kube.node.image_gc import ImageGC, statvfs_reader
 from kube.node.image_puller import ImagePuller
+from kube.node.pod_dns import ClusterDNS, resolv_conf_bind, write_pod_resolv_conf
 from kube.node.pod_volumes import container_binds, prepare_volumes, refresh_projected, remove_pod_dir
 from kube.node.probes import ProbeWorker
 from kube.node.restart_backoff import RestartBackoff
@@ -104,6 +105,7 @@ class DockerRuntime:
         docker_root = str(self.docker.info().get("DockerRootDir") or "/var/lib/docker")
         self.image_gc = ImageGC(self.docker, statvfs_reader(docker_root), statvfs_reader(root_dir))
         self.stats = StatsSummary(self.docker, node_name)  # /stats/summary (kube/node/stats_server.py)
+        self.cluster_dns = ClusterDNS()  # --cluster-dns and --cluster-domain: each pod's /etc/resolv.conf (pod_dns.py)
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -246,6 +248,7 @@ class DockerRuntime:
                 raise ContainerConfigError(ready.error)
             env = list(ready.env)
             binds = container_binds(container, state.volumes)
+            binds.append(resolv_conf_bind(write_pod_resolv_conf(pod, self.cluster_dns, self.root_dir)))
         except ContainerConfigError as exc:
             state.waiting[name] = ("CreateContainerConfigError", str(exc))
             self._event(pod, "Warning", "Failed", f"Error: {exc}", name)

@@ -21,6 +21,7 @@ from kube.node.container_config import expand
 from kube.node.projected_volumes import projected_files
 from kube.node.runtime import ContainerConfig, ContainerConfigError, PodConfig, PodSandbox
 from kube.node.service_account_tokens import ServiceAccountTokens
+from kube.node.service_env import ServiceEnv
 
 CONFIGMAP, SECRET = resolve("configmaps"), resolve("secrets")
 
@@ -53,6 +54,7 @@ class EnvResolver:
         self.clock = clock
         self._recent: dict[tuple[str, str, str], tuple[float, dict[str, str] | None]] = {}
         self.tokens = ServiceAccountTokens(client)  # projected serviceAccountToken sources
+        self.services = ServiceEnv(client, ttl, clock)  # <SVC>_SERVICE_HOST and the rest, Kubernetes' service links
 
     async def pod_config(self, pod: Obj, sandbox: PodSandbox) -> PodConfig:
         """Every container's env and every configMap/secret volume's data, for one sync.
@@ -128,7 +130,7 @@ class EnvResolver:
                             cache: dict | None = None) -> list[tuple[str, str]]:
         namespace = str((pod.get("metadata") or {}).get("namespace", "default"))
         cache = {} if cache is None else cache
-        env: dict[str, str] = {}
+        env: dict[str, str] = dict(await self.services.env_for(pod))  # envFrom and env override them
         for source in container.get("envFrom") or []:
             prefix = str(source.get("prefix") or "")
             for kind, ref_key in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):

@@ -34,6 +34,11 @@ class FakeClient:
             raise ApiError(404, "NotFound", f'{info.plural} "{name}" not found')
         return self.objects[(info.kind, name)]
 
+    async def list(self, info: KindInfo, namespace: str | None = None) -> dict[str, Any]:
+        """Services for the service-link variables (none unless a test adds some)."""
+        return {"items": [o for (kind, _name), o in self.objects.items() if kind == info.kind
+                          and (o.get("metadata") or {}).get("namespace") == namespace]}
+
 
 OBJECTS = {
     ("ConfigMap", "cfg"): {"data": {"color": "blue", "index.html": "<h1>hi</h1>"}},
