@@ -42,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="close a connection that has not sent a complete request head this long after it "
                         "opened (TLS handshake included) or after its last response")
     p.add_argument("--watch-bookmark-seconds", type=float, default=10.0, help=argparse.SUPPRESS)
+    p.add_argument("--encryption-provider-config", default="", metavar="FILE",
+                   help="an EncryptionConfiguration: which resources are encrypted at rest, with which keys")
+    p.add_argument("--admission-control-config-file", default="", metavar="FILE",
+                   help="an AdmissionConfiguration (the PodSecurity plugin's defaults and exemptions)")
     p.set_defaults(func=run)
 
 
@@ -66,6 +70,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
             parse(value)
         except ValueError as exc:
             raise UsageError(f"{flag}: {exc}") from None
+    check_config_files(args)
     return ServerConfig(
         store=args.store or f"etcd:{args.etcd_servers}", etcd_cafile=args.etcd_cafile,
         etcd_certfile=args.etcd_certfile, etcd_keyfile=args.etcd_keyfile, etcd_prefix=args.etcd_prefix,
@@ -79,7 +84,20 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         service_account_signing_key_file=args.service_account_signing_key_file,
         service_account_issuer=args.service_account_issuer,
         api_audiences=tuple(a.strip() for a in args.api_audiences.split(",") if a.strip()),
+        encryption_provider_config=args.encryption_provider_config,
+        admission_control_config_file=args.admission_control_config_file,
     )
+
+
+def check_config_files(args: argparse.Namespace) -> None:
+    """The encryption and admission files, read once before serving: a bad one is one line."""
+    from kube.apiserver.storage.encryption_config import EncryptionConfigError, load
+
+    try:
+        if args.encryption_provider_config:
+            load(args.encryption_provider_config)
+    except EncryptionConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 async def serve(config: ServerConfig, stop: asyncio.Event) -> None:

@@ -36,4 +36,6 @@ class ServerConfig:
     service_account_signing_key_file: str = ""
     service_account_issuer: str = "https://kubernetes.default.svc.cluster.local"
     api_audiences: tuple[str, ...] = ()  # empty: the issuer
+    encryption_provider_config: str = ""  # an EncryptionConfiguration file (storage/encryption_config.py)
+    admission_control_config_file: str = ""  # an AdmissionConfiguration file (admission/pod_security/config.py)
     authenticate: bool = True  # False only for in-process tests of the REST core

@@ -26,6 +26,7 @@ from kube.apiserver.config import ServerConfig
 from kube.apiserver.metrics import Metrics
 from kube.apiserver.metrics_api.scrape import node_stats_source
 from kube.apiserver.state import ServerState
+from kube.apiserver.storage.encrypted_store import with_encryption
 from kube.apiserver.storage.event_leases import EventLeases
 from kube.apiserver.storage.object_store import ObjectStore
 from kube.apiserver.subresources.log import node_log_proxy
@@ -72,6 +73,7 @@ class APIServer:
         ssl_ctx = server_context(self.files)
         store = self._store if self._store is not None else await open_configured_store(config)
         self._store = store
+        store = with_encryption(store, config.encryption_provider_config)  # values at rest (storage/encrypted_store)
         cache = WatchCache(store)
         await cache.start()
         sa_tokens = service_account_tokens(

@@ -14,6 +14,7 @@ import orjson
 from kube.api.errors import StatusError, already_exists, conflict, gone, not_found, too_large
 from kube.api.meta import Obj
 from kube.api.registry import KindInfo
+from kube.apiserver.storage.encrypted_store import StaleKeyValue, UnreadableKeyValue
 from kube.store.errors import (
     CompactedError,
     KeyExistsError,
@@ -38,8 +39,14 @@ def encode(obj: Obj) -> bytes:
 
 
 def decode(kv: KeyValue) -> Obj:
-    obj = orjson.loads(kv.value)
-    obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
+    """The object at kv; 500 InternalError naming its key when the stored value is unreadable."""
+    try:
+        obj = orjson.loads(kv.value)
+        obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        reason = kv.reason if isinstance(kv, UnreadableKeyValue) else "the stored value is not an object"
+        raise StatusError(500, "InternalError", f'Internal error occurred: unable to transform key "{kv.key}": '
+                          f"{reason}", {"causes": [{"message": reason}]}) from None
     return obj
 
 
@@ -59,10 +66,21 @@ class ObjectStore:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._stale: dict[str, int] = {}  # key -> the revision read with an old encryption key
 
     async def get(self, kind: KindInfo, namespace: str, name: str) -> Obj | None:
         kv = await self._call(self.store.get(kind.key(namespace, name)))
+        if isinstance(kv, StaleKeyValue):
+            self._stale[kv.key] = kv.mod_revision
+        elif kv is not None and self._stale:
+            self._stale.pop(kv.key, None)
         return decode(kv) if kv is not None else None
+
+    def needs_rewrite(self, kind: KindInfo, obj: Obj) -> bool:
+        """Stored under an old key or unencrypted: an update without changes still writes it
+        (as Kubernetes' etcd3 store does for stale transformer reads)."""
+        meta = obj["metadata"]
+        return self._stale.get(kind.key(meta.get("namespace"), meta["name"])) == int(meta["resourceVersion"])
 
     async def must_get(self, kind: KindInfo, namespace: str, name: str) -> Obj:
         obj = await self.get(kind, namespace, name)

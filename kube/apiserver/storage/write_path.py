@@ -94,7 +94,7 @@ async def update_object(state: ServerState, kind: KindInfo, namespace: str, name
         new["metadata"]["resourceVersion"] = old_rv
         new = lifecycle.prepare_update(kind, old, new, subresource)
         new = lifecycle.admit(kind, new, old)
-        if lifecycle.same_content(old, new):
+        if lifecycle.same_content(old, new) and not state.objects.needs_rewrite(kind, old):
             return old, False
         if dry_run:
             return new, False

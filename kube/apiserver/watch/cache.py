@@ -20,6 +20,7 @@ from kube.api.errors import StatusError
 from kube.api.meta import Obj
 from kube.api.registry import KINDS, KindInfo
 from kube.apiserver.storage.object_filter import ObjectFilter
+from kube.apiserver.storage.object_store import decode
 from kube.apiserver.watch.cache_watcher import CacheWatcher
 from kube.apiserver.watch.events import CacheEvent, bookmark
 from kube.store.protocol import Store, WatchEvent
@@ -40,9 +41,11 @@ class KindCache:
         self.events: deque[CacheEvent] = deque(maxlen=window)
         self.window_start = 0  # every event after this revision is in `events`
         self.watchers: set[CacheWatcher] = set()
+        self.unreadable: dict[str, StatusError] = {}  # key -> the 500 a read of it answers (object_store.decode)
 
-    def reset(self, objects: dict[str, Obj], revision: int) -> None:
+    def reset(self, objects: dict[str, Obj], revision: int, unreadable: dict[str, StatusError] | None = None) -> None:
         self.objects = objects
+        self.unreadable = unreadable or {}
         self.events.clear()
         self.window_start = revision
         for w in list(self.watchers):
@@ -52,14 +55,20 @@ class KindCache:
     def apply(self, ev: WatchEvent) -> None:
         key, rev = ev.kv.key, ev.revision
         if ev.type == "PUT":
-            obj = orjson.loads(ev.kv.value)
-            obj["metadata"]["resourceVersion"] = str(rev)
+            try:
+                obj = decode(ev.kv)
+            except StatusError as exc:  # unreadable now: reads of it fail, nothing else does
+                self.objects.pop(key, None)
+                self.unreadable[key] = exc
+                return
+            self.unreadable.pop(key, None)
             prev = self.objects.get(key)
             self.objects[key] = obj
             event = CacheEvent("ADDED" if prev is None else "MODIFIED", obj, prev, rev,
                                obj["metadata"].get("namespace", ""))
         else:
             prev = self.objects.pop(key, None)
+            self.unreadable.pop(key, None)
             if prev is None:
                 if ev.prev_kv is None or not ev.prev_kv.value:
                     return
@@ -76,7 +85,10 @@ class KindCache:
             self.watchers.discard(w)
 
     def select(self, flt: ObjectFilter) -> list[Obj]:
-        """Matching objects in key order (the order the store lists them in)."""
+        """Matching objects in key order (the order the store lists them in); 500 when one in
+        range is unreadable, as a list from the store would be."""
+        if self.unreadable:
+            self._check_readable(flt)
         name = flt.exact_name()
         if name is not None and (flt.namespace or not self.kind.namespaced):
             obj = self.objects.get(self.kind.key(flt.namespace, name))
@@ -90,6 +102,18 @@ class KindCache:
         if flt.trivial and not flt.namespace:
             return [objs[k] for k in keys]
         return [objs[k] for k in keys if flt.matches(objs[k])]
+
+    def _check_readable(self, flt: ObjectFilter) -> None:
+        name = flt.exact_name()
+        if name is not None and (flt.namespace or not self.kind.namespaced):
+            bad = self.unreadable.get(self.kind.key(flt.namespace, name))
+            if bad is not None:
+                raise bad
+            return
+        prefix = self.kind.key_prefix(flt.namespace) if flt.namespace else self.prefix
+        for key in sorted(self.unreadable):
+            if key.startswith(prefix):
+                raise self.unreadable[key]
 
 
 class WatchCache:
@@ -129,19 +153,21 @@ class WatchCache:
         revision = await self.store.current_revision()
         for cache in self.caches.values():
             objects: dict[str, Obj] = {}
+            unreadable: dict[str, StatusError] = {}
             start = ""
             while True:
                 page = await self.store.range(cache.prefix, start_after=start, limit=5000, revision=revision)
                 for kv in page.items:
                     if self._cache_for(kv.key) is not cache:
                         continue  # e.g. /registry/services/endpoints under /registry/services/
-                    obj = orjson.loads(kv.value)
-                    obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
-                    objects[kv.key] = obj
+                    try:
+                        objects[kv.key] = decode(kv)
+                    except StatusError as exc:
+                        unreadable[kv.key] = exc
                 if not page.more or not page.items:
                     break
                 start = page.items[-1].key
-            cache.reset(objects, revision)
+            cache.reset(objects, revision, unreadable)
         self.revision = revision
         self._pulse()
         self.ready.set()
