@@ -230,6 +230,22 @@ def _deleted_long_ago(stamp: Any) -> bool:
     return when + DELETION_GRACE_SECONDS < time.time()
 
 
+def ensure_signing_key(key_path: str, public_path: str) -> None:
+    """An RSA signing key (0600) and its public half, made once: `kube up`'s and the playbooks' keys."""
+    import os
+
+    if os.path.exists(key_path) and os.path.exists(public_path):
+        return
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    with open(public_path, "wb") as f:
+        f.write(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                              serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
 def from_flags(signing_key_file: str, key_files: Sequence[str], issuer: str, audiences: Sequence[str],
                lookup: Lookup | None = None) -> ServiceAccountTokens | None:
     """The configured tokens, or None when no key is given (then no ServiceAccount token is issued or accepted).
