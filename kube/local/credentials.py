@@ -23,9 +23,11 @@ from kube.apiserver.auth.pki import (
     issue_client_cert,
     issue_serving_cert,
 )
+from kube.apiserver.auth.serviceaccount_tokens import ensure_signing_key
 from kube.apiserver.auth.user import CONTROLLER_MANAGER, NODES_GROUP, SCHEDULER
+from kube.apiserver.storage.encryption_config import ensure_default as ensure_default_encryption
 from kube.local.layout import ClusterDir
-from kube.local.plan import SIMULATED_FLEET
+from kube.local.plan import ENCRYPTION_CONFIG, SIMULATED_FLEET
 
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 SIMULATED_FLEET_USER = "system:node:simulated-fleet"
@@ -55,12 +57,15 @@ def component_identity(component: str) -> Identity:
 
 
 def ensure_admin(cluster: ClusterDir, port: int) -> PkiPaths:
-    """CA, serving and admin certificates, the token file, and the admin kubeconfig."""
+    """CA, serving and admin certificates, the token file, the ServiceAccount signing key
+    (sa.key, sa.pub) and the admin kubeconfig."""
     paths = ensure_pki(str(cluster.pki), LOOPBACK_HOSTS)
+    ensure_signing_key(str(cluster.pki / "sa.key"), str(cluster.pki / "sa.pub"))
     tokens = cluster.pki / "tokens.csv"
     if not tokens.exists():
         tokens.write_text(f'{secrets.token_hex(24)},kube-admin,kube-admin,"system:masters"\n')
         tokens.chmod(0o600)
+    ensure_default_encryption(cluster.pki / ENCRYPTION_CONFIG)  # Secrets encrypted at rest, key 0600
     write_kubeconfig(str(cluster.kubeconfig), server_url(port), paths.ca_cert,
                      cert_file=paths.admin_cert, key_file=paths.admin_key)
     return paths
