@@ -161,3 +161,27 @@ async def test_kubectl_create_token(admin: Api, pki_dir: Path, tmp_path: Path) -
                                    capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "10 minutes" in done.stderr, done.stderr
 
+
+
+async def test_python_client_token_request(admin: Api, pki_dir: Path, tmp_path: Path) -> None:
+    from kubernetes import client, config
+
+    await make_sa(admin)
+    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", admin.server.url, ca_file(pki_dir), ADMIN_TOKEN)
+
+    def request() -> Any:
+        api = client.CoreV1Api(config.new_client_from_config(config_file=str(kubeconfig)))
+        body = client.AuthenticationV1TokenRequest(spec=client.V1TokenRequestSpec(
+            audiences=["vault"], expiration_seconds=900))
+        made = api.create_namespaced_service_account_token("robot", "default", body)
+        try:
+            api.create_namespaced_service_account_token("nobody", "default", body)
+        except client.ApiException as exc:
+            return made, exc.status
+        return made, None
+
+    made, missing = await asyncio.to_thread(request)
+    assert missing == 404
+    assert made.spec.audiences == ["vault"] and made.spec.expiration_seconds == 900
+    assert made.status.expiration_timestamp is not None
+    assert claims(made.status.token)["aud"] == ["vault"]
