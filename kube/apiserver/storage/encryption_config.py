@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,23 @@ def load(path: str) -> dict[str, ProviderChain]:
     except yaml.YAMLError as exc:
         raise EncryptionConfigError(f"--encryption-provider-config: {path} is not YAML or JSON: {exc}") from None
     return parse(doc, KINDS)
+
+
+def ensure_default(path: Path) -> Path:
+    """A config with one fresh aescbc key for Secrets, written once (0600, the key is in it).
+
+    identity second: Secrets a cluster stored before encryption was on still read, and
+    are encrypted the next time they are written."""
+    if path.exists():
+        return path
+    key = base64.b64encode(os.urandom(32)).decode()
+    text = ("apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
+            "- resources: [secrets]\n  providers:\n"
+            f"  - aescbc:\n      keys:\n      - name: key1\n        secret: {key}\n  - identity: {{}}\n")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
 
 
 def parse(doc: Any, kinds: tuple[KindInfo, ...]) -> dict[str, ProviderChain]:
