@@ -3,6 +3,7 @@
     kube node --runtime docker --kubeconfig K [--hostname-override NAME] [--node-labels k=v,...]
               [--register-with-taints k=v:NoSchedule,...] [--max-pods 110] [--root-dir DIR]
               [--port 10250 --tls-cert-file C --tls-private-key-file K --client-ca-file CA]
+              [--network vxlan|host-gw|none] [--cluster-cidr 10.244.0.0/16] [--node-ip IP]
     kube node --simulated --count N --zones a,b,c [--labels k=v,...] [--name-prefix node]
 """
 
@@ -41,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--zones", default="", help="simulated: zones, assigned round-robin (a,b,c)")
     p.add_argument("--name-prefix", default="node", help="simulated: nodes are <prefix>-0 .. <prefix>-N-1")
     p.add_argument("--node-ip", default="127.0.0.1", help="InternalIP of the node")
+    p.add_argument("--network", choices=("vxlan", "host-gw", "none"),
+                   help="pod network between nodes (default: vxlan for --runtime docker, none when simulated); "
+                        "its public IP is --node-ip, or the default route's interface address when loopback")
+    p.add_argument("--cluster-cidr", default="10.244.0.0/16",
+                   help="pod IP range of the whole cluster: not NATed inside, masqueraded out of it")
     p.add_argument("--cluster-dns", default="10.96.0.10", help="pods' nameservers for dnsPolicy ClusterFirst ('': none)")
     p.add_argument("--cluster-domain", default="cluster.local", help="the cluster's DNS domain (pods' search list)")
     add_serving_flags(p, port=0, port_help=f"log server, /healthz and /metrics port (kubelet: {DEFAULT_PORT}; 0: off)")
@@ -82,6 +88,7 @@ def _check(args: argparse.Namespace) -> dict:
         parsed["eviction_hard"] = parse_eviction_hard(args.eviction_hard)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    _check_network(args)
     if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
         raise UsageError("--tls-cert-file and --tls-private-key-file go together")
     name = (args.hostname_override or socket.gethostname()).lower()
@@ -109,6 +116,19 @@ def _cluster_dns(text: str) -> list[str]:
         except ValueError:
             raise UsageError(f"--cluster-dns: {server!r} is not an IP address") from None
     return servers
+
+
+def _check_network(args: argparse.Namespace) -> None:
+    from kube.node.network.config import NetworkConfigError, parse_cluster_cidr
+
+    if args.network is None:
+        args.network = "vxlan" if args.runtime == "docker" else "none"
+    if args.runtime == "simulated" and args.network != "none":
+        raise UsageError("--network needs --runtime docker (simulated nodes have no pod network)")
+    try:
+        parse_cluster_cidr(args.cluster_cidr)
+    except NetworkConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -158,7 +178,7 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
     registry = CollectorRegistry()  # the process's one registry, served on the log server's /metrics
     agents = _agents(args, parsed, client)
     fleet = NodeFleet(client, agents, workers=args.workers, registry=registry)
-    runner = None
+    runner = network = None
     log.info("kube node %s starting: %d node(s), runtime %s", __version__, len(agents), args.runtime)
     stopper = asyncio.ensure_future(stop.wait())
     try:
@@ -178,7 +198,9 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
         await asyncio.wait({starting, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if starting.done():
             starting.result()
-            await run_supervised(stopper, fleet.nodes, fleet.pods)  # an informer that dies of a bug: exit
+            network = await _start_network(args, parsed, client)
+            supervised = [fleet.nodes, fleet.pods] + ([network.informer] if network is not None else [])
+            await run_supervised(stopper, *supervised)  # an informer that dies of a bug: exit
         else:
             starting.cancel()
             await asyncio.gather(starting, return_exceptions=True)
@@ -187,6 +209,20 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
         stopper.cancel()
         if runner is not None:  # first: followed log streams end now, not after the fleet stopped
             await runner.cleanup()
+        if network is not None:
+            await network.stop()
         await fleet.stop()
         await client.close()
     return 0
+
+
+async def _start_network(args: argparse.Namespace, parsed: dict, client):  # -> PodNetwork | None
+    """The pod network between nodes (kube/node/network/), for a docker node with --network."""
+    if args.network == "none":
+        return None
+    from kube.node.network.config import NetworkConfig
+    from kube.node.network.controller import PodNetwork
+
+    network = PodNetwork(client, parsed["name"], NetworkConfig(args.network, args.cluster_cidr, args.node_ip))
+    await network.start()
+    return network
