@@ -29,6 +29,7 @@ MANAGED_BY = "kube-dns.kube.local"
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
 PERIOD = 10.0
+WITHDRAW_TIMEOUT = 5.0  # a stop must not wait on an API server that is away
 
 
 def slice_name(hostname: str) -> str:
@@ -142,10 +143,11 @@ class Publisher:
     async def withdraw(self) -> None:
         """Delete our slice (a graceful stop): the proxies stop sending queries here."""
         try:
-            await self.client.delete(ENDPOINTSLICE, self.name, NAMESPACE)
+            async with asyncio.timeout(WITHDRAW_TIMEOUT):
+                await self.client.delete(ENDPOINTSLICE, self.name, NAMESPACE)
             log.info("withdrew EndpointSlice %s/%s", NAMESPACE, self.name)
         except ApiError as exc:
             if exc.code != 404:
                 log.warning("could not withdraw EndpointSlice %s/%s: %s", NAMESPACE, self.name, exc)
-        except (ApiConnectionError, OSError) as exc:
+        except (ApiConnectionError, OSError, TimeoutError) as exc:  # the API is away: the slice stays behind
             log.warning("could not withdraw EndpointSlice %s/%s: %s", NAMESPACE, self.name, exc)
