@@ -3,7 +3,7 @@
 One private key signs (`--service-account-signing-key-file`); every key of
 `--service-account-key-file` (repeatable) verifies, so a key can be rotated: add the
 new public key, switch the signing key, drop the old one when its tokens expired.
-Tokens are RS256 (or ES256 for an EC key) with Kubernetes' claims: `iss`, `sub`
+Tokens are RS256 (or ES256/384/512 for an EC key) with Kubernetes' claims: `iss`, `sub`
 (`system:serviceaccount:<ns>:<name>`), `aud`, `exp`, `iat`, `nbf`, `jti` and the
 private `kubernetes.io` claim naming the namespace, the ServiceAccount and the
 object the token is bound to (pod, secret or node) with their uids.
@@ -96,8 +96,14 @@ def key_id(key: PublicKey) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode()
 
 
+_EC_ALGORITHMS = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}
+
+
 def _algorithm(key: PublicKey | PrivateKey) -> str:
-    return "RS256" if isinstance(key, rsa.RSAPublicKey | rsa.RSAPrivateKey) else "ES256"
+    """RS256 for RSA keys; for EC keys the ES algorithm of the curve, as Kubernetes picks it."""
+    if isinstance(key, rsa.RSAPublicKey | rsa.RSAPrivateKey):
+        return "RS256"
+    return _EC_ALGORITHMS.get(key.curve.name, "ES256")
 
 
 @dataclass(frozen=True)
