@@ -113,12 +113,12 @@ class DnsServer:
                 server.datagram_received(data, addr)
 
         await loop.create_datagram_endpoint(Protocol, local_addr=(host, port), reuse_port=False)
-        try:
-            self._tcp = await asyncio.start_server(self._tcp_client, host, port, reuse_address=True)
+        try:  # port 0: TCP takes the port UDP was given, so one number serves both
+            self._tcp = await asyncio.start_server(self._tcp_client, host, self.port, reuse_address=True)
         except BaseException:
             self._udp.close()  # type: ignore[union-attr]
             raise
-        log.info("dns serving on %s:%d (UDP and TCP)", host, port)
+        log.info("dns serving on %s:%d (UDP and TCP)", host, self.port)
 
     @property
     def port(self) -> int:
