@@ -15,6 +15,7 @@ BENCHES: dict[str, str] = {
     "node": "kube.bench.node_startup",
     "node-scale": "kube.bench.node_scale",
     "job": "kube.bench.job_bench",
+    "network-programming": "kube.bench.network_programming",
     "dns": "kube.bench.dns_bench",
 }
 

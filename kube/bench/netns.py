@@ -9,7 +9,9 @@ IPs route somewhere and the nat OUTPUT chain sees them.
 A namespace is a per-thread attribute in Linux (setns(2) changes the calling thread only),
 and threads and processes inherit their creator's: `run_in` runs a function in a new
 thread that entered the namespace, so everything it starts (sockets, event loops, child
-processes) lives there while the rest of the caller stays outside.
+processes) lives there while the rest of the caller stays outside. A child started with a
+parent-death signal (setpriv --pdeathsig, as ApiServerProcess does) gets it when the
+*thread* that started it ends: start such children from `worker`'s long-lived thread.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import subprocess
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -90,3 +93,8 @@ def run_in(name: str, fn: Callable[[], T]) -> T:
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["result"]  # type: ignore[return-value]
+
+
+def worker(name: str) -> ThreadPoolExecutor:
+    """One long-lived thread inside namespace `name` (shut it down when done)."""
+    return ThreadPoolExecutor(1, thread_name_prefix=f"netns-{name}", initializer=enter, initargs=(name,))

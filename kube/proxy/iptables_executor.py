@@ -88,15 +88,31 @@ def ensure_jumps() -> None:
                 raise IptablesError(added.stderr.strip())
 
 
-def apply(targets: Iterable[ServiceTarget], *, cluster_cidr: str | None) -> str:
-    """Make the kernel match `targets` in one commit; returns the payload for logs/tests."""
-    ensure_jumps()
-    stale = {c for c in existing_chains("nat") if c.startswith(PER_SERVICE_PREFIXES)}
+def apply(targets: Iterable[ServiceTarget], *, cluster_cidr: str | None,
+          known_chains: set[str] | None = None) -> str:
+    """Make the kernel match `targets` in one commit; returns the payload for logs/tests.
+
+    A full sync (`known_chains` None) first checks our jumps from the built-in chains and
+    reads which per-service chains exist; a partial one trusts `known_chains` (the chains
+    the last commit left, see `written_chains`) and is a single iptables-restore, which is
+    what keeps a change's latency low (kube-proxy's partial syncs do the same).
+    """
+    if known_chains is None:
+        ensure_jumps()
+        known_chains = existing_chains("nat")
+    stale = {c for c in known_chains if c.startswith(PER_SERVICE_PREFIXES)}
     payload = render(targets, cluster_cidr=cluster_cidr, stale_nat_chains=stale)
     done = _run(["iptables-restore", "-w", "--noflush"], stdin=payload)
     if done.returncode != 0:
         raise IptablesError(f"iptables-restore: {done.stderr.strip()}")
     return payload
+
+
+def written_chains(payload: str) -> set[str]:
+    """The nat chains a payload leaves in place (declared and not deleted)."""
+    nat = payload.split("*nat", 1)[-1]
+    declared = {line[1:].split()[0] for line in nat.splitlines() if line.startswith(":")}
+    return declared - {line.split()[1] for line in nat.splitlines() if line.startswith("-X ")}
 
 
 def cleanup() -> list[str]:

@@ -44,16 +44,29 @@ class Executor(Protocol):
 
 class IptablesExecutor:
     """Runs the blocking iptables calls off the event loop; after each commit, deletes the
-    UDP conntrack entries the change made stale (conntrack.py)."""
+    UDP conntrack entries the change made stale (conntrack.py).
 
-    def __init__(self, cluster_cidr: str | None) -> None:
+    The first sync, one after a failure and one every `full_sync_period` are full (jumps
+    checked, chains read from the kernel); the others are one iptables-restore each.
+    """
+
+    def __init__(self, cluster_cidr: str | None, full_sync_period: float = 30.0) -> None:
         self.cluster_cidr = cluster_cidr
+        self.full_sync_period = full_sync_period
         self.applied: list[ServiceTarget] = []
+        self._chains: set[str] | None = None  # what the last commit left; None: read the kernel
+        self._full_at = 0.0
 
     async def apply(self, targets: list[ServiceTarget]) -> None:
         from kube.proxy import conntrack, iptables_executor
 
-        await asyncio.to_thread(iptables_executor.apply, targets, cluster_cidr=self.cluster_cidr)
+        full = self._chains is None or time.monotonic() - self._full_at > self.full_sync_period
+        known, self._chains = (None if full else self._chains), None  # a failure makes the next one full
+        payload = await asyncio.to_thread(iptables_executor.apply, targets, cluster_cidr=self.cluster_cidr,
+                                          known_chains=known)
+        self._chains = iptables_executor.written_chains(payload)
+        if full:
+            self._full_at = time.monotonic()
         before, self.applied = self.applied, targets
         flows = conntrack.stale_flows(before, targets)
         try:

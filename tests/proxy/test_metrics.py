@@ -70,3 +70,29 @@ async def test_a_change_marks_the_queued_time(client: RestClient) -> None:
     assert sample(proxier.registry, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds") >= before
     other = Proxier(client, ScriptedExecutor())  # a private registry each: no clash in one process
     assert sample(other.registry, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds") == 0
+
+
+def _slice(at: float) -> dict:
+    from datetime import UTC, datetime
+
+    stamp = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return {"metadata": {"name": "s", "namespace": "default",
+                         "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": stamp}}}
+
+
+async def test_network_programming_latency_is_observed_once_per_change_after_it_is_applied(client: RestClient) -> None:
+    executor = ScriptedExecutor()
+    proxier = Proxier(client, executor)
+    change = _slice(time.time() + 0.001)
+    proxier._slice_trigger(None, _slice(proxier.started_at - 60))  # from before this proxy: ignored
+    proxier._slice_trigger(None, change)
+    proxier._slice_trigger(change, change)  # a resync of the same change: not twice
+    executor.fail = True
+    await proxier.sync_once()  # not applied: not observed yet
+    assert sample(proxier.registry, "kubeproxy_network_programming_duration_seconds_count") == 0
+    executor.fail = False
+    await proxier.sync_once()
+    assert sample(proxier.registry, "kubeproxy_network_programming_duration_seconds_count") == 1
+    assert 0 <= sample(proxier.registry, "kubeproxy_network_programming_duration_seconds_sum") < 30
+    await proxier.sync_once()
+    assert sample(proxier.registry, "kubeproxy_network_programming_duration_seconds_count") == 1
