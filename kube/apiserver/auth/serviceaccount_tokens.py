@@ -39,6 +39,7 @@ CLAIM = "kubernetes.io"
 SA_PREFIX = "system:serviceaccount:"
 SA_GROUP = "system:serviceaccounts"
 DELETION_GRACE_SECONDS = 60
+LEEWAY_SECONDS = 60  # clock skew between API servers, on exp and nbf, as Kubernetes' jwt.DefaultLeeway
 # (resource plural, namespace, name) -> the object as the watch cache holds it, or None
 Lookup = Callable[[str, str, str], dict[str, Any] | None]
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
@@ -167,7 +168,8 @@ class ServiceAccountTokens:
         for key in candidates:
             try:
                 return jwt.decode(token, key, algorithms=[_algorithm(key)], audience=list(self.audiences),
-                                  issuer=self.issuer, options={"require": ["exp", "iat", "sub", "iss", "aud"]})
+                                  issuer=self.issuer, leeway=LEEWAY_SECONDS,
+                                  options={"require": ["exp", "iat", "sub", "iss", "aud"]})
             except jwt.InvalidSignatureError:
                 continue
             except jwt.PyJWTError:

@@ -123,9 +123,9 @@ async def create_token(request: web.Request, state: ServerState, info: RequestIn
     bound, node = _bound(state, info.namespace, info.name, ref) if ref else (None, None)
     audiences = audiences or list(tokens.audiences)
     claims = claims_for(tokens.issuer, audiences, info.namespace, sa, seconds, bound, node)
-    spec: dict[str, Any] = {"audiences": audiences, "expirationSeconds": seconds,
-                            "boundObjectRef": ({"kind": bound.kind, "apiVersion": "v1", "name": bound.name,
-                                                "uid": bound.uid} if bound else None)}
+    spec: dict[str, Any] = {"audiences": audiences, "expirationSeconds": seconds}
+    if bound is not None:
+        spec["boundObjectRef"] = {"kind": bound.kind, "apiVersion": "v1", "name": bound.name, "uid": bound.uid}
     result = {"kind": "TokenRequest", "apiVersion": API_VERSION,
               "metadata": {"name": info.name, "namespace": info.namespace, "creationTimestamp": now_rfc3339()},
               "spec": spec, "status": {"token": tokens.signer.sign(claims),

@@ -117,7 +117,9 @@ async def test_forged_expired_and_wrong_audience_tokens_are_401(admin: Api, pki_
 
     assert await as_token(admin, pki_dir, sign(signing)) == 403
     assert await as_token(admin, pki_dir, sign(old)) == 403  # a rotated-out signer still verifies
-    for token in (sign(stranger), sign(signing, exp=now - 10, iat=now - 700, nbf=now - 700),
+    assert await as_token(admin, pki_dir, sign(signing, exp=now - 30)) == 403  # within the clock-skew leeway
+    for token in (sign(stranger), sign(signing, exp=now - 90, iat=now - 700, nbf=now - 700),
+                  sign(signing, nbf=now + 600),
                   sign(signing, aud=["https://elsewhere"]), sign(signing, iss="https://other-issuer"),
                   sign(signing, sub="system:serviceaccount:kube-system:robot"),
                   sign(signing, **{"kubernetes.io": {"namespace": "default", "serviceaccount": {
