@@ -64,6 +64,7 @@ class PodNetwork:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._started_at = 0.0
+        self._stopping = False
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -82,8 +83,13 @@ class PodNetwork:
 
     async def stop(self) -> None:
         """Stop the loop; the kernel state stays (pods keep their network; cleanup() removes it)."""
-        if self._task is not None:
-            self._task.cancel()
+        if self._task is not None:  # let a pass in a worker thread finish: cancelling would not stop it
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), 30.0)
+            except TimeoutError:
+                self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         await self.informer.stop()
         await self.events.flush(2.0)
@@ -104,6 +110,8 @@ class PodNetwork:
             except TimeoutError:
                 pass
             self._wake.clear()
+            if self._stopping:
+                return
             if not self.informer.has_synced():
                 continue
             try:

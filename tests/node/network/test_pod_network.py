@@ -18,7 +18,7 @@ from kube.node.network import cleanup
 from kube.node.network.config import DEVICE, NetworkConfig
 from kube.node.network.controller import PodNetwork
 from kube.node.network.peers import BACKEND_DATA, BACKEND_TYPE, PUBLIC_IP
-from tests.apiserver.conftest import eventually, write_kubeconfig
+from tests.apiserver.conftest import eventually, server_process, write_kubeconfig  # noqa: F401 - fixture
 from tests.node.cluster import EVENT, NODE
 from tests.node.network.hosts_in_netns import FakeHost, Lab, nsexec, off_loop, source_ip_seen
 
@@ -221,7 +221,7 @@ async def test_cleanup_removes_links_routes_and_rules_by_name(lab: Lab, client: 
     assert off_loop(cleanup)(a.ns) == []  # nothing left: a second call is a no-op
 
 
-async def test_the_loop_survives_an_api_server_restart(lab: Lab, server_process, pki_dir, tmp_path) -> None:
+async def test_the_loop_survives_an_api_server_restart(lab: Lab, server_process, pki_dir, tmp_path) -> None:  # noqa: F811
     from tests.apiserver.conftest import ADMIN_TOKEN, ca_file
 
     config = write_kubeconfig(tmp_path / "kc", server_process.url, ca_file(pki_dir), ADMIN_TOKEN)
