@@ -39,6 +39,7 @@ CLAIM = "kubernetes.io"
 SA_PREFIX = "system:serviceaccount:"
 SA_GROUP = "system:serviceaccounts"
 DELETION_GRACE_SECONDS = 60
+VERIFIED_CACHE_SIZE = 10_000
 LEEWAY_SECONDS = 60  # clock skew between API servers, on exp and nbf, as Kubernetes' jwt.DefaultLeeway
 # (resource plural, namespace, name) -> the object as the watch cache holds it, or None
 Lookup = Callable[[str, str, str], dict[str, Any] | None]
@@ -156,9 +157,28 @@ class ServiceAccountTokens:
         self.signer = signer
         self.lookup = lookup
         self._keys = {key_id(k): k for k in keys}
+        self._verified: dict[str, tuple[float, dict[str, Any]]] = {}  # token -> (valid until, claims)
 
     def verify(self, token: str) -> dict[str, Any] | None:
-        """The claims of a token signed by one of our keys, for our issuer and audiences, now valid."""
+        """The claims of a token signed by one of our keys, for our issuer and audiences, now valid.
+
+        A signature check costs about 0.7 ms in Python; a verified token's claims are kept
+        (as Kubernetes' token cache keeps results) until it expires, so a pod's repeated calls
+        cost a dict lookup. The bound-object check is not cached: it runs on every request."""
+        now = time.time()
+        held = self._verified.get(token)
+        if held is not None and now < held[0]:
+            return held[1]
+        claims = self._verify(token)
+        if claims is not None:
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                self._verified = {k: v for k, v in self._verified.items() if v[0] > now}
+                if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                    self._verified.clear()
+            self._verified[token] = (float(claims["exp"]) + LEEWAY_SECONDS, claims)
+        return claims
+
+    def _verify(self, token: str) -> dict[str, Any] | None:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
