@@ -217,7 +217,10 @@ class ServiceAccountTokens:
     def _still_bound(self, namespace: str, private: dict[str, Any]) -> bool:
         if self.lookup is None:
             return True
-        for plural, claim in (("serviceaccounts", "serviceaccount"), ("pods", "pod"), ("secrets", "secret")):
+        checks = [("serviceaccounts", "serviceaccount"), ("pods", "pod"), ("secrets", "secret")]
+        if "pod" not in private:
+            checks.append(("nodes", "node"))  # a token bound to a node itself (a pod's names its node too)
+        for plural, claim in checks:
             ref = private.get(claim)
             if ref is None and plural != "serviceaccounts":
                 continue

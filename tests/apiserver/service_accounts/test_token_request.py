@@ -187,3 +187,28 @@ async def test_python_client_token_request(admin: Api, pki_dir: Path, tmp_path: 
     assert made.spec.audiences == ["vault"] and made.spec.expiration_seconds == 900
     assert made.status.expiration_timestamp is not None
     assert claims(made.status.token)["aud"] == ["vault"]
+
+
+async def test_node_and_secret_bound_tokens_die_with_their_object(admin: Api, pki_dir: Path) -> None:
+    await make_sa(admin)
+    code, node = await admin.post("/api/v1/nodes", {"metadata": {"name": "n1"}})
+    assert code == 201, node
+    code, secret = await admin.post(f"{NS}/secrets", {"metadata": {"name": "s1"}, "stringData": {"k": "v"}})
+    assert code == 201, secret
+    tokens = {}
+    for kind, name, path in (("Node", "n1", "/api/v1/nodes/n1"), ("Secret", "s1", f"{NS}/secrets/s1")):
+        code, tr = await request_token(admin, boundObjectRef={"kind": kind, "apiVersion": "v1", "name": name})
+        assert code == 201, tr
+        assert claims(tr["status"]["token"])["kubernetes.io"][kind.lower()]["name"] == name
+        assert await as_token(admin, pki_dir, tr["status"]["token"]) == 403
+        tokens[path] = tr["status"]["token"]
+    for path, token in tokens.items():
+        code, _ = await admin.delete(path)
+        assert code == 200
+
+        async def refused(token: str = token) -> bool:
+            return await as_token(admin, pki_dir, token) == 401
+        deadline = time.monotonic() + 10
+        while not await refused():
+            assert time.monotonic() < deadline, path
+            await asyncio.sleep(0.05)
