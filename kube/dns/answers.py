@@ -13,14 +13,11 @@ from __future__ import annotations
 import ipaddress
 import struct
 
-from dnslib import QTYPE, RCODE, RR, SOA, A, DNSHeader, DNSQuestion, DNSRecord
-
+from kube.dns import wire
 from kube.dns.records import TTL, Zone
 
 Entry = tuple[bytes, bytes]  # (header bytes 2..12: flags and counts, answer section)
 HEADER = 12
-CLASS_IN = 1
-ANY = 255
 NEGATIVE_CACHE = 10_000  # synthesized answers (NXDOMAIN, pod names) kept until the table changes
 
 
@@ -45,23 +42,12 @@ def question_key(data: bytes) -> tuple[bytes, int] | None:
 
 def wire_key(name: str, qtype: int) -> bytes:
     """The key a query for (name, qtype) in class IN has."""
-    labels = [label for label in name.lower().rstrip(".").split(".") if label]
-    return b"".join(bytes((len(b),)) + b for b in (label.encode() for label in labels)) + b"\0" + \
-        struct.pack("!HH", qtype, CLASS_IN)
+    return wire.name_wire(name) + struct.pack("!HH", qtype, wire.CLASS_IN)
 
 
-def entry(name: str, qtype: int, answers: list[RR], *, rcode: int = RCODE.NOERROR, authority: list[RR] = (),
-          authoritative: bool = True) -> Entry:
-    """The cached form of the reply to (name, qtype) with these records."""
-    reply = DNSRecord(DNSHeader(id=0, qr=1, aa=int(authoritative), ra=1, rcode=rcode),
-                      q=DNSQuestion(name, qtype))
-    for rr in answers:
-        reply.add_answer(rr)
-    for rr in authority:
-        reply.add_auth(rr)
-    packed = bytes(reply.pack())
-    qlen = len(wire_key(name, qtype))
-    return packed[2:HEADER], packed[HEADER + qlen:]
+def entry(answers: list[bytes], *, rcode: int = wire.NOERROR, authority: list[bytes] = ()) -> Entry:
+    """The cached form of a reply with these (wire) records."""
+    return wire.header_tail(rcode, len(answers), len(authority)), b"".join(answers) + b"".join(authority)
 
 
 def splice(query: bytes, end: int, cached: Entry) -> bytes:
@@ -70,10 +56,9 @@ def splice(query: bytes, end: int, cached: Entry) -> bytes:
     return query[:2] + bytes((head[0] | (query[2] & 0x01),)) + head[1:] + query[HEADER:end] + answers
 
 
-def soa(domain: str) -> RR:
-    """The cluster zone's SOA, sent with negative answers so resolvers cache them for TTL seconds."""
-    return RR(domain, QTYPE.SOA, ttl=TTL, rdata=SOA(f"ns.dns.{domain}", f"hostmaster.{domain}",
-                                                   (1, 7200, 1800, 86400, TTL)))
+def soa(domain: str) -> bytes:
+    """The cluster zone's SOA record, sent with negative answers so resolvers cache them for TTL seconds."""
+    return wire.rr(wire.SOA, TTL, wire.soa_rdata(domain, TTL), owner=wire.name_wire(domain))
 
 
 class AnswerTable:
@@ -86,16 +71,27 @@ class AnswerTable:
         self.names: set[str] = set()
         self.soa = soa(self.domain)
 
-    def load(self, zone: Zone) -> None:
+    def build(self, zone: Zone) -> dict[bytes, Entry]:
+        """Every entry of a zone (pure: runs in a worker thread while the loop keeps answering)."""
         entries: dict[bytes, Entry] = {}
+        names: dict[str, bytes] = {}
         for (name, qtype), rrs in zone.records.items():
-            entries[wire_key(name, qtype)] = entry(name, qtype, rrs)
+            encoded = names.get(name) or names.setdefault(name, wire.name_wire(name))
+            entries[encoded + struct.pack("!HH", qtype, wire.CLASS_IN)] = entry(rrs)
+        nodata = entry([], authority=[self.soa])
+        a_in, aaaa_in = struct.pack("!HH", wire.A, wire.CLASS_IN), struct.pack("!HH", wire.AAAA, wire.CLASS_IN)
         for name in zone.names:  # the no-data answers resolvers ask for beside every A (AAAA, and A of v6)
-            for qtype in (QTYPE.A, QTYPE.AAAA):
-                key = wire_key(name, qtype)
-                if key not in entries:
-                    entries[key] = entry(name, qtype, [], authority=[self.soa])
+            encoded = names.get(name) or wire.name_wire(name)
+            entries.setdefault(encoded + a_in, nodata)
+            entries.setdefault(encoded + aaaa_in, nodata)
+        return entries
+
+    def install(self, zone: Zone, entries: dict[bytes, Entry]) -> None:
+        """Swap in what build() made (one assignment each: a query sees the old table or the new)."""
         self.entries, self.names, self.synthesized = entries, set(zone.names), {}
+
+    def load(self, zone: Zone) -> None:
+        self.install(zone, self.build(zone))
 
     def answer(self, query: bytes) -> bytes | None:
         """The reply from the table (or from what was synthesized before), None on a miss."""
@@ -114,15 +110,15 @@ class AnswerTable:
         name's A, or NOERROR without answers for a known name, or NXDOMAIN; kept for next time."""
         key, end = found
         name, qtype = question_of(key)
-        answers: list[RR] = []
-        rcode = RCODE.NOERROR
+        answers: list[bytes] = []
+        rcode = wire.NOERROR
         pod_ip = self._pod_ip(name)
         if pod_ip is not None:
-            if qtype in (QTYPE.A, ANY):
-                answers.append(RR(name, QTYPE.A, rdata=A(pod_ip), ttl=TTL))
+            if qtype in (wire.A, wire.ANY):
+                answers.append(wire.rr(wire.A, TTL, wire.address_rdata(pod_ip)[1]))
         elif name not in self.names:
-            rcode = RCODE.NXDOMAIN
-        cached = entry(name, qtype, answers, rcode=rcode, authority=[] if answers else [self.soa])
+            rcode = wire.NXDOMAIN
+        cached = entry(answers, rcode=rcode, authority=[] if answers else [self.soa])
         if len(self.synthesized) >= NEGATIVE_CACHE:
             self.synthesized = {}
         self.synthesized[key] = cached

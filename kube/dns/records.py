@@ -19,9 +19,8 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from dnslib import AAAA, CNAME, PTR, QTYPE, RR, SRV, A
-
 from kube.api.meta import Obj
+from kube.dns import wire
 
 TTL = 5  # seconds, CoreDNS' default for cluster records: changes show within a few seconds
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
@@ -29,30 +28,27 @@ SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 @dataclass
 class Zone:
-    """Every cluster name (lowercase, with the final dot) with its records by query type.
+    """Every cluster name (lowercase, with the final dot) with its records by query type,
+    each record already in wire form (wire.rr: owner = the question's name).
 
     `names` also holds names with no record of some type (NOERROR with no answer rather than
     NXDOMAIN) and the empty non-terminals above them (`<ns>.svc.D`)."""
 
     domain: str
-    records: dict[tuple[str, int], list[RR]] = field(default_factory=dict)
+    records: dict[tuple[str, int], list[bytes]] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)
 
-    def add(self, name: str, rr: RR) -> None:
-        self.records.setdefault((name, rr.rtype), []).append(rr)
+    def add(self, name: str, rtype: int, rdata: bytes) -> None:
+        self.records.setdefault((name, rtype), []).append(wire.rr(rtype, TTL, rdata))
         self._name(name)
+
+    def add_address(self, name: str, ip: str) -> None:
+        self.add(name, *wire.address_rdata(ip))
 
     def _name(self, name: str) -> None:
         while name.endswith("." + self.domain) and name not in self.names:
             self.names.add(name)
             name = name.split(".", 1)[1]
-
-
-def address_record(name: str, ip: str) -> RR:
-    """An A or AAAA record for ip (a string the API validated)."""
-    if ":" in ip:
-        return RR(name, QTYPE.AAAA, rdata=AAAA(ip), ttl=TTL)
-    return RR(name, QTYPE.A, rdata=A(ip), ttl=TTL)
 
 
 def reverse_name(ip: str) -> str:
@@ -107,19 +103,18 @@ def cluster_records(services: Iterable[Obj], slices: Iterable[Obj], domain: str)
         ports = [p for p in spec.get("ports") or [] if isinstance(p, dict)]
         if spec.get("type") == "ExternalName":
             if spec.get("externalName"):
-                zone.add(name, RR(name, QTYPE.CNAME, rdata=CNAME(str(spec["externalName"]).rstrip(".") + "."),
-                                  ttl=TTL))
+                zone.add(name, wire.CNAME, wire.name_wire(str(spec["externalName"])))
             continue
         cluster_ip = spec.get("clusterIP")
         if cluster_ip and cluster_ip != "None" and _is_ip(cluster_ip):
             ips = [str(ip) for ip in spec.get("clusterIPs") or [cluster_ip] if _is_ip(ip)]
             for ip in ips:
-                zone.add(name, address_record(name, ip))
-                zone.add(reverse_name(ip), RR(reverse_name(ip), QTYPE.PTR, rdata=PTR(name), ttl=TTL))
+                zone.add_address(name, ip)
+                zone.add(reverse_name(ip), wire.PTR, wire.name_wire(name))
             for port in ports:
                 if port.get("name") and isinstance(port.get("port"), int):
                     srv = f"_{port['name']}._{str(port.get('protocol') or 'TCP').lower()}.{name}".lower()
-                    zone.add(srv, RR(srv, QTYPE.SRV, rdata=SRV(0, 100, port["port"], name), ttl=TTL))
+                    zone.add(srv, wire.SRV, wire.srv_rdata(port["port"], name))
             zone._name(name)
             continue
         if cluster_ip != "None":
@@ -129,11 +124,11 @@ def cluster_records(services: Iterable[Obj], slices: Iterable[Obj], domain: str)
         endpoints = _endpoints(by_service.get(key, []), bool(spec.get("publishNotReadyAddresses")))
         for ip, host, slice_ports in endpoints:
             host_name = f"{host}.{name}"
-            zone.add(name, address_record(name, ip))
-            zone.add(host_name, address_record(host_name, ip))
-            zone.add(reverse_name(ip), RR(reverse_name(ip), QTYPE.PTR, rdata=PTR(host_name), ttl=TTL))
+            zone.add_address(name, ip)
+            zone.add_address(host_name, ip)
+            zone.add(reverse_name(ip), wire.PTR, wire.name_wire(host_name))
             for port in slice_ports:
                 if port.get("name") and isinstance(port.get("port"), int):
                     srv = f"_{port['name']}._{str(port.get('protocol') or 'TCP').lower()}.{name}".lower()
-                    zone.add(srv, RR(srv, QTYPE.SRV, rdata=SRV(0, 100, port["port"], host_name), ttl=TTL))
+                    zone.add(srv, wire.SRV, wire.srv_rdata(port["port"], host_name))
     return zone
