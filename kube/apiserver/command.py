@@ -93,10 +93,14 @@ def check_config_files(args: argparse.Namespace) -> None:
     """The encryption and admission files, read once before serving: a bad one is one line."""
     from kube.apiserver.storage.encryption_config import EncryptionConfigError, load
 
+    from kube.apiserver.admission.pod_security.config import AdmissionConfigError
+    from kube.apiserver.admission.pod_security.config import load as load_admission
+
     try:
         if args.encryption_provider_config:
             load(args.encryption_provider_config)
-    except EncryptionConfigError as exc:
+        load_admission(args.admission_control_config_file)
+    except (EncryptionConfigError, AdmissionConfigError) as exc:
         raise UsageError(str(exc)) from None
 
 

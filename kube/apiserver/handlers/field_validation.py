@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from kube.api.schemas.unknown_fields import directive, enforce
+from kube.apiserver.admission.warnings import take_warnings
 
 
 class FieldValidation:
@@ -30,7 +31,7 @@ class FieldValidation:
         return obj
 
     def respond(self, response: web.Response) -> web.Response:
-        for text in self.warnings:
+        for text in [*self.warnings, *take_warnings()]:  # admission's (admission/warnings.py) after these
             escaped = text.replace("\\", "\\\\").replace('"', '\\"')
             response.headers.add("Warning", f'299 - "{escaped}"')
         return response

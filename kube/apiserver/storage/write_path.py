@@ -17,6 +17,7 @@ from kube.api.errors import StatusError, conflict, invalid_object, not_found
 from kube.api.errors import required as field_required
 from kube.api.meta import Obj
 from kube.api.registry import KindInfo
+from kube.apiserver.admission import pod_security
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage import lifecycle
 from kube.apiserver.storage.object_store import MODIFIED_MESSAGE
@@ -39,6 +40,7 @@ async def create_object(state: ServerState, kind: KindInfo, obj: Obj, *,
     await check_writable(state, kind, meta.get("namespace", ""), name)
     lifecycle.prepare_create(kind, obj)
     obj = lifecycle.admit(kind, obj)
+    await pod_security.admit(state, kind, obj, None, "")
     if dry_run:
         return obj
     strategy = strategy_for(kind)
@@ -94,6 +96,7 @@ async def update_object(state: ServerState, kind: KindInfo, namespace: str, name
         new["metadata"]["resourceVersion"] = old_rv
         new = lifecycle.prepare_update(kind, old, new, subresource)
         new = lifecycle.admit(kind, new, old)
+        await pod_security.admit(state, kind, new, old, subresource)
         if lifecycle.same_content(old, new) and not state.objects.needs_rewrite(kind, old):
             return old, False
         if dry_run:
