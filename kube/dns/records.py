@@ -15,7 +15,6 @@ Pod names (`<a-b-c-d>.<ns>.pod.D`) need no table: answers.py makes them from the
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -42,25 +41,14 @@ class Zone:
         self.records.setdefault((name, rtype), []).append(wire.rr(rtype, TTL, rdata))
         self._name(name)
 
-    def add_address(self, name: str, ip: str) -> None:
-        self.add(name, *wire.address_rdata(ip))
+    def add_address(self, name: str, packed: bytes) -> None:
+        """The A or AAAA record of name."""
+        self.add(name, wire.AAAA if len(packed) == 16 else wire.A, packed)
 
     def _name(self, name: str) -> None:
         while name.endswith("." + self.domain) and name not in self.names:
             self.names.add(name)
             name = name.split(".", 1)[1]
-
-
-def reverse_name(ip: str) -> str:
-    return ipaddress.ip_address(ip).reverse_pointer + "."
-
-
-def _is_ip(text: object) -> bool:
-    try:
-        ipaddress.ip_address(str(text))
-    except ValueError:
-        return False
-    return True
 
 
 def _slices_by_service(slices: Iterable[Obj]) -> dict[tuple[str, str], list[Obj]]:
@@ -73,19 +61,19 @@ def _slices_by_service(slices: Iterable[Obj]) -> dict[tuple[str, str], list[Obj]
     return out
 
 
-def _endpoints(slices: list[Obj], all_of_them: bool) -> list[tuple[str, str, list[Obj]]]:
-    """(address, host label, the slice's ports) of each usable endpoint, first address only."""
-    out: list[tuple[str, str, list[Obj]]] = []
+def _endpoints(slices: list[Obj], all_of_them: bool) -> list[tuple[bytes, str, list[Obj]]]:
+    """(packed address, host label, the slice's ports) of each usable endpoint, first address only."""
+    out: list[tuple[bytes, str, list[Obj]]] = []
     for slice_ in slices:
         ports = [p for p in slice_.get("ports") or [] if isinstance(p, dict)]
         for endpoint in slice_.get("endpoints") or []:
             addresses = endpoint.get("addresses") or []
             ready = (endpoint.get("conditions") or {}).get("ready")
-            if not addresses or not _is_ip(addresses[0]) or (ready is False and not all_of_them):
+            packed = wire.packed_ip(addresses[0]) if addresses else None
+            if packed is None or (ready is False and not all_of_them):
                 continue
-            ip = str(addresses[0])
-            host = str(endpoint.get("hostname") or ip.replace(".", "-").replace(":", "-"))
-            out.append((ip, host.lower(), ports))
+            host = str(endpoint.get("hostname") or str(addresses[0]).replace(".", "-").replace(":", "-"))
+            out.append((packed, host.lower(), ports))
     return out
 
 
@@ -106,11 +94,11 @@ def cluster_records(services: Iterable[Obj], slices: Iterable[Obj], domain: str)
                 zone.add(name, wire.CNAME, wire.name_wire(str(spec["externalName"])))
             continue
         cluster_ip = spec.get("clusterIP")
-        if cluster_ip and cluster_ip != "None" and _is_ip(cluster_ip):
-            ips = [str(ip) for ip in spec.get("clusterIPs") or [cluster_ip] if _is_ip(ip)]
-            for ip in ips:
-                zone.add_address(name, ip)
-                zone.add(reverse_name(ip), wire.PTR, wire.name_wire(name))
+        if cluster_ip and cluster_ip != "None" and wire.packed_ip(cluster_ip) is not None:
+            name_wire = wire.name_wire(name)
+            for packed in filter(None, map(wire.packed_ip, spec.get("clusterIPs") or [cluster_ip])):
+                zone.add_address(name, packed)
+                zone.add(wire.reverse_name(packed), wire.PTR, name_wire)
             for port in ports:
                 if port.get("name") and isinstance(port.get("port"), int):
                     srv = f"_{port['name']}._{str(port.get('protocol') or 'TCP').lower()}.{name}".lower()
@@ -122,11 +110,11 @@ def cluster_records(services: Iterable[Obj], slices: Iterable[Obj], domain: str)
         zone._name(name)
         key = (str(meta.get("namespace") or "default"), str(meta.get("name", "")))
         endpoints = _endpoints(by_service.get(key, []), bool(spec.get("publishNotReadyAddresses")))
-        for ip, host, slice_ports in endpoints:
+        for packed, host, slice_ports in endpoints:
             host_name = f"{host}.{name}"
-            zone.add_address(name, ip)
-            zone.add_address(host_name, ip)
-            zone.add(reverse_name(ip), wire.PTR, wire.name_wire(host_name))
+            zone.add_address(name, packed)
+            zone.add_address(host_name, packed)
+            zone.add(wire.reverse_name(packed), wire.PTR, wire.name_wire(host_name))
             for port in slice_ports:
                 if port.get("name") and isinstance(port.get("port"), int):
                     srv = f"_{port['name']}._{str(port.get('protocol') or 'TCP').lower()}.{name}".lower()

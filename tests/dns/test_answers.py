@@ -90,3 +90,12 @@ def test_junk_is_no_question() -> None:
     for junk in (b"", b"\x00" * 11, query("web.default.svc.cluster.local")[:20],
                  b"\x12\x34\x81\x80" + query("a")[4:]):  # a reply, not a query
         assert question_key(junk) is None
+
+
+def test_dual_stack_service_has_a_aaaa_and_both_ptrs() -> None:
+    t = table([service("dual", clusterIPs=["10.96.0.21", "fd00::21"], cluster_ip="10.96.0.21")], [])
+    assert answers(reply(t, "dual.default.svc.cluster.local", "AAAA")) == [
+        ("dual.default.svc.cluster.local.", "AAAA", "fd00::21")]
+    assert answers(reply(t, "dual.default.svc.cluster.local"))[0][2] == "10.96.0.21"
+    v6_ptr = "1.2.0.0." + "0." * 26 + "d.f.ip6.arpa"
+    assert answers(reply(t, v6_ptr, "PTR"))[0][2] == "dual.default.svc.cluster.local."
