@@ -77,7 +77,7 @@ def leftovers(host: Host) -> list[str]:
             found.append(f"unit {unit}")
         if host.exec("systemctl", "is-active", unit, check=False).stdout.strip() == "active":
             found.append(f"running {unit}")
-    for path in ("/etc/kube", "/opt/kube", "/usr/local/bin/kube", "/var/lib/kube", "/var/lib/kube-etcd",
+    for path in ("/etc/kube", "/opt/kube", "/usr/local/bin/kube", "/var/lib/kube", "/var/lib/kube-etcd", "/var/lib/kube-etcd-backups",
                  "/etc/docker/daemon.json", "/etc/sysctl.d/60-kube.conf"):
         if host.exec("test", "-e", path, check=False).returncode == 0 or \
                 host.exec("test", "-L", path, check=False).returncode == 0:
@@ -93,3 +93,18 @@ def leftovers(host: Host) -> list[str]:
     if routes:
         found.append(f"routes: {routes}")
     return found
+
+
+def changed_tasks(output: str) -> list[tuple[str, str]]:
+    """(task or handler name, host) for every `changed:` line of a run's output."""
+    out, task = [], ""
+    for line in output.splitlines():
+        if line.startswith(("TASK [", "RUNNING HANDLER [")):
+            task = line.split("[", 1)[1].rsplit("]", 1)[0]
+        elif line.startswith("changed: ["):
+            out.append((task, line.split("[", 1)[1].split("]", 1)[0]))
+    return out
+
+
+def node_labels(kubeconfig: Path, name: str) -> dict[str, str]:
+    return kubectl_json(kubeconfig, "get", "node", name)["metadata"]["labels"]

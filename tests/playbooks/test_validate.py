@@ -115,3 +115,52 @@ def test_reset_refuses_without_confirmation(files) -> None:
 def test_reset_refuses_a_confirmation_other_than_yes(files) -> None:
     proc = run_site(files, good(), "-e", "reset_confirmation=y", name="reset.yml")
     assert_stopped(proc, "run it with -e reset_confirmation=yes")
+
+
+@pytest.mark.parametrize("name", ["upgrade.yml", "scale.yml", "rotate-certs.yml"])
+def test_the_day_two_playbooks_refuse_a_missing_wheel(files, name: str) -> None:
+    files["wheel"].unlink()
+    assert_stopped(run_site(files, good(), name=name), f"no kube wheel at '{files['wheel']}' (no such file)")
+
+
+def test_remove_node_refuses_without_a_node(files) -> None:
+    assert_stopped(run_site(files, good(), name="remove-node.yml"),
+                   "remove-node.yml needs the host to remove: -e node=NAME")
+
+
+def test_remove_node_refuses_an_unknown_host(files) -> None:
+    assert_stopped(run_site(files, good(), "-e", "node=nosuch", name="remove-node.yml"),
+                   "no host 'nosuch' in the inventory")
+
+
+def test_remove_node_refuses_the_last_etcd_member(files) -> None:
+    inv = good()
+    inv["all"]["hosts"]["e1"] = node(7)
+    inv["all"]["children"]["etcd"]["hosts"] = {"e1": None}
+    assert_stopped(run_site(files, inv, "-e", "node=e1", name="remove-node.yml"),
+                   "refusing to remove e1: it is the last etcd member")
+
+
+def test_remove_node_refuses_the_ca_host(files) -> None:
+    inv = good()
+    inv["all"]["hosts"]["m2"], inv["all"]["hosts"]["m3"] = node(4), node(5)
+    inv["all"]["children"]["etcd"]["hosts"] = {"m1": None, "m2": None, "m3": None}
+    inv["all"]["children"]["kube_control_plane"]["hosts"] = {"m1": None, "m2": None, "m3": None}
+    assert_stopped(run_site(files, inv, "-e", "node=m1", name="remove-node.yml"),
+                   "refusing to remove m1: it holds the cluster CA (kube_ca_host)")
+
+
+def test_etcd_restore_refuses_without_a_snapshot(files) -> None:
+    assert_stopped(run_site(files, good(), name="etcd-restore.yml"),
+                   "etcd-restore.yml needs the snapshot: -e etcd_snapshot=PATH")
+
+
+def test_etcd_restore_refuses_a_snapshot_that_fails_its_checksum(files) -> None:
+    snap = files["dir"] / "etcd.db"
+    snap.write_bytes(b"a snapshot")
+    (files["dir"] / "etcd.db.sha256").write_text("0" * 64 + "  etcd.db\n")
+    assert_stopped(run_site(files, good(), "-e", f"etcd_snapshot={snap}", name="etcd-restore.yml"),
+                   f"the snapshot '{snap}' does not match its .sha256: refusing to restore it")
+    (files["dir"] / "etcd.db.sha256").unlink()
+    assert_stopped(run_site(files, good(), "-e", f"etcd_snapshot={snap}", name="etcd-restore.yml"),
+                   f"no snapshot '{snap}' with its '{snap}.sha256' beside it")
