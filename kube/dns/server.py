@@ -63,6 +63,10 @@ class DnsServer:
             return
         if len(data) < 2 or (len(data) > 2 and data[2] & 0x80):
             return  # not a query (a reply, or noise): never answer it, or two servers could ping-pong
+        found = question_key(data)
+        if found is not None and (cached := self.forwarder.cached(data, found[0])) is not None:
+            self._send_udp(data, cached, addr)  # an external name answered before: no task either
+            return
         task = asyncio.ensure_future(self._udp_slow(data, addr))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
