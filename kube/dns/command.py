@@ -100,6 +100,7 @@ async def serve(args: argparse.Namespace, stop: asyncio.Event) -> None:
     tasks: list[asyncio.Future] = []
     try:
         await server.start(args.bind_address, args.dns_port)
+        publisher.dns_port = server.port  # --dns-port 0 (kube up beside another cluster): the port it got
         runner = await serve_health(args.bind_address, args.port, registry, ready=zones.loaded)
         work = asyncio.ensure_future(zones.run())
         tasks = [work, asyncio.ensure_future(stop.wait())]
