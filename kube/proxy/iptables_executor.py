@@ -89,30 +89,32 @@ def ensure_jumps() -> None:
 
 
 def apply(targets: Iterable[ServiceTarget], *, cluster_cidr: str | None,
-          known_chains: set[str] | None = None) -> str:
+          known_chains: set[str] | None = None, unchanged: frozenset[ServiceTarget] = frozenset()) -> str:
     """Make the kernel match `targets` in one commit; returns the payload for logs/tests.
 
     A full sync (`known_chains` None) first checks our jumps from the built-in chains and
     reads which per-service chains exist; a partial one trusts `known_chains` (the chains
-    the last commit left, see `written_chains`) and is a single iptables-restore, which is
-    what keeps a change's latency low (kube-proxy's partial syncs do the same).
+    the last commit left, see `chains_after`), rewrites only the chains of targets not in
+    `unchanged`, and is a single iptables-restore, which is what keeps a change's latency
+    low (kube-proxy's partial syncs do the same).
     """
     if known_chains is None:
         ensure_jumps()
         known_chains = existing_chains("nat")
+        unchanged = frozenset()
     stale = {c for c in known_chains if c.startswith(PER_SERVICE_PREFIXES)}
-    payload = render(targets, cluster_cidr=cluster_cidr, stale_nat_chains=stale)
+    payload = render(targets, cluster_cidr=cluster_cidr, stale_nat_chains=stale, unchanged=unchanged)
     done = _run(["iptables-restore", "-w", "--noflush"], stdin=payload)
     if done.returncode != 0:
         raise IptablesError(f"iptables-restore: {done.stderr.strip()}")
     return payload
 
 
-def written_chains(payload: str) -> set[str]:
-    """The nat chains a payload leaves in place (declared and not deleted)."""
+def chains_after(payload: str, known: set[str]) -> set[str]:
+    """The nat chains in place once `payload` is committed over `known`."""
     nat = payload.split("*nat", 1)[-1]
     declared = {line[1:].split()[0] for line in nat.splitlines() if line.startswith(":")}
-    return declared - {line.split()[1] for line in nat.splitlines() if line.startswith("-X ")}
+    return (known | declared) - {line.split()[1] for line in nat.splitlines() if line.startswith("-X ")}
 
 
 def cleanup() -> list[str]:

@@ -170,12 +170,15 @@ def _filter_rules(target: ServiceTarget, internal: bool, external: bool) -> list
 
 
 def render(targets: Iterable[ServiceTarget], *, cluster_cidr: str | None,
-           stale_nat_chains: Iterable[str] = ()) -> str:
+           stale_nat_chains: Iterable[str] = (), unchanged: frozenset[ServiceTarget] = frozenset()) -> str:
     """The whole iptables-restore --noflush payload for nat and filter.
 
     Declaring a chain flushes it, so every chain we own is rewritten in one atomic
     commit; `stale_nat_chains` (per-service chains of services that are gone) are
-    flushed and deleted in the same commit.
+    flushed and deleted in the same commit. The per-service chains of `unchanged` targets
+    (exactly as the last commit wrote them) are left out and so left alone, as kube-proxy's
+    partial syncs do: the fixed chains are still rewritten whole, so the payload of one
+    change stays small however many Services there are.
     """
     targets = list(targets)
     nat_chains: list[str] = list(NAT_FIXED_CHAINS)
@@ -187,7 +190,10 @@ def render(targets: Iterable[ServiceTarget], *, cluster_cidr: str | None,
     ]
     filt = forward_rules(cluster_cidr)
     from_outside = f" ! -s {cluster_cidr}" if cluster_cidr else ""  # none: masquerade all (--masquerade-all)
+    kept: set[str] = set()
+    fixed = (f"-A {SERVICES} ", f"-A {NODEPORTS} ")
     for target in targets:
+        chains_at, rules_at = len(nat_chains), len(nat)
         proto = target.protocol.lower()
         comment = " ".join(_comment(target))
         internal = target.local_backends if target.internal_local else target.backends
@@ -225,9 +231,13 @@ def render(targets: Iterable[ServiceTarget], *, cluster_cidr: str | None,
         for backend in target.backends:
             nat_chains.append(sep_chain(target, backend))
             nat += _sep_rules(target, backend, comment)
+        if target in unchanged:
+            kept.update(nat_chains[chains_at:])
+            del nat_chains[chains_at:]
+            nat[rules_at:] = [rule for rule in nat[rules_at:] if rule.startswith(fixed)]
     nat.append(f"-A {SERVICES} -m comment --comment \"kubernetes service nodeports\" "
                f"-m addrtype --dst-type LOCAL -j {NODEPORTS}")
-    live = set(nat_chains)
+    live = set(nat_chains) | kept
     stale = sorted(set(stale_nat_chains) - live)
     lines = ["*filter", *(f":{c} - [0:0]" for c in FILTER_FIXED_CHAINS), *filt, "COMMIT",
              "*nat", *(f":{c} - [0:0]" for c in [*nat_chains, *stale]), *nat,

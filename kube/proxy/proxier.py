@@ -62,9 +62,10 @@ class IptablesExecutor:
 
         full = self._chains is None or time.monotonic() - self._full_at > self.full_sync_period
         known, self._chains = (None if full else self._chains), None  # a failure makes the next one full
+        unchanged = frozenset() if full else frozenset(self.applied) & frozenset(targets)
         payload = await asyncio.to_thread(iptables_executor.apply, targets, cluster_cidr=self.cluster_cidr,
-                                          known_chains=known)
-        self._chains = iptables_executor.written_chains(payload)
+                                          known_chains=known, unchanged=unchanged)
+        self._chains = iptables_executor.chains_after(payload, known or set())
         if full:
             self._full_at = time.monotonic()
         before, self.applied = self.applied, targets

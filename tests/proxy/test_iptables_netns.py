@@ -101,3 +101,25 @@ def test_headless_services_get_no_rules_and_cleanup_leaves_nothing(topology: Top
     saved = netns.run_in(topology.node, lambda: subprocess.run(["iptables-save"], capture_output=True,
                                                               text=True, check=True).stdout)
     assert "KUBE-" not in saved
+
+
+def test_partial_syncs_touch_only_changed_services_and_full_syncs_repair(topology: Topology) -> None:  # noqa: F811
+    import asyncio
+
+    from kube.proxy.proxier import IptablesExecutor
+
+    executor = IptablesExecutor(CLUSTER_CIDR, full_sync_period=3600)
+    a, b = target("a", "10.96.0.30"), target("b", "10.96.0.31", backends=PODS[:1])
+
+    def sync(targets: list[ServiceTarget]) -> str:
+        netns.run_in(topology.node, lambda: asyncio.run(executor.apply(targets)))
+        return netns.run_in(topology.node, lambda: subprocess.run(["iptables-save", "-t", "nat"], capture_output=True,
+                                                                  text=True, check=True).stdout)
+
+    sync([a, b])
+    rules = sync([a, target("b", "10.96.0.31", backends=PODS[1:2])])  # partial: b moved, a unchanged
+    assert f"{POD_IPS[1]}:{POD_PORT}" in rules and f"-s {POD_IPS[0]}/32" in rules  # a's chains kept
+    assert tcp_ask(topology.client, "10.96.0.31", 80).split()[0] == POD_IPS[1]
+    assert {tcp_ask(topology.client, "10.96.0.30", 80).split()[0] for _ in range(20)} == set(POD_IPS)
+    rules = sync([b])  # a is gone: its chains are deleted in the same commit
+    assert "default/a:" not in rules and "KUBE-SVC-" in rules

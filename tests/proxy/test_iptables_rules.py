@@ -103,3 +103,14 @@ def test_local_policies_use_the_local_chain_keep_the_source_and_drop_without_loc
     assert none_here.count("has no local endpoints\" -j DROP") == 2 and "REJECT" not in none_here
     cluster = render([policy_target(3, 0)], cluster_cidr=None)
     assert f"-A {ext_chain(t)} -m comment --comment \"default/web:http\" -j KUBE-MARK-MASQ" in cluster
+
+
+def test_a_partial_sync_leaves_unchanged_services_chains_alone_but_keeps_their_entries() -> None:
+    same, moved = target(2), target(1, name="api")
+    old_chains = [svc_chain(same), *(sep_chain(same, b) for b in same.backends), "KUBE-SVC-GONE"]
+    payload = render([same, moved], cluster_cidr=None, stale_nat_chains=old_chains, unchanged=frozenset({same}))
+    nat = payload.split("*nat", 1)[1]
+    assert f":{svc_chain(same)} " not in nat and f"-A {svc_chain(same)} " not in nat  # not flushed, not rewritten
+    assert f"-j {svc_chain(same)}" in nat  # KUBE-SERVICES (rewritten whole) still sends to it
+    assert f"-X {svc_chain(same)}" not in nat and "-X KUBE-SVC-GONE" in nat
+    assert f":{svc_chain(moved)} - [0:0]" in nat and f"-A {svc_chain(moved)} " in nat
