@@ -59,7 +59,7 @@ async def psa_api(pki_dir: Path, tmp_path: Path) -> AsyncIterator[Api]:
         "plugins": [{"name": "PodSecurity", "configuration": {
             "apiVersion": "pod-security.admission.config.k8s.io/v1", "kind": "PodSecurityConfiguration",
             "defaults": {"enforce": "privileged", "warn": "baseline"},
-            "exemptions": {"namespaces": ["exempt"]}}}]}))
+            "exemptions": {"namespaces": ["exempt"], "runtimeClasses": ["kata"]}}}]}))
     srv = APIServer(server_config(pki_dir, tmp_path, admission_control_config_file=str(admission)))
     await srv.start()
     try:
@@ -101,9 +101,16 @@ async def test_warn_header_workloads_and_the_cluster_default(psa_api: Api) -> No
                                      with_container(pod("host", hostNetwork=True), {}))
     assert status == 201 and warnings == ['299 - "would violate PodSecurity \\"baseline:latest\\": host namespaces '
                                           '(hostNetwork=true)"']
-    await namespace(psa_api, "exempt", enforce="restricted")
+    status, _, warnings = await post(psa_api, "/api/v1/namespaces", {"metadata": {
+        "name": "exempt", "labels": {PSA + "enforce": "restricted"}}})
+    assert status == 201 and warnings == ['299 - "namespace \\"exempt\\" is exempt from Pod Security, and the policy '
+                                          '(enforce=restricted:latest) will be ignored"']
     status, _, warnings = await post(psa_api, "/api/v1/namespaces/exempt/pods", with_container(pod("e"), PRIVILEGED))
     assert status == 201 and warnings == []
+    await namespace(psa_api, "kata-ns", enforce="restricted")
+    status, body, _ = await post(psa_api, "/api/v1/namespaces/kata-ns/pods",
+                                 with_container(pod("vm", runtimeClassName="kata"), PRIVILEGED))
+    assert status == 201, body  # an exempt runtime class
 
 
 async def test_namespace_labels_are_validated_and_relabels_report_pods(psa_api: Api) -> None:
