@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_daemon_flags(p, "dns")
     p.add_argument("--dns-port", type=port_number, default=10053, metavar="PORT",
                    help="the DNS port, UDP and TCP (the kube-dns Service's targetPort)")
-    p.add_argument("--cluster-domain", default="cluster.local")
+    p.add_argument("--cluster-domain", default="cluster.local", help="the zone answered here (default cluster.local)")
     p.add_argument("--upstream", default="", metavar="IP[:PORT],...",
                    help="resolvers for other names (default: the nameservers of /etc/resolv.conf)")
     p.add_argument("--cluster-ip", default="10.96.0.10", help="the kube-dns Service's ClusterIP")
@@ -87,6 +87,9 @@ async def serve(args: argparse.Namespace, stop: asyncio.Event) -> None:
     from kube.dns.server import DnsCollector, DnsServer
     from kube.dns.zone_loop import ZoneLoop
 
+    if not args.upstreams:
+        log.warning("no upstream resolvers (--upstream, /etc/resolv.conf): names outside %s get SERVFAIL",
+                    args.domain)
     client = client_from_flags(args, "kube-dns")
     registry = CollectorRegistry()
     table = AnswerTable(args.domain)
@@ -140,4 +143,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         args.advertise_address = default_route_address()
     args.hostname = args.hostname_override or socket.gethostname()
+    ours = {(args.cluster_ip, 53), (args.advertise_address, args.dns_port)}
+    args.upstreams = [u for u in args.upstreams if u not in ours]  # asking ourselves would loop until timeout
     return run_daemon(args, lambda stop: serve(args, stop))
