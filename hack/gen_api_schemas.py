@@ -99,7 +99,8 @@ def build() -> dict[str, Any]:
     for name, schema in source.items():
         for gvk in _gvks(schema):
             by_gvk.setdefault(gvk, name)
-    wanted = [(k.group, k.version, k.kind) for k in KINDS] + [(k.group, k.version, k.list_kind_name) for k in KINDS]
+    wanted = [(k.group, k.version, k.kind) for k in KINDS]
+    wanted += [(k.group, k.version, k.list_kind_name) for k in KINDS if "list" in k.verbs]  # reviews have none
     wanted += [(EVICTION.group, EVICTION.version, EVICTION.kind), *EXTRA_KINDS]
     roots = [by_gvk[gvk] for gvk in wanted] + [META + name for name in META_ROOTS]
     keep: set[str] = set()

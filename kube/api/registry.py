@@ -43,7 +43,8 @@ class KindInfo:
         return f"{self.key_prefix(namespace)}{name}"
 
 
-_LEGACY_KEY_GROUPS = {"apps", "batch", "policy", "coordination.k8s.io", "discovery.k8s.io"}
+_LEGACY_KEY_GROUPS = {"apps", "batch", "policy", "coordination.k8s.io", "discovery.k8s.io",
+                      "rbac.authorization.k8s.io"}
 _KEY_RESOURCE = {"endpoints": "services/endpoints", "services": "services/specs", "leases": "leases",
                  "replicationcontrollers": "controllers"}
 
@@ -77,6 +78,18 @@ KINDS: tuple[KindInfo, ...] = (
     KindInfo("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True),
     KindInfo("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True,
              ("pdb",), ("status",)),
+    KindInfo("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", False),
+    KindInfo("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding",
+             False),
+    KindInfo("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True),
+    KindInfo("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", True),
+    # reviews: create-only questions answered at once, never stored (kube/apiserver/rbac/reviews.py)
+    *(KindInfo("authorization.k8s.io", "v1", kind, kind.lower() + "s", kind.lower(), kind.startswith("Local"),
+               verbs=("create",))
+      for kind in ("SelfSubjectAccessReview", "SelfSubjectRulesReview", "SubjectAccessReview",
+                   "LocalSubjectAccessReview")),
+    KindInfo("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", "selfsubjectreview", False,
+             verbs=("create",)),
 )
 
 # Eviction is a subresource body (pods/eviction), not a stored kind.

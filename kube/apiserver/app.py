@@ -17,13 +17,12 @@ from aiohttp import web
 
 from kube.api.errors import (
     StatusError,
-    forbidden_request,
     method_not_allowed,
     too_many_requests,
     unauthorized,
 )
 from kube.apiserver import metrics
-from kube.apiserver.auth import UserInfo, authorize, authorize_non_resource
+from kube.apiserver.auth import UserInfo
 from kube.apiserver.auth.oidc_discovery import OIDC_PATHS, oidc_document
 from kube.apiserver.handlers import discovery, health, request_info
 from kube.apiserver.handlers.delete import delete, delete_collection
@@ -34,6 +33,7 @@ from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.handlers.write import create, update
 from kube.apiserver.metrics_api import discovery as metrics_discovery
 from kube.apiserver.metrics_api import handler as metrics_handler
+from kube.apiserver.rbac import gate, reviews
 from kube.apiserver.state import STATE, ServerState
 from kube.apiserver.subresources.binding import bind
 from kube.apiserver.subresources.eviction import evict
@@ -126,26 +126,25 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
             user = _user(request, state)
             if user is None:
                 raise unauthorized()
+            user = gate.run_as(request, state, user)
         if path.startswith(metrics_discovery.PREFIX):  # metrics.k8s.io: from the nodes, not the store
             return await metrics_handler.serve(request, state, path, user)
         if path in OIDC_PATHS and state.service_accounts is not None:  # any authenticated user, as Kubernetes'
             return json_response(oidc_document(request, state.service_accounts, path))  # issuer-discovery role
         special = _non_resource(request, state, path)
         if special is not None:
-            if user is not None and not authorize_non_resource(user, path):
-                raise StatusError(403, "Forbidden", f'forbidden: User "{user.name}" cannot get path "{path}"')
+            if user is not None:
+                gate.check_path(state, user, request.method, path)
             return special
         watch = request.query.get("watch", "").lower() in ("true", "1")
         info = request_info.parse(request.method, path, watch)
         verb, resource = info.verb, info.kind.plural
-        handler = HANDLERS.get((info.verb, info.subresource))
+        handler = reviews.review if reviews.is_review(info) else HANDLERS.get((info.verb, info.subresource))
         if handler is None:
             raise method_not_allowed(f"the server does not allow this method on the requested resource "
                                      f"({request.method} {info.kind.plural}/{info.subresource})")
         if user is not None:
-            if not authorize(user, info.verb, info.kind.plural, info.subresource, info.namespace, info.kind.group):
-                raise forbidden_request(user.name, info.verb, info.kind.plural, info.kind.group,
-                                        info.namespace)
+            gate.check_resource(state, user, info)
         if info.verb != "watch" and not (info.subresource == "log" and "follow" in request.query) \
                 and info.subresource not in NODE_PATHS:
             if state.metrics.inflight >= state.config.max_requests_inflight:

@@ -10,6 +10,7 @@ from aiohttp import web
 from kube.api.meta import Obj
 from kube.apiserver.allocators import ServiceAllocators
 from kube.apiserver.auth import Authenticator
+from kube.apiserver.auth.authorizer import Chain
 from kube.apiserver.auth.serviceaccount_tokens import ServiceAccountTokens
 from kube.apiserver.config import ServerConfig
 from kube.apiserver.metrics import Metrics
@@ -40,6 +41,7 @@ class ServerState:
     replays: int = 0  # watches served from the store rather than the cache
     stream_proxy: StreamProxy | None = None  # None: exec/attach/portforward answer 503
     node_stats: NodeStats | None = None  # None: metrics.k8s.io answers 503
+    authorizer: Chain | None = None  # --authorization-mode's chain; None: every request allowed (tests of the core)
     service_accounts: ServiceAccountTokens | None = None  # None: no ServiceAccount keys, no TokenRequest
 
 

@@ -18,6 +18,7 @@ log = logging.getLogger("kube.controllers")
 
 def controller_types() -> dict[str, type[ControllerLoop]]:
     """Controller names as kube-controller-manager's --controllers spells them."""
+    from kube.controllers.clusterrole_aggregation import ClusterRoleAggregationController
     from kube.controllers.cronjob.controller import CronJobController
     from kube.controllers.daemonset.controller import DaemonSetController
     from kube.controllers.deployment.controller import DeploymentController
@@ -44,6 +45,7 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
             "nodeipam": NodeIpamController, "replicationcontroller": ReplicationControllerController,
             "daemonset": DaemonSetController,
             "job": JobController, "cronjob": CronJobController, "ttl-after-finished": TTLAfterFinishedController,
+            "clusterrole-aggregation": ClusterRoleAggregationController,
             "serviceaccount": ServiceAccountsController, "root-ca-cert-publisher": RootCAPublisher}
 
 

@@ -31,6 +31,12 @@ from kube.api.validation.int_bounds import integer_errors
 from kube.api.validation.node import validate_node
 from kube.api.validation.object_meta import validate_object_meta_update
 from kube.api.validation.pod import validate_pod
+from kube.api.validation.rbac import (
+    validate_cluster_role,
+    validate_cluster_role_binding,
+    validate_role,
+    validate_role_binding,
+)
 from kube.api.validation.service import validate_endpoints, validate_service
 from kube.api.validation.workloads import validate_deployment, validate_replica_set
 
@@ -58,6 +64,10 @@ VALIDATORS: dict[tuple[str, str], Validator] = {
     ("v1", "ReplicationController"): validate_replication_controller,
     ("coordination.k8s.io/v1", "Lease"): validate_lease,
     ("policy/v1", "PodDisruptionBudget"): validate_pod_disruption_budget,
+    ("rbac.authorization.k8s.io/v1", "Role"): validate_role,
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"): validate_cluster_role,
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): validate_role_binding,
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): validate_cluster_role_binding,
 }
 
 

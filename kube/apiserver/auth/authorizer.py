@@ -1,12 +1,24 @@
-"""A small, fixed authorizer: admin, node agents, read-only users, scheduler, controller manager.
+"""Authorization: a chain of authorizers chosen by `--authorization-mode`, as Kubernetes' union.
 
-Kubernetes does this with RBAC roles; we hard-code the few roles a cluster of
-our own components needs. Anything not granted below is denied (403).
-Resources are plural names (`pods`), subresources separate (`status`).
+Each authorizer answers ALLOW, DENY or NO_OPINION for (user, request); the first that is
+not NO_OPINION decides, and a request nobody allows is refused with Kubernetes' message.
+Members of system:masters are always allowed (Kubernetes' privileged-groups authorizer,
+ahead of the chain). Modes:
+
+- `RBAC`: Roles and bindings from the API (kube/apiserver/rbac/authorizer.py)
+- `Node`: what a node agent may do for the pods bound to it (kube/apiserver/rbac/node_authorizer.py)
+- `Builtin`: the small fixed policy this server had before RBAC (admin, nodes, read-only,
+  scheduler, controller manager), kept for clusters that were set up with it
+- `AlwaysAllow`, `AlwaysDeny`: as Kubernetes, for tests
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
+from typing import Protocol
+
+from kube.api.errors import StatusError, _details, _resource_ref
 from kube.apiserver.auth.user import (
     CONTROLLER_MANAGER,
     MASTERS_GROUP,
@@ -15,14 +27,94 @@ from kube.apiserver.auth.user import (
     SCHEDULER,
     UserInfo,
 )
+from kube.apiserver.rbac.rules import Request, Rule
 
 READ_VERBS = frozenset({"get", "list", "watch"})
 WRITE_VERBS = frozenset({"create", "update", "patch", "delete", "deletecollection"})
 ANONYMOUS_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/version"})
 AUTHENTICATED_PATH_PREFIXES = ("/metrics", "/api", "/apis", "/openapi", "/healthz", "/livez", "/readyz",
                                "/version")
-
 NODE_LEASE_NAMESPACE = "kube-node-lease"
+
+
+class Decision(enum.Enum):
+    ALLOW = "allow"
+    DENY = "deny"
+    NO_OPINION = "no-opinion"
+
+
+class Authorizer(Protocol):
+    def authorize(self, user: UserInfo, req: Request) -> tuple[Decision, str]:
+        """The decision and, when refusing, why (appended to the 403 message)."""
+        ...
+
+
+class Chain:
+    """The authorizers of --authorization-mode in order; what SubjectAccessReviews ask too."""
+
+    def __init__(self, authorizers: Sequence[Authorizer]) -> None:
+        self.authorizers = list(authorizers)
+
+    def decide(self, user: UserInfo, req: Request) -> tuple[bool, str]:
+        if MASTERS_GROUP in user.groups:
+            return True, ""
+        reasons: list[str] = []
+        for authorizer in self.authorizers:
+            decision, reason = authorizer.authorize(user, req)
+            if decision is Decision.ALLOW:
+                return True, reason
+            if reason:
+                reasons.append(reason)
+            if decision is Decision.DENY:
+                break
+        return False, ", ".join(reasons)
+
+    def allows(self, user: UserInfo, req: Request) -> bool:
+        return self.decide(user, req)[0]
+
+    def rules_for(self, user: UserInfo, namespace: str) -> tuple[list[Rule], bool]:
+        rules: list[Rule] = []
+        incomplete = False
+        for authorizer in self.authorizers:
+            if isinstance(authorizer, RuleListing):
+                found, partial = authorizer.rules_for(user, namespace)
+                rules.extend(found)
+                incomplete = incomplete or partial
+            else:
+                incomplete = True
+        return rules, incomplete
+
+
+class RuleListing:
+    """Marker base: an authorizer that can list its rules (RBAC, Node)."""
+
+    def rules_for(self, user: UserInfo, namespace: str) -> tuple[list[Rule], bool]:
+        raise NotImplementedError
+
+
+class Always:
+    def __init__(self, allow: bool) -> None:
+        self.decision = Decision.ALLOW if allow else Decision.DENY
+
+    def authorize(self, user: UserInfo, req: Request) -> tuple[Decision, str]:
+        return self.decision, ""
+
+
+def forbidden(user: UserInfo, req: Request, reason: str = "") -> StatusError:
+    """403 with Kubernetes' wording (authorization.go forbiddenMessage + errors.NewForbidden)."""
+    tail = f": {reason}" if reason else ""
+    if not req.is_resource:
+        return StatusError(403, "Forbidden", f'forbidden: User "{user.name}" cannot {req.verb} path "{req.path}"{tail}')
+    resource = f"{req.resource}/{req.subresource}" if req.subresource else req.resource
+    where = f' in the namespace "{req.namespace}"' if req.namespace else " at the cluster scope"
+    qualified = _resource_ref(req.resource, req.group) if req.group else req.resource
+    subject = f'{qualified} "{req.name}"' if req.name else qualified
+    return StatusError(403, "Forbidden",
+                       f'{subject} is forbidden: User "{user.name}" cannot {req.verb} resource "{resource}" '
+                       f'in API group "{req.group}"{where}{tail}', _details(req.resource, req.name, req.group))
+
+
+# --- Builtin: the fixed policy from before RBAC ---------------------------------------------------
 
 # (resource, subresource) -> verbs, for node agents (kubelet's share of system:node)
 _NODE_WRITES: dict[tuple[str, str], frozenset[str]] = {
@@ -33,7 +125,6 @@ _NODE_WRITES: dict[tuple[str, str], frozenset[str]] = {
     ("events", ""): frozenset({"create", "update", "patch"}),
 }
 _NODE_READ_SUBRESOURCES = frozenset({"", "status", "log"})
-
 # the scheduler binds, preempts (deletes, nominates), reports and leader-elects
 _SCHEDULER_WRITES: dict[tuple[str, str], frozenset[str]] = {
     ("pods", "binding"): frozenset({"create"}),
@@ -49,29 +140,32 @@ def _is(user: UserInfo, identity: str) -> bool:
     return user.name == identity or identity in user.groups
 
 
+class Builtin:
+    """Admin, controller manager (admin-like), scheduler, nodes, read-only groups; nothing else."""
+
+    def authorize(self, user: UserInfo, req: Request) -> tuple[Decision, str]:
+        if not req.is_resource:
+            return (Decision.ALLOW if authorize_non_resource(user, req.path) else Decision.NO_OPINION), ""
+        ok = authorize(user, req.verb, req.resource, req.subresource, req.namespace, req.group)
+        return (Decision.ALLOW if ok else Decision.NO_OPINION), ""
+
+
 def authorize(user: UserInfo, verb: str, resource: str, subresource: str = "", namespace: str = "",
               group: str = "") -> bool:
-    """May `user` do `verb` on resource[/subresource] in namespace (\"\" = cluster scope) of group?"""
-    if MASTERS_GROUP in user.groups:
-        return True
-    if _is(user, CONTROLLER_MANAGER):
-        # it reconciles nearly every kind (GC, namespaces, nodes, endpoints...): admin-like, like its RBAC role
+    """The Builtin policy: may `user` do `verb` on resource[/subresource] in namespace of group?"""
+    if MASTERS_GROUP in user.groups or _is(user, CONTROLLER_MANAGER):
         return True
     if verb in READ_VERBS and (_is(user, SCHEDULER) or any(g in user.groups for g in READ_ONLY_GROUPS)):
         return True
     if _is(user, SCHEDULER):
         return verb in _SCHEDULER_WRITES.get((resource, subresource), frozenset())
     if NODES_GROUP in user.groups:
-        return _node_allows(verb, resource, subresource, namespace)
+        if verb in READ_VERBS:
+            return subresource in _NODE_READ_SUBRESOURCES
+        if resource == "leases":
+            return namespace == NODE_LEASE_NAMESPACE and verb in WRITE_VERBS
+        return verb in _NODE_WRITES.get((resource, subresource), frozenset())
     return False
-
-
-def _node_allows(verb: str, resource: str, subresource: str, namespace: str) -> bool:
-    if verb in READ_VERBS:
-        return subresource in _NODE_READ_SUBRESOURCES
-    if resource == "leases":
-        return namespace == NODE_LEASE_NAMESPACE and verb in WRITE_VERBS
-    return verb in _NODE_WRITES.get((resource, subresource), frozenset())
 
 
 def is_anonymous_path(path: str) -> bool:
@@ -80,7 +174,7 @@ def is_anonymous_path(path: str) -> bool:
 
 
 def authorize_non_resource(user: UserInfo | None, path: str) -> bool:
-    """Non-resource URLs: probes and /version for everyone; /metrics, /api*, /openapi* for any
+    """Builtin, non-resource URLs: probes and /version for everyone; /metrics, /api*, /openapi* for any
     authenticated user (discovery must work for every role, as Kubernetes' system:discovery)."""
     if is_anonymous_path(path):
         return True

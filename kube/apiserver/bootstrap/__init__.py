@@ -25,3 +25,7 @@ async def bootstrap(state: ServerState) -> None:
             if exc.reason != "AlreadyExists":  # another API server got there first
                 raise
     await ensure_kubernetes_service(state)
+    if "RBAC" in state.config.authorization_mode.split(","):
+        from kube.apiserver.rbac.reconcile import reconcile_bootstrap_policy
+
+        await reconcile_bootstrap_policy(state)

@@ -10,12 +10,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from kube.api import labels
-from kube.api.errors import StatusError, bad_request, forbidden_request, method_not_allowed, not_found
+from kube.api.errors import StatusError, bad_request, method_not_allowed, not_found
 from kube.api.meta import Obj, now_rfc3339
 from kube.api.registry import resolve
-from kube.apiserver.auth import UserInfo, authorize
+from kube.apiserver.auth import UserInfo
 from kube.apiserver.handlers.encoding import json_response
 from kube.apiserver.metrics_api.discovery import GROUP, GROUP_VERSION, PREFIX
+from kube.apiserver.rbac import gate
+from kube.apiserver.rbac.rules import Request
 from kube.apiserver.state import ServerState
 
 NODE, POD = resolve("nodes"), resolve("pods")
@@ -79,8 +81,8 @@ async def serve(request: web.Request, state: ServerState, path: str, user: UserI
                                  f"({request.method} {path})")
     resource, namespace, name = _parse(path)
     verb = "get" if name else "list"
-    if user is not None and not authorize(user, verb, resource, "", namespace, GROUP):
-        raise forbidden_request(user.name, verb, resource, GROUP, namespace)
+    if user is not None:
+        gate.check(state, user, Request(verb, resource, "", namespace, GROUP, name))
     if state.node_stats is None:
         raise StatusError(503, "ServiceUnavailable", "the metrics API has no node connection configured")
     selector = _selector(request)

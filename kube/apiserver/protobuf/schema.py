@@ -27,6 +27,7 @@ from kube.apiserver.protobuf.schema_batch import BATCH_MESSAGES
 from kube.apiserver.protobuf.schema_kinds import KIND_MESSAGES
 from kube.apiserver.protobuf.schema_meta import META_MESSAGES
 from kube.apiserver.protobuf.schema_pod import POD_MESSAGES
+from kube.apiserver.protobuf.schema_rbac import RBAC_MESSAGES, RBAC_OBJECT_MESSAGES
 from kube.apiserver.protobuf.schema_status import POD_STATUS_MESSAGES
 from kube.apiserver.protobuf.schema_volumes import VOLUME_MESSAGES
 
@@ -55,7 +56,7 @@ def parse_fields(spec: str) -> dict[int, Field]:
 def _all_messages() -> dict[str, dict[int, Field]]:
     merged: dict[str, str] = {}
     for table in (META_MESSAGES, POD_MESSAGES, VOLUME_MESSAGES, POD_STATUS_MESSAGES, KIND_MESSAGES,
-                  BATCH_MESSAGES, AUTHENTICATION_MESSAGES):
+                  BATCH_MESSAGES, AUTHENTICATION_MESSAGES, RBAC_MESSAGES):
         overlap = merged.keys() & table.keys()
         assert not overlap, f"message defined twice: {overlap}"
         merged.update(table)
@@ -85,6 +86,7 @@ OBJECT_MESSAGES: dict[tuple[str, str], str] = {
     ("v1", "DeleteOptions"): "DeleteOptions",
     ("apps/v1", "DeleteOptions"): "DeleteOptions",
     ("policy/v1", "DeleteOptions"): "DeleteOptions",
+    **RBAC_OBJECT_MESSAGES,
 }
 
 

@@ -16,7 +16,9 @@ from kube.apiserver.strategies.endpointslice import EndpointSliceStrategy
 from kube.apiserver.strategies.event import EventStrategy
 from kube.apiserver.strategies.lease import LeaseStrategy
 from kube.apiserver.strategies.namespace import NamespaceStrategy
+from kube.apiserver.strategies.node import NodeStrategy
 from kube.apiserver.strategies.pod import PodStrategy
+from kube.apiserver.strategies.rbac import BindingStrategy, RoleStrategy
 from kube.apiserver.strategies.service import ServiceStrategy
 from kube.apiserver.strategies.workloads import (
     DeploymentStrategy,
@@ -42,6 +44,11 @@ STRATEGIES: dict[tuple[str, str], Strategy] = {
     ("batch", "CronJob"): CronJobStrategy(),
     ("", "ReplicationController"): ReplicationControllerStrategy(),
     ("policy", "PodDisruptionBudget"): PodDisruptionBudgetStrategy(),
+    ("", "Node"): NodeStrategy(),
+    ("rbac.authorization.k8s.io", "Role"): RoleStrategy(),
+    ("rbac.authorization.k8s.io", "ClusterRole"): RoleStrategy(),
+    ("rbac.authorization.k8s.io", "RoleBinding"): BindingStrategy(),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"): BindingStrategy(),
 }
 
 

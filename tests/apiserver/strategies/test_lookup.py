@@ -12,7 +12,7 @@ from kube.apiserver.strategies.pod import PodStrategy
 
 APISERVER = Path(__file__).resolve().parents[3] / "kube" / "apiserver"
 # where a kind's name may appear: its rules, its table columns and wire schema, bootstrap objects, data
-KIND_AWARE = ("strategies", "tables", "protobuf", "bootstrap", "openapi", "subresources", "allocators",
+KIND_AWARE = ("strategies", "tables", "protobuf", "bootstrap", "openapi", "subresources", "allocators", "rbac",
               "admission")  # admission plugins read several kinds, as upstream's
 
 
