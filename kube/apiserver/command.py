@@ -8,6 +8,7 @@ import asyncio
 from kube.apiserver.auth.serviceaccount_tokens import KeyFileError
 from kube.apiserver.auth.tokens import TokenFileError
 from kube.apiserver.config import ServerConfig
+from kube.apiserver.rbac.chain import DEFAULT_MODE, MODES, parse_modes
 from kube.component.daemon import run_daemon
 from kube.component.errors import UsageError
 from kube.component.flags import add_daemon_flags, add_serving_flags
@@ -29,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tls-private-key-file", default="")
     p.add_argument("--client-ca-file", default="")
     p.add_argument("--token-auth-file", default="")
+    p.add_argument("--authorization-mode", default=DEFAULT_MODE,
+                   help=f"comma list of authorizers, in order: {', '.join(MODES)} (Node,RBAC as kubeadm)")
     p.add_argument("--service-account-key-file", action="append", default=[],
                    help="PEM file of keys that verify ServiceAccount tokens (repeatable: rotation)")
     p.add_argument("--service-account-signing-key-file", default="", help="PEM private key that signs them")
@@ -58,6 +61,10 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         raise UsageError("--tls-cert-file and --tls-private-key-file go together")
     if not 0 < args.secure_port < 65536:
         raise UsageError(f"--secure-port must be 1-65535, got {args.secure_port}")
+    try:
+        parse_modes(args.authorization_mode)
+    except ValueError as exc:
+        raise UsageError(f"--authorization-mode: {exc}") from None
     if args.max_requests_inflight < 1:
         raise UsageError("--max-requests-inflight must be at least 1")
     if not args.connection_idle_timeout > 0:
@@ -76,7 +83,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         etcd_certfile=args.etcd_certfile, etcd_keyfile=args.etcd_keyfile, etcd_prefix=args.etcd_prefix,
         bind_address=args.bind_address, secure_port=args.secure_port, tls_cert_file=args.tls_cert_file,
         tls_private_key_file=args.tls_private_key_file, client_ca_file=args.client_ca_file,
-        token_auth_file=args.token_auth_file, cert_dir=args.cert_dir,
+        token_auth_file=args.token_auth_file, cert_dir=args.cert_dir, authorization_mode=args.authorization_mode,
         service_cluster_ip_range=args.service_cluster_ip_range, service_node_port_range=args.service_node_port_range,
         max_requests_inflight=args.max_requests_inflight, watch_bookmark_seconds=args.watch_bookmark_seconds,
         connection_idle_timeout=args.connection_idle_timeout,

@@ -38,4 +38,5 @@ class ServerConfig:
     api_audiences: tuple[str, ...] = ()  # empty: the issuer
     encryption_provider_config: str = ""  # an EncryptionConfiguration file (storage/encryption_config.py)
     admission_control_config_file: str = ""  # an AdmissionConfiguration file (admission/pod_security/config.py)
+    authorization_mode: str = "Builtin"  # --authorization-mode: comma list of rbac/chain.py MODES
     authenticate: bool = True  # False only for in-process tests of the REST core

@@ -90,6 +90,10 @@ class APIServer:
             node_stats=node_stats_source(config, self.files),  # metrics.k8s.io -> the nodes' /stats/summary
             authenticator=(Authenticator(config.token_auth_file or None, self.files.client_ca or None, sa_tokens)
                            if config.authenticate else None), service_accounts=sa_tokens)
+        if config.authenticate:
+            from kube.apiserver.rbac.chain import build_chain
+
+            state.authorizer = build_chain(config.authorization_mode, cache)
         self.state = state
         await bootstrap(state)
         self._upkeep = Upkeep(store)  # compaction and key budgets, in the background
