@@ -54,7 +54,7 @@ def desired_slice(hostname: str, address: str, dns_port: int, service: Obj) -> O
                          "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": NAME,
                                               "uid": meta.get("uid", "")}]},
             "addressType": "IPv6" if ":" in address else "IPv4",
-            "endpoints": [{"addresses": [address], "hostname": slice_name(hostname)[len(NAME) + 1:][:63],
+            "endpoints": [{"addresses": [address],
                            "conditions": {"ready": True, "serving": True, "terminating": False}}],
             "ports": [{"name": "dns", "port": dns_port, "protocol": "UDP"},
                       {"name": "dns-tcp", "port": dns_port, "protocol": "TCP"}]}

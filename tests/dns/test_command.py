@@ -88,7 +88,7 @@ async def test_dns_daemon_end_to_end(server_process: ServerProcess, pki_dir: Pat
     try:
         await client.create(SERVICES, service("web", cluster_ip="10.96.0.50"), "default")
         with upstream() as (upstream_port, resolver):
-            async with dns_daemon(kubeconfig, "master-a", upstream_port) as (port, health, procs), \
+            async with dns_daemon(kubeconfig, "master-a.example", upstream_port) as (port, health, procs), \
                     dns_daemon(kubeconfig, "master-b", upstream_port) as (port_b, _health_b, procs_b):
                 name = "web.default.svc.cluster.local"
                 assert await eventually(lambda: _ips(name, port), timeout=60, interval=0.2) == ["10.96.0.50"]
@@ -108,7 +108,7 @@ async def test_dns_daemon_end_to_end(server_process: ServerProcess, pki_dir: Pat
                 assert not kube_dns["spec"].get("selector")
                 assert sorted((p["name"], p["protocol"], p["port"]) for p in kube_dns["spec"]["ports"]) == [
                     ("dns", "UDP", 53), ("dns-tcp", "TCP", 53)]
-                for host, dns_port in (("master-a", port), ("master-b", port_b)):  # b: --dns-port 0
+                for host, dns_port in (("master-a.example", port), ("master-b", port_b)):  # b: --dns-port 0
                     published = await eventually(lambda h=host: slice_of(client, h), timeout=60, interval=0.2)
                     assert published["endpoints"][0]["addresses"] == ["127.0.0.1"]
                     assert published["endpoints"][0]["conditions"]["ready"] is True
@@ -145,9 +145,9 @@ async def test_dns_daemon_end_to_end(server_process: ServerProcess, pki_dir: Pat
                 procs_b[0].terminate()
                 assert await asyncio.wait_for(procs_b[0].wait(), 30) == 0
                 assert await slice_of(client, "master-b") is None
-                assert await slice_of(client, "master-a") is not None  # the other daemon's is its own
+                assert await slice_of(client, "master-a.example") is not None  # the other daemon's is its own
             assert procs[0].returncode == 0
-        assert await slice_of(client, "master-a") is None
+        assert await slice_of(client, "master-a.example") is None
     finally:
         await client.close()
 

@@ -119,3 +119,5 @@ def test_endpointslice_controllers_leave_the_dns_daemons_slices_alone() -> None:
     assert _service_of(ours) == [] and _mirrored_by_service(ours) == []  # neither indexes it as its own
     assert reconcile_mirror(svc, None, []) == []  # no Endpoints for kube-dns: nothing to mirror or delete
     assert ours["metadata"]["name"] == "kube-dns-master-1" and QTYPE.A == 1
+    assert desired_slice("Master_2.Example.COM", "10.0.0.2", 53, svc)["metadata"]["name"] == \
+        "kube-dns-master-2.example.com"  # a valid object name from any hostname
