@@ -119,7 +119,7 @@ class PodNetwork:
             except (ApiError, ApiConnectionError) as exc:  # the API is away: the next pass retries
                 log.warning("pod network: %s", exc)
             except (OSError, NetlinkError, IptablesError, NetworkConfigError) as exc:
-                self._warn_once("NetworkFailed", f"pod network: {exc}")
+                self._warn_once(f"failed {exc}", f"pod network: {exc}")
 
     # --- one pass ----------------------------------------------------------------------------------
 

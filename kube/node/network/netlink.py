@@ -84,10 +84,8 @@ def ensure_vxlan(ipr: Any, uplink: Uplink, pod_cidr: str) -> str:
     ipr.link("set", index=index, mtu=uplink.mtu - VXLAN_OVERHEAD, state="up")
     if pod_cidr:  # the VTEP address: the podCIDR's network address, as flannel (peers route via it)
         want = str(ipaddress.ip_network(pod_cidr, strict=False).network_address)
+        # only added, never swapped: the minions of `make up` share this device, each with its address
         have = [(a.get("IFA_ADDRESS"), a["prefixlen"]) for a in ipr.get_addr(index=index, family=2)]
-        for addr, plen in have:
-            if (addr, plen) != (want, 32):
-                _ignore_gone(ipr.addr, "del", index=index, address=addr, prefixlen=plen)
         if (want, 32) not in have:
             try:
                 ipr.addr("add", index=index, address=want, prefixlen=32)
