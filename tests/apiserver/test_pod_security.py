@@ -96,6 +96,12 @@ async def test_warn_header_workloads_and_the_cluster_default(psa_api: Api) -> No
     status, _, warnings = await post(psa_api, "/apis/apps/v1/namespaces/warned/deployments",
                                      deployment("d") | {"spec": deployment("d")["spec"]})
     assert status == 201 and 'restricted:v1.30' in warnings[0] and "runAsNonRoot != true" in warnings[0]
+    for change, warned in (({"spec": {"replicas": 3}}, False),
+                           ({"spec": {"template": {"spec": {"hostNetwork": True}}}}, True)):
+        async with psa_api.session.patch("/apis/apps/v1/namespaces/warned/deployments/d", json=change,
+                                         headers={"Content-Type": "application/merge-patch+json"}) as resp:
+            assert resp.status == 200
+            assert bool(resp.headers.getall("Warning", [])) == warned, change  # judged when the template changes
     # no labels: the file's default, warn=baseline
     status, _, warnings = await post(psa_api, "/api/v1/namespaces/default/pods",
                                      with_container(pod("host", hostNetwork=True), {}))

@@ -9,7 +9,9 @@ and validation (so dry runs are judged too):
   audit log; upstream writes an audit annotation);
 - a workload (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
   ReplicationController, PodTemplate): `warn` and `audit` on its pod template,
-  never refused (its pods will be);
+  never refused (its pods will be); only when created or its template changes
+  (upstream judges every update, which here would log an audit line for each
+  write of its controller);
 - a Namespace: invalid `pod-security.kubernetes.io/*` labels are refused (422),
   and a stricter `enforce` warns about the existing pods that would violate it.
 
@@ -82,6 +84,9 @@ async def admit(state: ServerState, kind: KindInfo, obj: Obj, old: Obj | None, s
         return
     if (is_pod and subresource in IGNORED_POD_SUBRESOURCES) or (not is_pod and subresource):
         return
+    if old is not None and not (_significant_pod_update(obj, old) if is_pod
+                                else _template(obj, template_path) != _template(old, template_path)):
+        return  # nothing the policy looks at changed (a workload's controller writes it often)
     meta = _dict(obj.get("metadata"))
     namespace = str(meta.get("namespace") or "")
     if namespace in conf.exempt_namespaces or (username and username in conf.exempt_usernames):
@@ -92,14 +97,10 @@ async def admit(state: ServerState, kind: KindInfo, obj: Obj, old: Obj | None, s
                        policy.warn.level == PRIVILEGED and policy.audit.level == PRIVILEGED):
         return
     if is_pod:
-        if old is not None and not _significant_pod_update(obj, old):
-            return
         pod_meta, spec = meta, _dict(obj.get("spec"))
     else:
-        template: Any = obj
-        for step in template_path or ():
-            template = _dict(template).get(step)
-        if not isinstance(template, dict):
+        template = _template(obj, template_path)
+        if template is None:
             return
         pod_meta, spec = _dict(template.get("metadata")), _dict(template.get("spec"))
     if spec.get("runtimeClassName") and spec["runtimeClassName"] in conf.exempt_runtime_classes:
@@ -116,6 +117,13 @@ async def admit(state: ServerState, kind: KindInfo, obj: Obj, old: Obj | None, s
     warn = evaluate(policy.warn, pod_meta, spec)
     if not warn.allowed:
         add_warning(f'would violate PodSecurity "{policy.warn}": {warn.detail()}')
+
+
+def _template(obj: Obj, path: tuple[str, ...] | None) -> dict[str, Any] | None:
+    template: Any = obj
+    for step in path or ():
+        template = _dict(template).get(step)
+    return template if isinstance(template, dict) else None
 
 
 def _significant_pod_update(new: Obj, old: Obj) -> bool:
