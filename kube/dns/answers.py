@@ -116,6 +116,8 @@ class AnswerTable:
         if pod_ip is not None:
             if qtype in (wire.A, wire.ANY):
                 answers.append(wire.rr(wire.A, TTL, wire.address_rdata(pod_ip)[1]))
+        elif name == self.domain and qtype in (wire.SOA, wire.ANY):
+            answers.append(wire.rr(wire.SOA, TTL, wire.soa_rdata(self.domain, TTL)))
         elif name not in self.names:
             rcode = wire.NXDOMAIN
         cached = entry(answers, rcode=rcode, authority=[] if answers else [self.soa])

@@ -81,6 +81,7 @@ def cluster_records(services: Iterable[Obj], slices: Iterable[Obj], domain: str)
     """The Zone of every Service (and its slices) under `domain`."""
     domain = domain.strip(".").lower() + "."
     zone = Zone(domain)
+    zone.names.add(domain)  # the apex: its SOA is answered (answers.py), never NXDOMAIN
     zone._name(f"svc.{domain}")
     zone._name(f"pod.{domain}")
     by_service = _slices_by_service(slices)

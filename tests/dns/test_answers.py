@@ -77,6 +77,9 @@ def test_pod_names_external_names_nodata_and_nxdomain() -> None:
         out = reply(t, unknown)
         assert rcode(out) == RCODE.NXDOMAIN and DNSRecord.parse(out).auth, unknown
     assert rcode(reply(t, "default.svc.cluster.local")) == RCODE.NOERROR  # a namespace: an empty non-terminal
+    apex = reply(t, "cluster.local", "SOA")
+    assert rcode(apex) == RCODE.NOERROR and answers(apex)[0][:2] == ("cluster.local.", "SOA")
+    assert rcode(reply(t, "cluster.local")) == RCODE.NOERROR and not answers(reply(t, "cluster.local"))
 
 
 def test_a_change_reloads_the_table() -> None:
