@@ -8,15 +8,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
+from hack.hosts.fleet import Fleet as HostFleet
+from hack.hosts.host import Host
 from kube.node.images import ImageBuildError, build_images
 from tests.fixtures.hosts import REPO
 from tests.fixtures.requirements import missing
-from tests.playbooks.fleet import MASTERS, MINIONS, NEXT_VERSION, Fleet
+from tests.playbooks.fleet import HOSTS_PREFIX, HOSTS_SUBNET, MASTERS, MINIONS, NEXT_VERSION, Fleet
 
 IMAGES = ("kube.local/pause:1", "kube.local/busybox:1")
 
@@ -33,6 +36,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def playbook_hosts(host_image: str, tmp_path_factory: pytest.TempPathFactory):
+    """The playbook tests' own hosts (kube-pbtest-*, not the host tests' kube-hosttest-*:
+    those tests take their fleet down when they start, and they may run meanwhile)."""
+    hosts = HostFleet(HOSTS_PREFIX, HOSTS_SUBNET, tmp_path_factory.mktemp("pbhosts"))
+    hosts.down()  # what a killed run left
+    subprocess.run(["bash", str(REPO / "hack/blackhole-routes.sh")], check=False)
+    yield hosts
+    hosts.down()
+
+
+@pytest.fixture(scope="session")
+def make_hosts(playbook_hosts: HostFleet, host_image: str) -> Callable[[int], list[Host]]:
+    """`make_hosts(n)`: exactly n running hosts of the playbook fleet (kept between tests)."""
+    return lambda n: playbook_hosts.up(n, host_image, log=lambda *_: None)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,8 @@ MASTERS = int(os.environ.get("PLAYBOOK_MASTERS", "2"))
 ETCD = MASTERS if MASTERS % 2 else MASTERS - 1
 MINIONS = int(os.environ.get("PLAYBOOK_MINIONS", "1"))
 ZONE = "topology.kubernetes.io/zone"
+HOSTS_PREFIX, HOSTS_SUBNET = "kube-pbtest", "172.31.243.0/24"
+UNUSED_IP = "172.31.243.250"  # in the hosts' subnet, no host there
 # The upgrade's N+1: the kube_wheel fixture's version with its last part plus one.
 NEXT_VERSION = ".".join([*STAMPED_VERSION.split(".")[:-1], str(int(STAMPED_VERSION.split(".")[-1]) + 1)])
 SSH_ARGS = ("-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes "

@@ -20,7 +20,7 @@ from tests.playbooks.cluster_checks import (
     unit_start_times,
     wait_for,
 )
-from tests.playbooks.fleet import MASTERS, MINIONS, ZONE, Fleet, assert_ok, hostvars
+from tests.playbooks.fleet import MASTERS, MINIONS, UNUSED_IP, ZONE, Fleet, assert_ok, hostvars
 
 pytestmark = [pytest.mark.playbooks, pytest.mark.timeout(1800)]  # a site.yml takes minutes on a loaded machine
 
@@ -149,7 +149,7 @@ def test_an_unreachable_host_fails_clearly_and_the_others_finish(fleet: Fleet) -
     """A minion in the inventory that does not answer: one UNREACHABLE failure naming it,
     and every other host runs the playbook to its end (unchanged, converged)."""
     ghost = "ghost-minion"
-    fleet.inv["all"]["hosts"][ghost] = {**hostvars(fleet.minions[0]), "ansible_host": "172.31.241.250",
+    fleet.inv["all"]["hosts"][ghost] = {**hostvars(fleet.minions[0]), "ansible_host": UNUSED_IP,
                                         "node_labels": {ZONE: "zone-a"}}
     fleet.inv["all"]["children"]["kube_node"]["hosts"][ghost] = None
     fleet.write()
