@@ -53,6 +53,7 @@ def test_clusterip_and_nodeport_on_every_node_address_from_outside_the_node_and_
         assert {a.split()[0] for a in seen} <= backends and len(seen) >= 2
         assert {a.split()[1] for a in seen} == {"10.244.1.1"}  # Cluster policy: masqueraded
     assert tcp_ask(topology.node, netns.NODE_IP, 30080).split()[0] in backends  # NodePort from the node
+    assert tcp_ask(topology.pod, netns.NODE_IP, 30080).split()[0] in backends  # and from a pod
 
 
 def test_hairpin_a_pod_reaching_itself_through_its_service(topology: Topology) -> None:  # noqa: F811
