@@ -27,10 +27,15 @@ from kube.apiserver.auth.serviceaccount_tokens import ensure_signing_key
 from kube.apiserver.auth.user import CONTROLLER_MANAGER, NODES_GROUP, SCHEDULER
 from kube.apiserver.storage.encryption_config import ensure_default as ensure_default_encryption
 from kube.local.layout import ClusterDir
-from kube.local.plan import ENCRYPTION_CONFIG, SIMULATED_FLEET
+from kube.local.plan import DNS, ENCRYPTION_CONFIG, PROXY, SIMULATED_FLEET
 
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
-SIMULATED_FLEET_USER = "system:node:simulated-fleet"
+# the one process behind every simulated minion: in system:nodes (the Builtin policy's node rules) but
+# not named system:node:<name>, so the Node authorizer, which would pin it to one node, leaves it to
+# RBAC's kube:simulated-fleet binding of system:node (rbac/bootstrap_policy.yaml)
+SIMULATED_FLEET_USER = "kube:simulated-fleet"
+PROXY_USER = "system:kube-proxy"  # bound to system:node-proxier, as kube-proxy's kubeconfig user
+DNS_USER = "system:kube-dns"  # bound to system:kube-dns beside the kube-system:kube-dns ServiceAccount
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,10 @@ def component_identity(component: str) -> Identity:
         return Identity(SCHEDULER)
     if component == "controller-manager":
         return Identity(CONTROLLER_MANAGER)
+    if component == PROXY:
+        return Identity(PROXY_USER)
+    if component == DNS:
+        return Identity(DNS_USER)
     if component == SIMULATED_FLEET:
         return Identity(SIMULATED_FLEET_USER, (NODES_GROUP,))
     return node_identity(component)

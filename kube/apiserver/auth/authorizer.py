@@ -136,6 +136,10 @@ _SCHEDULER_WRITES: dict[tuple[str, str], frozenset[str]] = {
 }
 
 
+# kube proxy and kube dns: they read Services, EndpointSlices and Nodes, and report events
+_READERS = frozenset({"system:kube-proxy", "system:kube-dns"})
+
+
 def _is(user: UserInfo, identity: str) -> bool:
     return user.name == identity or identity in user.groups
 
@@ -155,8 +159,11 @@ def authorize(user: UserInfo, verb: str, resource: str, subresource: str = "", n
     """The Builtin policy: may `user` do `verb` on resource[/subresource] in namespace of group?"""
     if MASTERS_GROUP in user.groups or _is(user, CONTROLLER_MANAGER):
         return True
-    if verb in READ_VERBS and (_is(user, SCHEDULER) or any(g in user.groups for g in READ_ONLY_GROUPS)):
+    if verb in READ_VERBS and (_is(user, SCHEDULER) or user.name in _READERS
+                               or any(g in user.groups for g in READ_ONLY_GROUPS)):
         return True
+    if user.name in _READERS:
+        return resource == "events" and verb in ("create", "update", "patch")
     if _is(user, SCHEDULER):
         return verb in _SCHEDULER_WRITES.get((resource, subresource), frozenset())
     if NODES_GROUP in user.groups:
