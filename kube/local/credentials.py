@@ -27,7 +27,7 @@ from kube.apiserver.auth.serviceaccount_tokens import ensure_signing_key
 from kube.apiserver.auth.user import CONTROLLER_MANAGER, NODES_GROUP, SCHEDULER
 from kube.apiserver.storage.encryption_config import ensure_default as ensure_default_encryption
 from kube.local.layout import ClusterDir
-from kube.local.plan import DNS, ENCRYPTION_CONFIG, PROXY, SIMULATED_FLEET
+from kube.local.plan import ENCRYPTION_CONFIG, SIMULATED_FLEET
 
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 # the one process behind every simulated minion: in system:nodes (the Builtin policy's node rules) but
@@ -56,9 +56,9 @@ def component_identity(component: str) -> Identity:
         return Identity(SCHEDULER)
     if component == "controller-manager":
         return Identity(CONTROLLER_MANAGER)
-    if component == PROXY:
+    if component == "proxy":  # the machine's kube proxy and kube dns (kube.local.plan's machine daemons)
         return Identity(PROXY_USER)
-    if component == DNS:
+    if component == "dns":
         return Identity(DNS_USER)
     if component == SIMULATED_FLEET:
         return Identity(SIMULATED_FLEET_USER, (NODES_GROUP,))
