@@ -180,3 +180,21 @@ async def test_python_client_gets_the_forbidden_status(psa_api: Api, pki_dir: Pa
     status, body = await asyncio.to_thread(create)
     assert status == 403 and body["message"] == ('pods "hp" is forbidden: violates PodSecurity "baseline:latest": '
                                                  "host namespaces (hostIPC=true)")
+
+
+async def test_an_exempt_user_is_not_judged(pki_dir: Path, tmp_path: Path) -> None:
+    admission = tmp_path / "admission.yaml"
+    admission.write_text(json.dumps({
+        "apiVersion": "apiserver.config.k8s.io/v1", "kind": "AdmissionConfiguration",
+        "plugins": [{"name": "PodSecurity", "configuration": {
+            "apiVersion": "pod-security.admission.config.k8s.io/v1", "kind": "PodSecurityConfiguration",
+            "defaults": {"enforce": "restricted"}, "exemptions": {"usernames": ["kube-admin"]}}}]}))
+    srv = APIServer(server_config(pki_dir, tmp_path, admission_control_config_file=str(admission)))
+    await srv.start()
+    try:
+        async with client_session(srv.url, ca_file(pki_dir), ADMIN_TOKEN) as session:
+            status, body, _ = await post(Api(session, srv), "/api/v1/namespaces/default/pods",
+                                         with_container(pod("root"), PRIVILEGED))
+            assert status == 201, body  # kube-admin is exempt, though the default enforces restricted
+    finally:
+        await srv.stop()

@@ -38,6 +38,7 @@ from kube.apiserver.admission.pod_security.policy import (
     policy_from_labels,
 )
 from kube.apiserver.admission.warnings import add_warning
+from kube.apiserver.auth.request_user import current_user
 
 if TYPE_CHECKING:
     from kube.apiserver.state import ServerState
@@ -89,6 +90,9 @@ async def admit(state: ServerState, kind: KindInfo, obj: Obj, old: Obj | None, s
         return  # nothing the policy looks at changed (a workload's controller writes it often)
     meta = _dict(obj.get("metadata"))
     namespace = str(meta.get("namespace") or "")
+    if not username and conf.exempt_usernames:
+        user = current_user()
+        username = user.name if user is not None else ""
     if namespace in conf.exempt_namespaces or (username and username in conf.exempt_usernames):
         return
     ns = await state.objects.get(NAMESPACE, "", namespace) if NAMESPACE is not None else None
