@@ -7,7 +7,7 @@ at least 10 minutes; a token bound to a Pod, Secret or Node names it with its ui
 that no longer matches is 409), and a pod-bound token also names the pod's node. The
 ServiceAccount and bound object are read from the watch cache once it has caught up with
 the store, so the token authenticates (the authenticator reads the same cache) as soon as
-it is returned.
+it is returned. A node (NodeRestriction) gets only tokens bound to pods scheduled on it.
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ from kube.api.errors import (
 from kube.api.errors import invalid as field_invalid
 from kube.api.meta import Obj, now_rfc3339
 from kube.api.registry import resolve
+from kube.apiserver.auth.request_user import current_user
 from kube.apiserver.auth.serviceaccount_tokens import BoundRef, claims_for, expiration_timestamp
 from kube.apiserver.handlers.encoding import decode_object, json_response, read_body
 from kube.apiserver.handlers.request_info import RequestInfo
+from kube.apiserver.rbac.node_authorizer import node_name
 from kube.apiserver.state import ServerState
 from kube.apiserver.watch.cache import WatchCache
 
@@ -109,6 +111,20 @@ def _bound(state: ServerState, namespace: str, sa_name: str, ref: Obj) -> tuple[
     return BoundRef(kind, name, uid), node
 
 
+def _restrict_node(account: str, bound: BoundRef | None, pod_node: BoundRef | None) -> None:
+    """NodeRestriction: a node asks only for tokens bound to a pod scheduled on it."""
+    user = current_user()
+    node = node_name(user) if user is not None else None
+    if node is None:
+        return
+    why = ("node requested token not bound to a pod" if bound is None or bound.kind != "Pod"
+           else "node requested token bound to a pod scheduled on a different node"
+           if pod_node is None or pod_node.name != node else "")
+    if why:
+        raise StatusError(403, "Forbidden", f'serviceaccounts "{account}" is forbidden: {why}',
+                          {"kind": "serviceaccounts", "name": account})
+
+
 async def create_token(request: web.Request, state: ServerState, info: RequestInfo) -> web.StreamResponse:
     tokens = state.service_accounts
     if tokens is None or tokens.signer is None:
@@ -121,6 +137,7 @@ async def create_token(request: web.Request, state: ServerState, info: RequestIn
     if sa is None:
         raise not_found("serviceaccounts", info.name)
     bound, node = _bound(state, info.namespace, info.name, ref) if ref else (None, None)
+    _restrict_node(info.name, bound, node)
     audiences = audiences or list(tokens.audiences)
     claims = claims_for(tokens.issuer, audiences, info.namespace, sa, seconds, bound, node)
     spec: dict[str, Any] = {"audiences": audiences, "expirationSeconds": seconds}
