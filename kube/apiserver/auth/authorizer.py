@@ -138,6 +138,8 @@ _SCHEDULER_WRITES: dict[tuple[str, str], frozenset[str]] = {
 
 # kube proxy and kube dns: they read Services, EndpointSlices and Nodes, and report events
 _READERS = frozenset({"system:kube-proxy", "system:kube-dns"})
+_DNS_PUBLISHER_WRITES = {"services": frozenset({"create"}), "endpointslices": frozenset({"create", "update", "delete"}),
+                         "events": frozenset({"create", "update", "patch"})}  # kube/dns/publisher.py, in kube-system
 
 
 def _is(user: UserInfo, identity: str) -> bool:
@@ -163,6 +165,8 @@ def authorize(user: UserInfo, verb: str, resource: str, subresource: str = "", n
                                or any(g in user.groups for g in READ_ONLY_GROUPS)):
         return True
     if user.name in _READERS:
+        if user.name == "system:kube-dns" and namespace == "kube-system":  # the kube-dns Service, its own slice
+            return verb in _DNS_PUBLISHER_WRITES.get(resource, frozenset())
         return resource == "events" and verb in ("create", "update", "patch")
     if _is(user, SCHEDULER):
         return verb in _SCHEDULER_WRITES.get((resource, subresource), frozenset())
