@@ -123,6 +123,7 @@ _NODE_WRITES: dict[tuple[str, str], frozenset[str]] = {
     ("pods", "status"): frozenset({"update", "patch"}),
     ("pods", ""): frozenset({"delete"}),
     ("events", ""): frozenset({"create", "update", "patch"}),
+    ("serviceaccounts", "token"): frozenset({"create"}),  # its pods' tokens (TokenRequest's NodeRestriction)
 }
 _NODE_READ_SUBRESOURCES = frozenset({"", "status", "log"})
 # the scheduler binds, preempts (deletes, nominates), reports and leader-elects
