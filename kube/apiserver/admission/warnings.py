@@ -10,22 +10,19 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-_WARNINGS: ContextVar[list[str] | None] = ContextVar("kube_request_warnings", default=None)
+_WARNINGS: ContextVar[tuple[str, ...]] = ContextVar("kube_request_warnings", default=())
 
 
 def add_warning(text: str) -> None:
     current = _WARNINGS.get()
-    if current is None:
-        current = []
-        _WARNINGS.set(current)
     if text not in current:
-        current.append(text)
+        _WARNINGS.set((*current, text))  # a new tuple: a context copied from this one keeps its own
 
 
 def take_warnings() -> list[str]:
-    """This request's warnings so far, cleared (a retried write records them again)."""
+    """This request's warnings so far, cleared (a write starts by clearing them: a retried or
+    refused write, or an earlier request in the same task, leaves nothing behind)."""
     current = _WARNINGS.get()
-    if not current:
-        return []
-    _WARNINGS.set([])
+    if current:
+        _WARNINGS.set(())
     return list(current)

@@ -24,6 +24,7 @@ class FieldValidation:
     def __init__(self, request: web.Request) -> None:
         self.directive = directive(request.query.get("fieldValidation"))
         self.warnings: list[str] = []
+        take_warnings()  # admission's warnings are this request's alone
 
     def check(self, obj: Any) -> Any:
         """Prune `obj` in place (400 under Strict); a retried write replaces the previous warnings."""
