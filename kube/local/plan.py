@@ -17,6 +17,7 @@ ZONES = ("a", "b", "c")
 CONTROL_PLANE = ("apiserver", "scheduler", "controller-manager")
 SIMULATED_FLEET = "nodes"  # the one process running every simulated minion
 ENCRYPTION_CONFIG = "encryption-config.yaml"  # under .cluster/pki: Secrets' key at rest (credentials.ensure_admin)
+SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"  # the API server's default, stated
 LOG_MAX_MB = 10  # a component's log rotates past this size ...
 LOG_FILES_KEPT = 3  # ... keeping this many old files beside it
 
@@ -90,7 +91,9 @@ def components(cluster: ClusterDir, opts: UpOptions, runtime: str) -> list[Compo
             "--cert-dir", str(pki), "--tls-cert-file", str(pki / "apiserver.crt"),
             "--tls-private-key-file", str(pki / "apiserver.key"), "--client-ca-file", str(pki / "ca.crt"),
             "--token-auth-file", str(pki / "tokens.csv"),
-            "--encryption-provider-config", str(pki / ENCRYPTION_CONFIG)), needs_kubeconfig=False),
+            "--encryption-provider-config", str(pki / ENCRYPTION_CONFIG),
+            "--service-account-signing-key-file", str(pki / "sa.key"), "--service-account-key-file",
+            str(pki / "sa.pub"), "--service-account-issuer", SERVICE_ACCOUNT_ISSUER), needs_kubeconfig=False),
         Component("scheduler", "kube.scheduler.command", kube_argv(
             "scheduler", "--kubeconfig", kubeconfig("scheduler"), "--leader-elect",
             "--port", str(opts.health_port + 2 if opts.health_port else 0))),

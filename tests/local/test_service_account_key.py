@@ -22,3 +22,14 @@ def test_signing_key_made_once_and_private(tmp_path: Path) -> None:
     assert key.read_bytes() == first
     tokens = from_flags(str(key), [str(pub)], "", [])
     assert tokens is not None and tokens.signer is not None
+
+
+def test_apiserver_gets_the_service_account_flags(tmp_path: Path) -> None:
+    from kube.local.plan import UpOptions, components
+
+    cluster = ClusterDir(tmp_path)
+    api = next(c for c in components(cluster, UpOptions(port=7443), "docker") if c.name == "apiserver")
+    flags = dict(zip(api.argv, api.argv[1:], strict=False))
+    assert flags["--service-account-signing-key-file"] == str(cluster.pki / "sa.key")
+    assert flags["--service-account-key-file"] == str(cluster.pki / "sa.pub")
+    assert flags["--service-account-issuer"] == "https://kubernetes.default.svc.cluster.local"
