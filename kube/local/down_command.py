@@ -13,13 +13,32 @@ from pathlib import Path
 from kube.local import processes
 from kube.local.container_cleanup import remove_cluster_containers
 from kube.local.layout import ClusterDir
-from kube.local.plan import CONTROL_PLANE
+from kube.local.plan import CONTROL_PLANE, MACHINE_DAEMONS, PROXY
 
 
 def stop_order(names: list[str]) -> list[str]:
     """Nodes first (they stop their pods' containers), then the controllers, the API server last."""
-    nodes = sorted(n for n in names if n not in CONTROL_PLANE)
-    return nodes + [n for n in ("scheduler", "controller-manager", "apiserver") if n in names]
+    nodes = sorted(n for n in names if n not in CONTROL_PLANE and n not in MACHINE_DAEMONS)
+    machine = [n for n in MACHINE_DAEMONS if n in names]  # after the nodes: their pods' endpoints go first
+    return nodes + machine + [n for n in ("scheduler", "controller-manager", "apiserver") if n in names]
+
+
+def remove_host_network(had_docker_minions: bool) -> list[str]:
+    """What a docker cluster made in the host's network namespace: the proxy's KUBE-* chains
+    and the pod network's links, routes and KUBENET-* chains (both found by name)."""
+    if not had_docker_minions:
+        return []
+    from kube.node.network.cleanup import cleanup as network_cleanup
+    from kube.proxy import iptables_executor
+
+    removed: list[str] = []
+    if iptables_executor.iptables_usable() is None:
+        removed += iptables_executor.cleanup()
+    try:
+        removed += network_cleanup()
+    except OSError as exc:  # no netlink or iptables here: nothing was made either
+        print(f"  pod network not cleaned: {exc}")
+    return removed
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     if not cluster.run.exists():
         print("no local cluster here")
         return 0
-    for name in stop_order([p.stem for p in cluster.run.glob("*.pid")]):
+    names = [p.stem for p in cluster.run.glob("*.pid")]
+    for name in stop_order(names):
         if processes.stop(cluster, name):
             print(f"  {name:<20} stopped")
         else:
@@ -35,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
     removed = remove_cluster_containers(str(cluster.root))
     if removed:
         print(f"  removed {removed} container(s)")
+    cleaned = remove_host_network(PROXY in names)
+    if cleaned:
+        print(f"  removed {len(cleaned)} network link(s), route(s) and iptables rule(s)")
     print(f"The cluster is down; its data stays in {cluster.root}.")
     return 0
 

@@ -16,6 +16,12 @@ from kube.local.layout import ClusterDir
 ZONES = ("a", "b", "c")
 CONTROL_PLANE = ("apiserver", "scheduler", "controller-manager")
 SIMULATED_FLEET = "nodes"  # the one process running every simulated minion
+# one per machine beside docker minions, which share the host's network namespace: two proxies
+# would fight over one set of iptables chains and NodePorts
+PROXY, DNS = "proxy", "dns"
+MACHINE_DAEMONS = (PROXY, DNS)
+DNS_PORT = 10053  # kube dns's unprivileged port; the kube-dns Service's targetPort maps 53 to it
+DEFAULT_CLUSTER_CIDR = "10.244.0.0/16"
 ENCRYPTION_CONFIG = "encryption-config.yaml"  # under .cluster/pki: Secrets' key at rest (credentials.ensure_admin)
 SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"  # the API server's default, stated
 LOG_MAX_MB = 10  # a component's log rotates past this size ...
@@ -23,8 +29,9 @@ LOG_FILES_KEPT = 3  # ... keeping this many old files beside it
 
 
 def is_docker_minion(component: str) -> bool:
-    """Every component that is neither the control plane nor the simulated fleet is one docker minion."""
-    return component not in CONTROL_PLANE and component != SIMULATED_FLEET
+    """Every component that is neither the control plane, the simulated fleet nor a machine daemon
+    is one docker minion."""
+    return component not in CONTROL_PLANE and component != SIMULATED_FLEET and component not in MACHINE_DAEMONS
 
 
 @dataclass(frozen=True)
@@ -113,9 +120,26 @@ def components(cluster: ClusterDir, opts: UpOptions, runtime: str) -> list[Compo
             plan.append(Component(name, "kube.node.command", kube_argv(
                 "node", "--runtime", "docker", "--kubeconfig", kubeconfig(name), "--hostname-override", name,
                 "--zone", zone, "--root-dir", str(cluster.root / "nodes" / name),
+                "--cluster-cidr", opts.cluster_cidr or DEFAULT_CLUSTER_CIDR,
                 *log_server_flags(cluster, name, opts.kubelet_port + i if opts.kubelet_port else 0))))
+        plan.extend(machine_daemons(cluster, opts))
     return [Component(c.name, c.module, [*c.argv, *log_flags(cluster, c.name)], c.env, c.needs_kubeconfig)
             for c in plan]
+
+
+def machine_daemons(cluster: ClusterDir, opts: UpOptions) -> list[Component]:
+    """The machine's one `kube proxy` (iptables) and one `kube dns`. With --health-port 0 (a
+    cluster beside another) their health ports are off and kube dns takes any free port, which
+    it publishes in its EndpointSlice."""
+    health = opts.health_port
+    return [
+        Component(PROXY, "kube.proxy.command", kube_argv(
+            "proxy", "--kubeconfig", str(cluster.component_kubeconfig(PROXY)),
+            "--cluster-cidr", opts.cluster_cidr or DEFAULT_CLUSTER_CIDR, "--port", str(health - 1 if health else 0))),
+        Component(DNS, "kube.dns.command", kube_argv(
+            "dns", "--kubeconfig", str(cluster.component_kubeconfig(DNS)),
+            "--dns-port", str(DNS_PORT if health else 0), "--port", "9153" if health else "0")),
+    ]
 
 
 def log_server_flags(cluster: ClusterDir, node_name: str, port: int) -> list[str]:

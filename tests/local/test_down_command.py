@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from kube.local import processes
 from kube.local.down_command import run, stop_order
 from kube.local.layout import ClusterDir
-from kube.local.plan import CONTROL_PLANE
+from kube.local.plan import CONTROL_PLANE, MACHINE_DAEMONS
 
 names = st.lists(st.sampled_from(["apiserver", "scheduler", "controller-manager", "nodes", "minion-a",
-                                  "minion-b", "minion-c"]), unique=True)
+                                  "minion-b", "minion-c", "proxy", "dns"]), unique=True)
 
 
 @given(names)
@@ -30,6 +30,9 @@ def test_nodes_stop_first_and_the_apiserver_last(present: list[str]) -> None:
     assert all(a < b for a in nodes for b in control)
     if "apiserver" in order:
         assert order[-1] == "apiserver"
+    minions = [i for i, n in enumerate(order) if n.startswith("minion-") or n == "nodes"]
+    machine = [i for i, n in enumerate(order) if n in MACHINE_DAEMONS]
+    assert all(a < b for a in minions for b in machine)  # the pods' endpoints go before the proxy
 
 
 def test_down_removes_a_stale_pid_file_and_signals_nobody(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

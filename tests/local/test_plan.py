@@ -95,7 +95,7 @@ def test_health_ports_follow_kubernetes_layout_or_are_off(tmp_path: Path) -> Non
 def test_a_second_cluster_gets_its_own_node_names_and_pod_range(tmp_path: Path) -> None:
     opts = UpOptions(name_prefix="t1", cluster_cidr="10.244.192.0/18")
     plan = components(ClusterDir(tmp_path), opts, "docker")
-    assert [c.name for c in plan][3:] == ["t1-a", "t1-b", "t1-c"]
+    assert [c.name for c in plan][3:6] == ["t1-a", "t1-b", "t1-c"]
     cm = next(c for c in plan if c.name == "controller-manager")
     assert parse_as_kube(cm.argv).cluster_cidr == "10.244.192.0/18"
     fleet = components(ClusterDir(tmp_path), opts, "simulated")[-1]
@@ -109,3 +109,27 @@ def test_every_component_logs_to_its_own_file_rotated_by_size(tmp_path: Path, ru
         args = parse_as_kube(comp.argv)
         assert args.log_file == str(cluster.log_file(comp.name))
         assert args.log_file_max_size == LOG_MAX_MB and args.log_files_kept == LOG_FILES_KEPT
+
+
+def test_docker_plan_runs_one_proxy_and_one_dns_for_the_machine_not_one_per_minion(tmp_path: Path) -> None:
+    cluster = ClusterDir(tmp_path)
+    plan = components(cluster, UpOptions(nodes=3, cluster_cidr="10.250.0.0/16"), "docker")
+    names = [c.name for c in plan]
+    assert names.count("proxy") == 1 and names.count("dns") == 1
+    proxy = parse_as_kube(next(c for c in plan if c.name == "proxy").argv)
+    assert proxy.cluster_cidr == "10.250.0.0/16" and proxy.port == 10256
+    assert proxy.kubeconfig == str(cluster.component_kubeconfig("proxy"))
+    dns = parse_as_kube(next(c for c in plan if c.name == "dns").argv)
+    assert dns.dns_port == 10053
+
+
+def test_beside_another_cluster_the_machine_daemons_take_no_fixed_port(tmp_path: Path) -> None:
+    plan = components(ClusterDir(tmp_path), UpOptions(nodes=1, health_port=0), "docker")
+    assert parse_as_kube(next(c for c in plan if c.name == "proxy").argv).port == 0
+    dns = parse_as_kube(next(c for c in plan if c.name == "dns").argv)
+    assert dns.dns_port == 0 and dns.port == 0
+
+
+def test_simulated_minions_get_no_proxy_or_dns(tmp_path: Path) -> None:
+    names = [c.name for c in components(ClusterDir(tmp_path), UpOptions(nodes=3), "simulated")]
+    assert "proxy" not in names and "dns" not in names
