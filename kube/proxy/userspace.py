@@ -4,7 +4,9 @@ No root and no iptables: useful in containers and on CI machines where the kerne
 NAT tables cannot be changed. Each NodePort service port gets one listener on
 `listen_host:nodePort`; every new connection goes to the next ready backend (this node's
 only, with externalTrafficPolicy Local), skipping backends that refuse, and bytes are
-copied both ways until either side closes. sessionAffinity is not implemented here.
+copied both ways until either side closes. With sessionAffinity ClientIP a client's next
+connection within timeoutSeconds goes to the backend it last reached, as the iptables
+mode's `recent` lists do.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,25 +33,36 @@ class PortForwarder:
     key: str
     backends: tuple[Backend, ...]
     server: asyncio.Server | None = None
+    affinity_seconds: int | None = None
     _turn: itertools.count = field(default_factory=itertools.count)
+    _sticky: dict[str, tuple[Backend, float]] = field(default_factory=dict)  # client IP -> (backend, last use)
     connections: int = 0
 
-    def next_backends(self) -> list[Backend]:
-        """All backends, starting at the next one in round-robin order."""
+    def next_backends(self, client: str = "") -> list[Backend]:
+        """All backends, starting at the client's sticky one (if fresh) or else the next one
+        in round-robin order."""
         if not self.backends:
             return []
         start = next(self._turn) % len(self.backends)
-        return [*self.backends[start:], *self.backends[:start]]
+        order = [*self.backends[start:], *self.backends[:start]]
+        sticky = self._sticky.get(client) if self.affinity_seconds else None
+        if sticky is not None and sticky[0] in order and time.monotonic() - sticky[1] <= self.affinity_seconds:
+            order.remove(sticky[0])
+            order.insert(0, sticky[0])
+        return order
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
-        for backend in self.next_backends():
+        client = (writer.get_extra_info("peername") or ("",))[0]
+        for backend in self.next_backends(client):
             try:
                 up_reader, up_writer = await asyncio.wait_for(
                     asyncio.open_connection(backend.ip, backend.port), CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as exc:
                 log.warning("%s: backend %s:%d failed: %s", self.key, backend.ip, backend.port, exc)
                 continue
+            if self.affinity_seconds:
+                self._sticky[client] = (backend, time.monotonic())
             await _splice(reader, writer, up_reader, up_writer)
             return
         writer.close()  # no ready backend: close at once, as a REJECT would
@@ -93,11 +107,11 @@ class UserspaceProxier:
         for port, target in wanted.items():
             current = self.forwarders.get(port)
             if current is not None and current.key == target.key:
-                current.backends = chosen[port]
+                current.backends, current.affinity_seconds = chosen[port], target.affinity_seconds
                 continue
             if current is not None:
                 await self._close(self.forwarders.pop(port))
-            forwarder = PortForwarder(target.key, chosen[port])
+            forwarder = PortForwarder(target.key, chosen[port], affinity_seconds=target.affinity_seconds)
             try:
                 forwarder.server = await asyncio.start_server(forwarder.handle, self.listen_host, port,
                                                               reuse_address=True)

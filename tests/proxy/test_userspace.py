@@ -58,3 +58,19 @@ async def test_removed_service_stops_listening() -> None:
             assert answer is None
     finally:
         await proxier.close()
+
+
+async def test_session_affinity_client_ip_keeps_a_client_on_one_backend() -> None:
+    from dataclasses import replace
+
+    proxier = UserspaceProxier()
+    node_port = free_port()
+    try:
+        async with named_backends(["a", "b", "c"]) as ports:
+            sticky = replace(nodeport_target(node_port, list(ports.values())), affinity_seconds=60)
+            await proxier.apply([sticky])
+            assert len({await ask(node_port) for _ in range(6)}) == 1  # one client: one backend
+            await proxier.apply([replace(sticky, affinity_seconds=None)])
+            assert len({await ask(node_port) for _ in range(6)}) == 3  # round robin again
+    finally:
+        await proxier.close()
