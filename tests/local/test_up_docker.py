@@ -71,6 +71,34 @@ def test_kubectl_logs_reads_a_web_pod_through_its_minion(cluster: LocalCluster) 
     assert f"{pod} serving on :8080" in logs or "GET /" in logs  # the banner, or the probes' requests
 
 
+def test_a_pod_reads_its_service_account_token_and_it_authenticates(cluster: LocalCluster) -> None:
+    """The projected API access volume, read inside a web pod; its token is a ServiceAccount's until the pod goes."""
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    mount = "/var/run/secrets/kubernetes.io/serviceaccount"
+    pod = next(p["metadata"]["name"] for p in ready_pods(cluster, "app=web")  # not minion a: the next test stops it
+               if not p["spec"]["nodeName"].endswith("-a"))
+    token = cluster.kubectl("exec", pod, "--", "cat", f"{mount}/token").stdout
+    assert cluster.kubectl("exec", pod, "--", "cat", f"{mount}/namespace").stdout == "default"
+    ca = (cluster.dir.pki / "ca.crt").read_text()
+    assert cluster.kubectl("exec", pod, "--", "cat", f"{mount}/ca.crt").stdout == ca
+
+    def status(bearer: str) -> int:
+        req = urllib.request.Request(f"https://127.0.0.1:{cluster.port}/api/v1/namespaces/default/pods",
+                                     headers={"Authorization": f"Bearer {bearer}"})
+        try:
+            with urllib.request.urlopen(req, context=ssl.create_default_context(cadata=ca), timeout=10) as resp:
+                return resp.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    assert status(token) in (200, 403) and status("not-a-token") == 401  # authenticated (what it may do is RBAC's)
+    cluster.kubectl("delete", "pod", pod, "--wait=true", timeout=120)
+    wait_for("the deleted pod's token refused", lambda: status(token) == 401, timeout=60)
+
+
 def test_losing_a_minion_brings_its_pods_back_on_the_others(cluster: LocalCluster) -> None:
     lost = f"{cluster.prefix}-a"  # type: ignore[attr-defined]
     before = ready_pods(cluster, "app=web")
