@@ -15,10 +15,12 @@ async def _team(rbac: Cluster) -> None:
 
 async def test_a_role_grants_get_and_list_of_pods_in_its_namespace_only(rbac: Cluster) -> None:
     await _team(rbac)
-    await rbac.kubectl("kube-admin", "-n", "team", "create", "role", "pod-reader", "--verb=get,list",
-                       "--resource=pods", "-v=8")
-    await rbac.kubectl("kube-admin", "-n", "team", "create", "rolebinding", "jane-reads", "--role=pod-reader",
-                       "--user=jane")
+    created = await rbac.kubectl("kube-admin", "-n", "team", "create", "role", "pod-reader", "--verb=get,list",
+                                 "--resource=pods", "-v=8")
+    assert "Content-Type: application/vnd.kubernetes.protobuf" in created.stderr  # the protobuf path was taken
+    bound = await rbac.kubectl("kube-admin", "-n", "team", "create", "rolebinding", "jane-reads", "--role=pod-reader",
+                               "--user=jane", "-v=8")
+    assert "Content-Type: application/vnd.kubernetes.protobuf" in bound.stderr
     role = json.loads((await rbac.kubectl("kube-admin", "-n", "team", "get", "role", "pod-reader", "-o", "json")).stdout)
     assert role["rules"] == [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]
     binding = json.loads((await rbac.kubectl("kube-admin", "-n", "team", "get", "rolebinding", "jane-reads",
@@ -56,7 +58,8 @@ async def test_can_i_list_as_a_service_account_shows_exactly_its_rules(rbac: Clu
     assert resources == {"pods", "selfsubjectreviews.authentication.k8s.io",
                          "selfsubjectaccessreviews.authorization.k8s.io",
                          "selfsubjectrulesreviews.authorization.k8s.io"}
-    assert (await rbac.kubectl("kube-admin", "-n", "team", "auth", "can-i", "get", "pods", sa)).stdout.strip() == "yes"
+    yes = await rbac.kubectl("kube-admin", "-n", "team", "auth", "can-i", "get", "pods", sa, "-v=8")
+    assert yes.stdout.strip() == "yes" and "application/vnd.kubernetes.protobuf" in yes.stderr
     no = await rbac.kubectl("kube-admin", "-n", "team", "auth", "can-i", "delete", "pods", sa, ok=False)
     assert no.returncode == 1 and no.stdout.strip() == "no"
     elsewhere = await rbac.kubectl("kube-admin", "-n", "other", "auth", "can-i", "get", "pods", sa, ok=False)
