@@ -27,11 +27,14 @@ from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.rbac.rules import Request, Rule
 from kube.apiserver.state import ServerState
 
-REVIEW_GROUPS = frozenset({"authorization.k8s.io", "authentication.k8s.io"})
+# (group, kind) of the reviews answered here (TokenReview, if registered, is not one of them)
+REVIEWS = frozenset({("authorization.k8s.io", "SelfSubjectAccessReview"), ("authorization.k8s.io", "SubjectAccessReview"),
+                     ("authorization.k8s.io", "LocalSubjectAccessReview"), ("authorization.k8s.io", "SelfSubjectRulesReview"),
+                     ("authentication.k8s.io", "SelfSubjectReview")})
 
 
 def is_review(info: RequestInfo) -> bool:
-    return info.kind.group in REVIEW_GROUPS and info.verb == "create" and not info.subresource
+    return (info.kind.group, info.kind.kind) in REVIEWS and info.verb == "create" and not info.subresource
 
 
 def request_of(spec: dict[str, Any]) -> Request:
