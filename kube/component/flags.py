@@ -53,8 +53,10 @@ def port_number(text: str) -> int:
 
 
 def add_serving_flags(parser: Parser, *, bind_address: str = "127.0.0.1", port: int | None = None,
-                      port_flag: str = "--port", port_help: str = "plain-HTTP /healthz and /metrics (0: off)") -> None:
+                      port_flag: str = "--port", port_help: str = "plain-HTTP /healthz and /metrics (0: off)",
+                      bind_help: str = "") -> None:
     """`--bind-address` and, unless port is None, the daemon's own port flag with its default."""
-    parser.add_argument("--bind-address", default=bind_address, help=f"address to serve on (default {bind_address})")
+    parser.add_argument("--bind-address", default=bind_address,
+                        help=bind_help or f"address to serve on (default {bind_address})")
     if port is not None:
         parser.add_argument(port_flag, type=port_number, default=port, metavar="PORT", help=port_help)

@@ -37,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--advertise-address", default="",
                    help="the address published in this daemon's EndpointSlice (default: of the default route)")
     p.add_argument("--hostname-override", default="", help="names this daemon's EndpointSlice (default: hostname)")
-    add_serving_flags(p, bind_address="0.0.0.0", port=9153)
+    add_serving_flags(p, bind_address="", port=9153,
+                      bind_help="address to serve DNS and /metrics on (default: --advertise-address)")
     p.set_defaults(func=run)
 
 
@@ -142,6 +143,11 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--advertise-address {args.advertise_address!r} is not an IP address") from None
     else:
         args.advertise_address = default_route_address()
+    # A UDP server on a wildcard address of a multi-homed host answers a query that arrived through
+    # the kube-dns Service's DNAT from whatever address routes back to the pod (its bridge's
+    # gateway), so conntrack cannot undo the DNAT and the pod drops the reply. Bound to the
+    # published address it answers from that address; 0.0.0.0 stays available when asked for.
+    args.bind_address = args.bind_address or args.advertise_address
     args.hostname = args.hostname_override or socket.gethostname()
     ours = {(args.cluster_ip, 53), (args.advertise_address, args.dns_port)}
     args.upstreams = [u for u in args.upstreams if u not in ours]  # asking ourselves would loop until timeout
