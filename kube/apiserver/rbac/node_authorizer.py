@@ -23,7 +23,7 @@ NODE_PREFIX = "system:node:"
 LEASE_NAMESPACE = "kube-node-lease"
 # resources only the graph grants: (resource, subresource) -> verbs
 GRAPH_RESOURCES = {("secrets", ""), ("configmaps", ""), ("persistentvolumeclaims", ""),
-                   ("serviceaccounts", "token")}
+                   ("serviceaccounts", ""), ("serviceaccounts", "token")}
 OWN_POD_SUBRESOURCES = {"status", "eviction", ""}
 
 

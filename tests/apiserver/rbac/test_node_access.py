@@ -46,6 +46,8 @@ async def test_a_node_reads_only_its_own_pods_secrets_and_configmaps(rbac: Clust
                                    'API group "" in the namespace "default": no relationship found between node '
                                    "'n1' and this object")
         assert (await node.get(f"{NS}/configmaps/c2"))[0] == 403
+        assert (await node.get(f"{NS}/serviceaccounts/default"))[0] in (200, 404)  # its pods' account: allowed
+        assert (await node.get("/api/v1/namespaces/kube-system/serviceaccounts/default"))[0] == 403
         assert (await node.get(f"{NS}/secrets"))[0] == 403  # no listing of Secrets at all
         assert (await node.get("/apis/apps/v1/deployments"))[0] == 403
         assert (await node.get(f"{NS}/pods"))[0] == 200  # pods and nodes: read, as the kubelet does
