@@ -19,7 +19,7 @@ from kube.controllers.actions import ENDPOINTS, POD, SERVICE, Action, Create, De
 from kube.controllers.context import Context
 from kube.controllers.loop import ControllerLoop, obj_key
 from kube.controllers.pod_state import is_ready, is_terminating, phase
-from kube.controllers.service_matcher import ServiceMatcher
+from kube.controllers.service_matcher import ServiceMatcher, ServicePodEvents
 
 HEADLESS_LABEL = "service.kubernetes.io/headless"
 
@@ -149,38 +149,10 @@ class EndpointsController(ControllerLoop):
         self.services = f.informer_for(SERVICE)
         self.pods = f.informer_for(POD)
         self.endpoints = f.informer_for(ENDPOINTS)
-        self.services.add_handler(self._service_changed, lambda _o, n: self._service_changed(n),
-                                  self._service_deleted)
-        self.pods.add_handler(self._pod_changed, self._pod_updated, self._pod_deleted)
+        ServicePodEvents(self.matcher, lambda ns: self.pods.store.by_index("namespace", ns), self.enqueue,
+                         _endpoint_view).attach(self.services, self.pods)
         self.endpoints.add_handler(on_delete=lambda o: self._endpoints_changed(obj_key(o)),
                                    on_update=lambda _o, n: self._endpoints_changed(obj_key(n)))
-
-    def _service_changed(self, svc: Obj) -> None:
-        key = obj_key(svc)
-        namespace = (svc.get("metadata") or {}).get("namespace", "")
-        selector = (svc.get("spec") or {}).get("selector") or None
-        pods = {obj_key(p): (p.get("metadata") or {}).get("labels") or {}
-                for p in self.pods.store.by_index("namespace", namespace)} if selector else None
-        self.matcher.set_service(key, namespace, selector, pods)
-        self.enqueue(key)
-
-    def _service_deleted(self, obj: object) -> None:
-        key = obj_key(obj)
-        self.matcher.remove_service(key)
-        self.enqueue(key)
-
-    def _pod_changed(self, pod: Obj) -> None:
-        meta = pod.get("metadata") or {}
-        for key in self.matcher.set_pod(obj_key(pod), meta.get("namespace", ""), meta.get("labels") or {}):
-            self.enqueue(key)
-
-    def _pod_updated(self, old: Obj, new: Obj) -> None:
-        if _endpoint_view(old) != _endpoint_view(new):
-            self._pod_changed(new)
-
-    def _pod_deleted(self, obj: object) -> None:
-        for key in self.matcher.remove_pod(obj_key(obj)):
-            self.enqueue(key)
 
     def _endpoints_changed(self, key: str) -> None:
         if self.services.store.get(key) is not None:

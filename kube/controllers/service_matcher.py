@@ -8,9 +8,11 @@ answers with the Services whose Endpoints may change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from kube._fast import load
+from kube.controllers.loop import obj_key
 
 
 class Interner:
@@ -151,3 +153,53 @@ class ServiceMatcher:
 
     def services_of(self, pod_key: str) -> set[str]:
         return set(self._pod_services.get(pod_key, ()))
+
+
+class ServicePodEvents:
+    """Service and pod informer events -> the keys of the Services they can affect, through one
+    ServiceMatcher: the event side shared by the Endpoints and EndpointSlice controllers, so a
+    matching fix lands in both. `view` is what of a pod the controller publishes (an update
+    that leaves it alone wakes nobody); `loaded` is False while the first lists arrive (the
+    members are then matched once, by `ServiceMatcher.rematch`, instead of per Service)."""
+
+    def __init__(self, matcher: ServiceMatcher, pods_in: Callable[[str], Iterable[Mapping[str, Any]]],
+                 wake: Callable[[str], None], view: Callable[[Mapping[str, Any]], tuple], *,
+                 wake_deleted: Callable[[str], None] | None = None, loaded: Callable[[], bool] = lambda: True,
+                 ) -> None:
+        self.matcher = matcher
+        self.pods_in = pods_in  # the cached pods of a namespace
+        self.wake = wake
+        self.wake_deleted = wake_deleted or wake
+        self.view = view
+        self.loaded = loaded
+
+    def service_changed(self, svc: Mapping[str, Any]) -> None:
+        key = obj_key(svc)
+        namespace = (svc.get("metadata") or {}).get("namespace", "")
+        selector = (svc.get("spec") or {}).get("selector") or None
+        pods = {obj_key(p): (p.get("metadata") or {}).get("labels") or {}
+                for p in self.pods_in(namespace)} if selector and self.loaded() else None
+        self.matcher.set_service(key, namespace, selector, pods)
+        self.wake(key)
+
+    def service_deleted(self, obj: object) -> None:
+        key = obj_key(obj)
+        self.matcher.remove_service(key)
+        self.wake_deleted(key)
+
+    def pod_changed(self, pod: Mapping[str, Any]) -> None:
+        meta = pod.get("metadata") or {}
+        for key in self.matcher.set_pod(obj_key(pod), meta.get("namespace", ""), meta.get("labels") or {}):
+            self.wake(key)
+
+    def pod_updated(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+        if self.view(old) != self.view(new):
+            self.pod_changed(new)
+
+    def pod_deleted(self, obj: object) -> None:
+        for key in self.matcher.remove_pod(obj_key(obj)):
+            self.wake(key)
+
+    def attach(self, services: Any, pods: Any) -> None:
+        services.add_handler(self.service_changed, lambda _o, n: self.service_changed(n), self.service_deleted)
+        pods.add_handler(self.pod_changed, self.pod_updated, self.pod_deleted)

@@ -30,7 +30,7 @@ from kube.controllers.endpointslice.tracker import STALE_WAIT, SliceWriteTracker
 from kube.controllers.events import WARNING, note
 from kube.controllers.loop import ControllerLoop, final_state, obj_key
 from kube.controllers.pod_state import is_ready
-from kube.controllers.service_matcher import ServiceMatcher
+from kube.controllers.service_matcher import ServiceMatcher, ServicePodEvents
 
 _BY_SERVICE = "endpointslice-service"
 _BY_NODE = "endpointslice-node"
@@ -68,9 +68,9 @@ class EndpointSliceController(ControllerLoop):
         self.pods = f.informer_for(POD, indexers={_BY_NODE: _node_of})
         self.nodes = f.informer_for(NODE)
         self.slices = f.informer_for(ENDPOINTSLICE, indexers={_BY_SERVICE: _service_of})
-        self.services.add_handler(self._service_changed, lambda _o, n: self._service_changed(n),
-                                  self._service_deleted)
-        self.pods.add_handler(self._pod_changed, self._pod_updated, self._pod_deleted)
+        ServicePodEvents(self.matcher, lambda ns: self.pods.store.by_index("namespace", ns), self._triggered,
+                         slice_view, wake_deleted=self.enqueue,
+                         loaded=lambda: self._loaded).attach(self.services, self.pods)
         self.nodes.add_handler(self._node_changed, lambda _o, n: self._node_changed(n), self._node_deleted)
         self.slices.add_handler(lambda o: self._slice_changed(o), lambda _o, n: self._slice_changed(n),
                                 self._slice_changed)
@@ -80,33 +80,6 @@ class EndpointSliceController(ControllerLoop):
         self._loaded = True
 
     # --- events --------------------------------------------------------------------------------
-
-    def _service_changed(self, svc: Obj) -> None:
-        key = obj_key(svc)
-        namespace = (svc.get("metadata") or {}).get("namespace", "")
-        selector = (svc.get("spec") or {}).get("selector") or None
-        pods = {obj_key(p): (p.get("metadata") or {}).get("labels") or {}
-                for p in self.pods.store.by_index("namespace", namespace)} if selector and self._loaded else None
-        self.matcher.set_service(key, namespace, selector, pods)
-        self._triggered(key)
-
-    def _service_deleted(self, obj: object) -> None:
-        key = obj_key(obj)
-        self.matcher.remove_service(key)
-        self.enqueue(key)
-
-    def _pod_changed(self, pod: Obj) -> None:
-        meta = pod.get("metadata") or {}
-        for key in self.matcher.set_pod(obj_key(pod), meta.get("namespace", ""), meta.get("labels") or {}):
-            self._triggered(key)
-
-    def _pod_updated(self, old: Obj, new: Obj) -> None:
-        if slice_view(old) != slice_view(new):
-            self._pod_changed(new)
-
-    def _pod_deleted(self, obj: object) -> None:
-        for key in self.matcher.remove_pod(obj_key(obj)):
-            self._triggered(key)
 
     def _triggered(self, key: str) -> None:
         self._triggers.setdefault(key, time.time())
