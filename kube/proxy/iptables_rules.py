@@ -5,9 +5,7 @@ KUBE-SERVICES (jumped from PREROUTING and OUTPUT) matches ClusterIP:port and han
 node-local destinations to KUBE-NODEPORTS; each service port has a KUBE-SVC-* chain that
 picks one KUBE-SEP-* (DNAT to podIP:port) with `-m statistic --probability 1/n`, 1/(n-1),
 ..., 1 so the choice is uniform; KUBE-MARK-MASQ / KUBE-POSTROUTING masquerade what
-needs it. Service ports without ready endpoints are REJECTed in the filter table (REJECT
-is not allowed in nat). Every chain we own starts with KUBE-, which is what makes
-`--cleanup` exact.
+needs it. Every chain we own starts with KUBE-, which is what makes `--cleanup` exact.
 
 As kube-proxy (pkg/proxy/iptables/proxier.go), per service port:
 - ClusterIP traffic enters the internal policy chain: KUBE-SVC-* (every endpoint) or, with
@@ -17,8 +15,15 @@ As kube-proxy (pkg/proxy/iptables/proxier.go), per service port:
   with externalTrafficPolicy Cluster it is masqueraded and goes to KUBE-SVC-*; with Local
   pods and the node itself are short-circuited to KUBE-SVC-* and everything else goes to
   KUBE-SVL-* unmasqueraded, so the backend sees the client's source IP.
-- No endpoint at all: REJECT (the client fails at once). Endpoints, but none on this node
-  for a Local policy: DROP, as kube-proxy.
+- No endpoint at all: REJECT (the client fails at once: TCP reset, ICMP port unreachable
+  otherwise). REJECT is only allowed in the filter table, which sees a packet after
+  routing, and a node may route the service range nowhere (a safety `blackhole
+  10.96.0.0/12`): a pod's packet would be discarded before FORWARD and the client would
+  hang. So nat KUBE-SERVICES REDIRECTs such a port's traffic to the node itself (PREROUTING
+  and OUTPUT, before any routing), and filter KUBE-SERVICES, jumped from INPUT and OUTPUT
+  too, REJECTs it by its original destination (`--ctorigdst`); the reply is un-NATed by
+  conntrack, so the client sees it come from the ClusterIP.
+- Endpoints, but none on this node for a Local policy: DROP, as kube-proxy.
 - sessionAffinity ClientIP: each KUBE-SEP-* records the client in its own `recent` list and
   the policy chain first sends a client seen within timeoutSeconds back to the same one.
 - A pod reaching itself through its Service (hairpin) is masqueraded in its KUBE-SEP-*.
@@ -69,6 +74,8 @@ JUMPS: tuple[Jump, ...] = (
                                "kubernetes service portals", "-j", FILTER_SERVICES)),
     Jump("filter", "OUTPUT", ("-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment",
                               "kubernetes service portals", "-j", FILTER_SERVICES)),
+    Jump("filter", "INPUT", ("-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment",
+                             "kubernetes service portals", "-j", FILTER_SERVICES)),
 )
 
 
@@ -151,13 +158,21 @@ def _sep_rules(target: ServiceTarget, backend: Backend, comment: str) -> list[st
             f"-A {sep} {comment}{sticky} -p {proto} -m {proto} -j DNAT --to-destination {backend.ip}:{backend.port}"]
 
 
+def _reject(proto: str) -> str:
+    """A TCP client gets a reset (refused at once), any other an ICMP port unreachable."""
+    return "REJECT --reject-with " + ("tcp-reset" if proto == "tcp" else "icmp-port-unreachable")
+
+
 def _filter_rules(target: ServiceTarget, internal: bool, external: bool) -> list[str]:
-    """REJECT without any endpoint; DROP what a Local policy has no local endpoint for."""
+    """REJECT without any endpoint (by original destination: nat REDIRECTed it to the node);
+    DROP what a Local policy has no local endpoint for."""
     proto, key = target.protocol.lower(), target.key
-    verdict, why = ("REJECT --reject-with icmp-port-unreachable", "has no endpoints") if not target.backends \
-        else ("DROP", "has no local endpoints")
+    verdict, why = (_reject(proto), "has no endpoints") if not target.backends else ("DROP", "has no local endpoints")
     rules = []
-    if not internal:
+    if not target.backends:
+        rules.append(f"-A {FILTER_SERVICES} -p {proto} -m conntrack --ctorigdst {target.cluster_ip}/32 "
+                     f"--ctorigdstport {target.port} -m comment --comment \"{key} {why}\" -j {verdict}")
+    elif not internal:
         rules.append(f"-A {FILTER_SERVICES} -d {target.cluster_ip}/32 -p {proto} -m {proto} --dport {target.port} "
                      f"-m comment --comment \"{key} {why}\" -j {verdict}")
     if target.node_port and not external:
@@ -199,13 +214,14 @@ def render(targets: Iterable[ServiceTarget], *, cluster_cidr: str | None,
         internal = target.local_backends if target.internal_local else target.backends
         external = target.local_backends if target.external_local else target.backends
         filt += _filter_rules(target, bool(internal), bool(external))
-        if not target.backends:
+        match = f"-d {target.cluster_ip}/32 -p {proto} -m {proto} --dport {target.port}"
+        if not target.backends:  # to the node, whatever routes say: filter REJECTs it there
+            nat.append(f"-A {SERVICES} {comment} {match} -j REDIRECT")
             continue
         svc, svl, ext = svc_chain(target), svl_chain(target), ext_chain(target)
         uses_svl = bool(target.local_backends) and (
             target.internal_local or (target.node_port is not None and target.external_local))
         entry = (svl if target.internal_local else svc) if internal else None  # where ClusterIP traffic goes
-        match = f"-d {target.cluster_ip}/32 -p {proto} -m {proto} --dport {target.port}"
         for chain, backends, wanted in ((svc, target.backends, True), (svl, target.local_backends, uses_svl)):
             if not wanted:
                 continue

@@ -5,7 +5,9 @@ documents."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
+import time
 from collections import Counter
 
 import pytest
@@ -124,3 +126,46 @@ def test_partial_syncs_touch_only_changed_services_and_full_syncs_repair(topolog
     assert {tcp_ask(topology.client, "10.96.0.30", 80).split()[0] for _ in range(20)} == set(POD_IPS)
     rules = sync([b])  # a is gone: its chains are deleted in the same commit
     assert "default/a:" not in rules and "KUBE-SVC-" in rules
+
+
+def _udp_refused(ns: str, ip: str, port: int) -> bool:
+    """True when a datagram to ip:port comes back as ICMP port unreachable (a connected socket
+    reports it as ECONNREFUSED); False on an answer; TimeoutError when nothing comes back."""
+    def ask() -> bool:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(5)
+            sock.connect((ip, port))
+            sock.send(b"q")
+            try:
+                sock.recv(256)
+            except ConnectionRefusedError:
+                return True
+            return False
+    return netns.run_in(ns, ask)
+
+
+def test_no_endpoints_rejects_at_once_even_where_the_service_range_is_blackholed(topology: Topology) -> None:  # noqa: F811
+    """A node that routes the service and pod ranges nowhere (a safety blackhole) still refuses a
+    Service without endpoints at once: nat REDIRECTs it to the node before routing, filter
+    REJECTs it there; a local server on the same port never sees it. (The node's own sockets
+    cannot reach any ClusterIP there: connect() fails with EINVAL at the route lookup, before
+    netfilter, which no rule can change.)"""
+    for cidr in ("10.96.0.0/12", CLUSTER_CIDR):
+        subprocess.run(["ip", "-n", topology.node, "route", "add", "blackhole", cidr], check=True, timeout=30)
+    local_server = netns.run_in(topology.node, lambda: socket.create_server(("0.0.0.0", 80)))
+    empty_udp = ServiceTarget("default", "empty-udp", "dns", "UDP", "10.96.0.40", 53, None)
+    apply(topology, [target("empty", "10.96.0.41", node_port=30084, backends=()), empty_udp,
+                     target("web", "10.96.0.42")])
+    try:
+        for ns, ip, port in ((topology.pod, "10.96.0.41", 80), (topology.client, "10.96.0.41", 80),
+                             (topology.pod, netns.NODE_IP, 30084), (topology.client, netns.NODE_IP, 30084)):
+            started = time.monotonic()
+            with pytest.raises(ConnectionRefusedError):
+                tcp_ask(ns, ip, port, timeout=20)
+            assert time.monotonic() - started < 10  # refused, not a timeout (a hang ends at 20s)
+        for ns in (topology.pod, topology.client):
+            assert _udp_refused(ns, "10.96.0.40", 53)
+        assert tcp_ask(topology.pod, "10.96.0.42", 80).split()[0] in POD_IPS  # with endpoints: served
+        assert tcp_ask(topology.client, "10.96.0.42", 80).split()[0] in POD_IPS
+    finally:
+        local_server.close()
