@@ -3,6 +3,10 @@
 /healthz and /metrics are served over plain HTTP on --bind-address:--port; the default
 port is 10256, kube-proxy's own healthz port (it serves metrics on 10249; one port is
 enough here).
+
+Local traffic policies serve the endpoints of this proxy's node (--hostname-override) and of
+--local-nodes: the nodes that share this network namespace, as `kube up`'s docker minions
+share the machine's, and whose pods are therefore as local as this node's.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mode", choices=("iptables", "userspace"), default="iptables")
     p.add_argument("--hostname-override", default="",
                    help="this node's name: its endpoints serve Local traffic policies (default: the hostname)")
+    p.add_argument("--local-nodes", default="", metavar="NAME,...",
+                   help="more nodes sharing this network namespace (comma-separated): their endpoints are local too")
     p.add_argument("--cluster-cidr", default="10.244.0.0/16",
                    help="pod range: traffic from outside it to a ClusterIP is masqueraded ('' masquerades all)")
     p.add_argument("--cleanup", action="store_true", help="remove every iptables rule and chain we made, then exit")
@@ -47,6 +53,12 @@ def _cluster_cidr(text: str) -> str | None:
         raise UsageError(f"--cluster-cidr {text!r} is not a CIDR") from None
 
 
+def local_nodes(args: argparse.Namespace) -> frozenset[str]:
+    """This node and every --local-nodes name: whose endpoints are local."""
+    extra = {name.strip() for name in args.local_nodes.split(",") if name.strip()}
+    return frozenset({args.hostname_override or socket.gethostname().lower(), *extra})
+
+
 async def serve(args: argparse.Namespace, cluster_cidr: str | None, stop: asyncio.Event) -> None:
     from kube.proxy.proxier import Executor, IptablesExecutor, Proxier
     from kube.proxy.userspace import UserspaceProxier
@@ -56,7 +68,7 @@ async def serve(args: argparse.Namespace, cluster_cidr: str | None, stop: asynci
     executor: Executor = (IptablesExecutor(cluster_cidr) if args.mode == "iptables"
                           else UserspaceProxier(args.userspace_address))
     proxier = Proxier(client, executor, min_sync_period=args.min_sync_period, sync_period=args.sync_period,
-                      registry=registry, node_name=args.hostname_override or socket.gethostname().lower())
+                      registry=registry, local_nodes=local_nodes(args))
     runner = None
     work = asyncio.ensure_future(proxier.run())
     stopped = asyncio.ensure_future(stop.wait())

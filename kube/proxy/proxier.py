@@ -91,9 +91,9 @@ class SyncStats:
 
 class Proxier:
     def __init__(self, client: RestClient, executor: Executor, *, min_sync_period: float = 0.1,
-                 sync_period: float = 30.0, registry: CollectorRegistry | None = None, node_name: str = "") -> None:
+                 sync_period: float = 30.0, registry: CollectorRegistry | None = None, local_nodes: frozenset[str] = frozenset()) -> None:
         self.client = client
-        self.node_name = node_name  # whose endpoints are local (Local traffic policies)
+        self.local_nodes = local_nodes  # whose endpoints are local (Local traffic policies)
         self.executor = executor
         self.min_sync_period = min_sync_period
         self.sync_period = sync_period
@@ -152,7 +152,7 @@ class Proxier:
     async def sync_once(self) -> None:
         started = time.monotonic()
         triggers, self._triggers = self._triggers, []  # what this sync's caches already hold
-        targets = service_targets(self.services.store.list(), self.slices.store.list(), self.node_name)
+        targets = service_targets(self.services.store.list(), self.slices.store.list(), self.local_nodes)
         try:
             await self.executor.apply(targets)
         except Exception as exc:  # keep running; retry on the next round

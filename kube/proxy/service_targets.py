@@ -6,14 +6,16 @@ question "which backends serve which service port" is answered once, without roo
 without a cluster, and is what the property tests check.
 
 Each target carries two backend sets, as kube-proxy's CategorizeEndpoints: `backends` (every
-ready endpoint, for `Cluster` policies) and `local_backends` (those whose nodeName is this
-proxy's node, for `internalTrafficPolicy`/`externalTrafficPolicy: Local`). Each set falls back
-to its serving terminating endpoints only when it has no ready one.
+ready endpoint, for `Cluster` policies) and `local_backends` (those whose nodeName is one of
+this proxy's nodes, for `internalTrafficPolicy`/`externalTrafficPolicy: Local`). Each set falls back
+to its serving terminating endpoints only when it has no ready one. A proxy has several
+nodes when several nodes share its network namespace (`kube up`'s docker minions): a pod
+of any of them is reached without leaving the machine, so each counts as local.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from kube.api.meta import Obj
@@ -65,12 +67,12 @@ def _condition(conditions: Obj, name: str, default: bool) -> bool:
 
 
 def categorized_backends(slices: Iterable[Obj], port_name: str, protocol: str,
-                         node_name: str) -> tuple[tuple[Backend, ...], tuple[Backend, ...]]:
-    """(all, on `node_name`): the endpoints of a Service's EndpointSlices x the slice port with
+                         local_nodes: Collection[str]) -> tuple[tuple[Backend, ...], tuple[Backend, ...]]:
+    """(all, on `local_nodes`): the endpoints of a Service's EndpointSlices x the slice port with
     the service port's name, sorted and unique: the ready ones, or when none is ready the
     serving terminating ones (kube-proxy's terminating fallback, applied to each set on its
     own). An unset `ready` counts as ready, an unset `serving` as `ready`, as the API
-    documents. With no `node_name` nothing is local."""
+    documents. With no `local_nodes` nothing is local."""
     ready: set[Backend] = set()
     fallback: set[Backend] = set()
     local_ready: set[Backend] = set()
@@ -93,7 +95,7 @@ def categorized_backends(slices: Iterable[Obj], port_name: str, protocol: str,
                 continue
             found = [Backend(addresses[0], n) for n in numbers]  # kube-proxy uses the first address
             (ready if is_ready else fallback).update(found)
-            if node_name and endpoint.get("nodeName") == node_name:
+            if endpoint.get("nodeName") in local_nodes:
                 (local_ready if is_ready else local_fallback).update(found)
     return tuple(sorted(ready or fallback)), tuple(sorted(local_ready or local_fallback))
 
@@ -105,9 +107,10 @@ def _affinity_seconds(spec: Obj) -> int | None:
     return seconds if isinstance(seconds, int) and seconds > 0 else DEFAULT_AFFINITY_SECONDS
 
 
-def service_targets(services: Iterable[Obj], slices: Iterable[Obj], node_name: str = "") -> list[ServiceTarget]:
+def service_targets(services: Iterable[Obj], slices: Iterable[Obj],
+                    local_nodes: Collection[str] = ()) -> list[ServiceTarget]:
     """Every proxied service port with its backends, in a stable order; a Service's slices are
-    those labelled with its name in its namespace; `node_name` is this proxy's node (whose
+    those labelled with its name in its namespace; `local_nodes` are this proxy's nodes (whose
     endpoints are the local ones).
 
     Headless services (clusterIP None) and ExternalName services are not proxied.
@@ -132,7 +135,7 @@ def service_targets(services: Iterable[Obj], slices: Iterable[Obj], node_name: s
             port_name = str(port.get("name") or "")
             protocol = str(port.get("protocol") or "TCP")
             node_port = port.get("nodePort") if spec.get("type") in ("NodePort", "LoadBalancer") else None
-            backends, local = categorized_backends(eps, port_name, protocol, node_name)
+            backends, local = categorized_backends(eps, port_name, protocol, local_nodes)
             targets.append(ServiceTarget(
                 namespace=namespace, name=name, port_name=port_name, protocol=protocol,
                 cluster_ip=str(cluster_ip), port=int(port["port"]),

@@ -89,3 +89,13 @@ def test_cleanup_removes_every_chain_and_jump_we_made() -> None:
         assert policies(after) == policies(before)  # built-in chains keep their policies
     finally:
         netns.delete(ns)
+
+
+def test_local_nodes_are_this_node_and_every_local_nodes_name() -> None:
+    import argparse
+
+    from kube.proxy.command import local_nodes
+
+    args = argparse.Namespace(hostname_override="minion-a", local_nodes="minion-b, minion-c,")
+    assert local_nodes(args) == {"minion-a", "minion-b", "minion-c"}
+    assert local_nodes(argparse.Namespace(hostname_override="n1", local_nodes="")) == {"n1"}

@@ -110,12 +110,14 @@ def test_local_backends_are_this_nodes_with_their_own_terminating_fallback() -> 
     there = {**endpoint("10.244.0.3"), "nodeName": "b"}
     svc = service("web", [("", 80)])
     svc["spec"] |= {"internalTrafficPolicy": "Local", "externalTrafficPolicy": "Local"}
-    (t,) = service_targets([svc], [endpoint_slice("web", [here_going, there], port)], node_name="a")
+    (t,) = service_targets([svc], [endpoint_slice("web", [here_going, there], port)], {"a"})
     assert t.backends == (Backend("10.244.0.3", 8080),)  # cluster-wide: the ready one
     assert t.local_backends == (Backend("10.244.0.2", 8080),)  # here none is ready: the terminating one
     assert t.internal_local and t.external_local
     (nowhere,) = service_targets([svc], [endpoint_slice("web", [here_going, there], port)])
     assert nowhere.local_backends == ()  # no node name: nothing is local
+    (both,) = service_targets([svc], [endpoint_slice("web", [here_going, there], port)], {"a", "b"})
+    assert both.local_backends == (Backend("10.244.0.3", 8080),)  # two minions in one netns: both local
 
 
 def test_session_affinity_client_ip_with_its_timeout_or_kubernetes_default() -> None:
