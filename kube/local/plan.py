@@ -135,7 +135,9 @@ def machine_daemons(cluster: ClusterDir, opts: UpOptions) -> list[Component]:
     return [
         Component(PROXY, "kube.proxy.command", kube_argv(
             "proxy", "--kubeconfig", str(cluster.component_kubeconfig(PROXY)),
-            "--cluster-cidr", opts.cluster_cidr or DEFAULT_CLUSTER_CIDR, "--port", str(health - 1 if health else 0))),
+            "--cluster-cidr", opts.cluster_cidr or DEFAULT_CLUSTER_CIDR, "--port", str(health - 1 if health else 0),
+            # every minion shares this network namespace: their pods are all local to Local traffic policies
+            "--local-nodes", ",".join(name for name, _ in minion_names(opts.nodes, opts.name_prefix)))),
         Component(DNS, "kube.dns.command", kube_argv(
             "dns", "--kubeconfig", str(cluster.component_kubeconfig(DNS)),
             "--dns-port", str(DNS_PORT if health else 0), "--port", "9153" if health else "0")),

@@ -119,6 +119,7 @@ def test_docker_plan_runs_one_proxy_and_one_dns_for_the_machine_not_one_per_mini
     proxy = parse_as_kube(next(c for c in plan if c.name == "proxy").argv)
     assert proxy.cluster_cidr == "10.250.0.0/16" and proxy.port == 10256
     assert proxy.kubeconfig == str(cluster.component_kubeconfig("proxy"))
+    assert proxy.local_nodes == "minion-a,minion-b,minion-c"  # one proxy: every minion is local to it
     dns = parse_as_kube(next(c for c in plan if c.name == "dns").argv)
     assert dns.dns_port == 10053
 
