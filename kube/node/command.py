@@ -177,6 +177,12 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
     client = client_from_flags(args, "kube-node")
     registry = CollectorRegistry()  # the process's one registry, served on the log server's /metrics
     agents = _agents(args, parsed, client)
+    if args.runtime == "docker" and args.network != "none":  # pods get the overlay's MTU from their first start
+        from kube.node.network.config import NetworkConfig
+        from kube.node.network.controller import host_pod_mtu
+
+        config = NetworkConfig(args.network, args.cluster_cidr, args.node_ip)
+        agents[0].runtime.pod_mtu = await asyncio.to_thread(host_pod_mtu, config)  # netlink: off the loop
     fleet = NodeFleet(client, agents, workers=args.workers, registry=registry)
     runner = network = None
     log.info("kube node %s starting: %d node(s), runtime %s", __version__, len(agents), args.runtime)

@@ -106,6 +106,7 @@ class DockerRuntime:
         self.image_gc = ImageGC(self.docker, statvfs_reader(docker_root), statvfs_reader(root_dir))
         self.stats = StatsSummary(self.docker, node_name)  # /stats/summary (kube/node/stats_server.py)
         self.cluster_dns = ClusterDNS()  # --cluster-dns and --cluster-domain: each pod's /etc/resolv.conf (pod_dns.py)
+        self.pod_mtu: int | None = None  # the pod network's MTU (overlay), None: Docker's default
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -205,7 +206,7 @@ class DockerRuntime:
                 self.docker.api.remove_container(old.id, force=True)
             args = pause_create_args(pod, network_name(self.node_name), labels)
             if "network" in args:
-                ensure_network(self.docker, self.node_name, sandbox.pod_cidr, self.root_dir)
+                ensure_network(self.docker, self.node_name, sandbox.pod_cidr, self.root_dir, self.pod_mtu)
                 args["networking_config"] = {args["network"]: EndpointConfig(self.api_version,
                                                                              ipv4_address=sandbox.pod_ip)}
             self.docker.containers.create(**args).start()

@@ -84,6 +84,13 @@ def find_uplink(ipr: Any, public_ip: str = "") -> Uplink:
     return Uplink(public_ip, index, link.get("IFLA_IFNAME"), int(link.get("IFLA_MTU") or 1500))
 
 
+def pod_mtu(mode: str, uplink: Uplink) -> int | None:
+    """The MTU of the VXLAN device, and so of every pod's interface: a pod sending a full
+    1500-byte frame into a smaller device would have it dropped or fragmented. None (Docker's
+    default, the uplink's size) where nothing is encapsulated."""
+    return uplink.mtu - VXLAN_OVERHEAD if mode == "vxlan" else None
+
+
 def cidr_overlap(ipr: Any, cluster_cidr: str) -> str:
     """Why --cluster-cidr cannot be used here ("" when it can): a route of the host (an
     interface's network, a static route) other than the pod bridges, our own routes and

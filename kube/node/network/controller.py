@@ -18,6 +18,7 @@ import asyncio
 import ipaddress
 import logging
 import secrets
+from typing import Any
 
 from pyroute2 import NetlinkError
 
@@ -35,6 +36,7 @@ from kube.node.network.config import (
     cidr_overlap,
     find_uplink,
     local_addresses,
+    pod_mtu,
 )
 from kube.node.network.iptables import Iptables, IptablesError
 from kube.node.network.peers import Peer, annotations, peer_of, pod_cidr
@@ -100,8 +102,7 @@ class PodNetwork:
             problem = cidr_overlap(ipr, self.config.cluster_cidr)
             if problem:
                 raise NetworkConfigError(problem)
-            ip = self.config.public_ip
-            return find_uplink(ipr, "" if not ip or ipaddress.ip_address(ip).is_loopback else ip)
+            return _uplink(ipr, self.config)
 
     async def _loop(self) -> None:
         while True:
@@ -211,6 +212,23 @@ class PodNetwork:
         if node is not None:
             reason = reason or key
             self.events.submit((reason, message), "default", lambda count: node_event(node, reason, message, count))
+
+
+def _uplink(ipr: Any, config: NetworkConfig) -> Uplink:
+    ip = config.public_ip  # a loopback --node-ip (a one-machine cluster) says nothing about the uplink
+    return find_uplink(ipr, "" if not ip or ipaddress.ip_address(ip).is_loopback else ip)
+
+
+def host_pod_mtu(config: NetworkConfig) -> int | None:
+    """The MTU this node's pods need (config.pod_mtu), read from the host before any pod starts;
+    None (Docker's default) when the host has no usable uplink: start() reports why."""
+    if config.mode == "none":
+        return None
+    try:
+        with nl.netlink(config.netns) as ipr:
+            return pod_mtu(config.mode, _uplink(ipr, config))
+    except NetworkConfigError:
+        return None
 
 
 def same_host(peer: Peer, local: set[str]) -> bool:

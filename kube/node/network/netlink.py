@@ -21,9 +21,9 @@ from kube.node.network.config import (
     MAIN_TABLE,
     ROUTE_PROTO,
     VNI,
-    VXLAN_OVERHEAD,
     VXLAN_PORT,
     Uplink,
+    pod_mtu,
 )
 from kube.node.network.peers import Peer
 
@@ -81,7 +81,7 @@ def ensure_vxlan(ipr: Any, uplink: Uplink, pod_cidr: str) -> str:
                 raise
         index = device_index(ipr)
         assert index is not None
-    ipr.link("set", index=index, mtu=uplink.mtu - VXLAN_OVERHEAD, state="up")
+    ipr.link("set", index=index, mtu=pod_mtu("vxlan", uplink), state="up")
     if pod_cidr:  # the VTEP address: the podCIDR's network address, as flannel (peers route via it)
         want = str(ipaddress.ip_network(pod_cidr, strict=False).network_address)
         # only added, never swapped: the minions of `make up` share this device, each with its address

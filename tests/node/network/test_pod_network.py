@@ -16,7 +16,7 @@ from pyroute2 import NetNS
 from kube.client.rest import RestClient
 from kube.node.network import cleanup
 from kube.node.network.config import DEVICE, NetworkConfig
-from kube.node.network.controller import PodNetwork
+from kube.node.network.controller import PodNetwork, host_pod_mtu
 from kube.node.network.peers import BACKEND_DATA, BACKEND_TYPE, PUBLIC_IP
 from tests.apiserver.conftest import eventually, server_process, write_kubeconfig  # noqa: F401 - fixture
 from tests.node.cluster import EVENT, NODE
@@ -107,6 +107,9 @@ async def test_vxlan_pods_reach_each_other_with_their_own_source_ip(lab: Lab, cl
         assert data["VNI"] == 1 and data["VtepMAC"] == nets[0].vtep_mac
         link, info = device(a)
         assert link.get_attr("IFLA_MTU") == 1450
+        assert await asyncio.to_thread(host_pod_mtu, NetworkConfig(mode="vxlan", netns=a.ns)) == 1450  # what the pods' network gets
+        assert await asyncio.to_thread(host_pod_mtu, NetworkConfig(mode="host-gw", netns=a.ns)) is None  # nothing encapsulated
+        assert await asyncio.to_thread(host_pod_mtu, NetworkConfig("vxlan", netns=a.ns, public_ip="192.0.2.99")) is None  # no uplink
         assert (info.get_attr("IFLA_VXLAN_ID"), info.get_attr("IFLA_VXLAN_PORT"),
                 info.get_attr("IFLA_VXLAN_LEARNING"), info.get_attr("IFLA_VXLAN_LOCAL")) == (1, 4789, 0, a.ip)
         assert routes(a)[b.cidr] == "10.244.2.0"
