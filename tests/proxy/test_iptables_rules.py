@@ -43,10 +43,11 @@ def test_each_backend_gets_one_dnat_and_one_jump_from_its_service_chain(n: int, 
                f"--to-destination {b.ip}:{b.port}" in payload
     assert payload.count("-j DNAT") == n
     if n == 0:
-        assert svc not in payload and "REJECT" in payload
+        assert svc not in payload and "REJECT --reject-with tcp-reset" in payload
+        assert payload.count("-j REDIRECT") == 1 and "--ctorigdst 10.96.0.10/32 --ctorigdstport 80 " in payload
         assert ("--dport 30080" in payload) == node_port
     else:
-        assert "REJECT" not in payload
+        assert "REJECT" not in payload and "REDIRECT" not in payload
         assert payload.count(f"-j {svc}") == (2 if node_port else 1)
 
 
