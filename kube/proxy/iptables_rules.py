@@ -22,7 +22,9 @@ As kube-proxy (pkg/proxy/iptables/proxier.go), per service port:
   hang. So nat KUBE-SERVICES REDIRECTs such a port's traffic to the node itself (PREROUTING
   and OUTPUT, before any routing), and filter KUBE-SERVICES, jumped from INPUT and OUTPUT
   too, REJECTs it by its original destination (`--ctorigdst`); the reply is un-NATed by
-  conntrack, so the client sees it come from the ClusterIP.
+  conntrack, so the client sees it come from the ClusterIP. (REDIRECT needs an IPv4
+  address on the interface the packet came in by, as every pod bridge has. The node's own
+  sockets still get EINVAL from a blackhole route at connect(), before netfilter.)
 - Endpoints, but none on this node for a Local policy: DROP, as kube-proxy.
 - sessionAffinity ClientIP: each KUBE-SEP-* records the client in its own `recent` list and
   the policy chain first sends a client seen within timeoutSeconds back to the same one.
