@@ -96,13 +96,14 @@ def leftovers(host: Host) -> list[str]:
 
 
 def changed_tasks(output: str) -> list[tuple[str, str]]:
-    """(task or handler name, host) for every `changed:` line of a run's output."""
+    """(task or handler name, host) for every `changed:` line of a run's output; a task
+    delegated to another host (`[host -> other(ip)]`) counts for the host it ran for."""
     out, task = [], ""
     for line in output.splitlines():
         if line.startswith(("TASK [", "RUNNING HANDLER [")):
             task = line.split("[", 1)[1].rsplit("]", 1)[0]
         elif line.startswith("changed: ["):
-            out.append((task, line.split("[", 1)[1].split("]", 1)[0]))
+            out.append((task, line.split("[", 1)[1].split("]", 1)[0].split(" -> ", 1)[0]))
     return out
 
 

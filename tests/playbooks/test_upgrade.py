@@ -71,7 +71,7 @@ def test_scale_adds_a_minion_touching_nothing_else(fleet: Fleet, make_hosts) -> 
     assert_ok(proc)
     print(f"scale.yml --limit {new.name}: {fleet.timings['scale.yml']:.0f}s")
     assert set(recap(proc.stdout)) <= {new.name, "localhost"}, recap(proc.stdout)
-    assert {h for _, h in changed_tasks(proc.stdout)} == {new.name}
+    assert {h for _, h in changed_tasks(proc.stdout)} == {new.name}  # its certificates issued on the CA host
     assert {h.name: unit_start_times(h) for h in fleet.hosts if h != new} == starts, "scale.yml restarted a unit"
     nodes = wait_for("the new minion Ready", lambda: ready_nodes(fleet).get(new.name), timeout=180)
     assert nodes["metadata"]["labels"]["tier"] == minion_labels(len(fleet.minions) - 1)["tier"]
