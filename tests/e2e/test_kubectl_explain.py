@@ -29,6 +29,15 @@ LEAVES = {
     "jobs": ("spec.podFailurePolicy.rules.onExitCodes.values", "<[]integer>"),
     "cronjobs": ("spec.schedule", "<string>"),
     "endpointslices": ("endpoints.conditions.ready", "<boolean>"),
+    "clusterroles": ("rules.verbs", "<[]string>"),
+    "clusterrolebindings": ("roleRef.name", "<string>"),
+    "roles": ("rules.apiGroups", "<[]string>"),
+    "rolebindings": ("subjects.kind", "<string>"),
+    "selfsubjectaccessreviews": ("spec.resourceAttributes.verb", "<string>"),
+    "selfsubjectrulesreviews": ("spec.namespace", "<string>"),
+    "subjectaccessreviews": ("spec.groups", "<[]string>"),
+    "localsubjectaccessreviews": ("spec.user", "<string>"),
+    "selfsubjectreviews": ("status.userInfo.username", "<string>"),
 }
 
 
