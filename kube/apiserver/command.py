@@ -98,10 +98,9 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
 
 def check_config_files(args: argparse.Namespace) -> None:
     """The encryption and admission files, read once before serving: a bad one is one line."""
-    from kube.apiserver.storage.encryption_config import EncryptionConfigError, load
-
     from kube.apiserver.admission.pod_security.config import AdmissionConfigError
     from kube.apiserver.admission.pod_security.config import load as load_admission
+    from kube.apiserver.storage.encryption_config import EncryptionConfigError, load
 
     try:
         if args.encryption_provider_config:
