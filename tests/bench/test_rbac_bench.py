@@ -52,7 +52,12 @@ def test_authorizer_cost_per_request(benchmark: Any) -> None:
             authz.authorize(*pairs[k % len(pairs)])
 
     benchmark.pedantic(cached, rounds=5, iterations=1)
-    cached_us = benchmark.stats.stats.min / CALLS * 1e6
+    best = float("inf")
+    for _ in range(3):  # timed here too, so the figure prints with --benchmark-disable (make test)
+        started = time.perf_counter()
+        cached()
+        best = min(best, time.perf_counter() - started)
+    cached_us = best / CALLS * 1e6
     started = time.perf_counter()
     for user, req in pairs:  # every decision computed afresh (the decision cache emptied each time)
         authz._decisions.clear()
@@ -86,7 +91,7 @@ async def _bind_bench_user(admin: Target) -> None:
                 assert r.status == 201, await r.text()
 
 
-def _gets(tmp: Path, mode: str) -> float:
+def _gets(tmp: Path, mode: str, small: bool) -> float:
     server = ApiServerProcess(tmp / mode, ["--store", f"sqlite:{tmp / mode / 'state.db'}"],
                               extra_args=["--authorization-mode", mode])
     server.start()
@@ -98,7 +103,7 @@ def _gets(tmp: Path, mode: str) -> float:
             issue_client_cert(pki, "bench-user", (), cert, key)
             asyncio.run(_bind_bench_user(target))
             target = Target(server.url, pki.ca_cert, cert, key)
-        report = measure(target, argparse.Namespace(**GETS))
+        report = measure(target, argparse.Namespace(**{**GETS, "gets": 1500 if small else GETS["gets"]}))
         assert "errors" not in report, report
         return float(report["gets_per_second"])
     finally:
@@ -110,9 +115,10 @@ def test_gets_per_second_with_rbac_on_and_off(benchmark: Any, tmp_path: Path) ->
     def both() -> tuple[float, float]:
         """Best of three each, alternating, so a neighbour's load on the shared machine hits both alike."""
         offs, ons = [], []
-        for i in range(ROUNDS):
-            offs.append(_gets(tmp_path / f"off-{i}", "Builtin"))
-            ons.append(_gets(tmp_path / f"on-{i}", "Node,RBAC"))
+        rounds = 1 if benchmark.disabled else ROUNDS  # make test: one small round, that both modes serve
+        for i in range(rounds):
+            offs.append(_gets(tmp_path / f"off-{i}", "Builtin", benchmark.disabled))
+            ons.append(_gets(tmp_path / f"on-{i}", "Node,RBAC", benchmark.disabled))
         return max(offs), max(ons)
 
     off, on = benchmark.pedantic(both, rounds=1, iterations=1)
