@@ -15,8 +15,11 @@ As kube-proxy (pkg/proxy/iptables/proxier.go), per service port:
   with externalTrafficPolicy Cluster it is masqueraded and goes to KUBE-SVC-*; with Local
   pods and the node itself are short-circuited to KUBE-SVC-* and everything else goes to
   KUBE-SVL-* unmasqueraded, so the backend sees the client's source IP.
-- No endpoint at all: REJECT (the client fails at once: TCP reset, ICMP port unreachable
-  otherwise). REJECT is only allowed in the filter table, which sees a packet after
+- No endpoint at all: REJECT with ICMP port unreachable (the client fails at once; TCP
+  sees ECONNREFUSED). Not a TCP reset: for a packet that crossed a bridge with
+  br_netfilter on (Docker's pod bridges) the kernel sends the reset straight out of the
+  bridge port, past NAT, so it leaves from the REDIRECTed address and the client ignores it;
+  an ICMP error goes through the output path and conntrack un-NATs it. REJECT is only allowed in the filter table, which sees a packet after
   routing, and a node may route the service range nowhere (a safety `blackhole
   10.96.0.0/12`): a pod's packet would be discarded before FORWARD and the client would
   hang. So nat KUBE-SERVICES REDIRECTs such a port's traffic to the node itself (PREROUTING
@@ -160,16 +163,12 @@ def _sep_rules(target: ServiceTarget, backend: Backend, comment: str) -> list[st
             f"-A {sep} {comment}{sticky} -p {proto} -m {proto} -j DNAT --to-destination {backend.ip}:{backend.port}"]
 
 
-def _reject(proto: str) -> str:
-    """A TCP client gets a reset (refused at once), any other an ICMP port unreachable."""
-    return "REJECT --reject-with " + ("tcp-reset" if proto == "tcp" else "icmp-port-unreachable")
-
-
 def _filter_rules(target: ServiceTarget, internal: bool, external: bool) -> list[str]:
     """REJECT without any endpoint (by original destination: nat REDIRECTed it to the node);
     DROP what a Local policy has no local endpoint for."""
     proto, key = target.protocol.lower(), target.key
-    verdict, why = (_reject(proto), "has no endpoints") if not target.backends else ("DROP", "has no local endpoints")
+    verdict, why = ("REJECT --reject-with icmp-port-unreachable", "has no endpoints") if not target.backends \
+        else ("DROP", "has no local endpoints")
     rules = []
     if not target.backends:
         rules.append(f"-A {FILTER_SERVICES} -p {proto} -m conntrack --ctorigdst {target.cluster_ip}/32 "

@@ -43,7 +43,7 @@ def test_each_backend_gets_one_dnat_and_one_jump_from_its_service_chain(n: int, 
                f"--to-destination {b.ip}:{b.port}" in payload
     assert payload.count("-j DNAT") == n
     if n == 0:
-        assert svc not in payload and "REJECT --reject-with tcp-reset" in payload
+        assert svc not in payload and "REJECT --reject-with icmp-port-unreachable" in payload
         assert payload.count("-j REDIRECT") == 1 and "--ctorigdst 10.96.0.10/32 --ctorigdstport 80 " in payload
         assert ("--dport 30080" in payload) == node_port
     else:
