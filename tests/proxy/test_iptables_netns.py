@@ -144,28 +144,50 @@ def _udp_refused(ns: str, ip: str, port: int) -> bool:
     return netns.run_in(ns, ask)
 
 
+def _bridged_pod(topo: Topology) -> str:
+    """One more pod namespace (10.244.9.2) behind a bridge in the node, as Docker attaches pods,
+    with br_netfilter's iptables calls on where the module is loaded (Docker loads it)."""
+    ns = "kpx-b" + topo.node.removeprefix("kpx-n")
+    node = ["ip", "-n", topo.node]
+    for argv in (["ip", "netns", "add", ns], [*node, "link", "add", "kpxbr", "type", "bridge"],
+                 [*node, "addr", "add", "10.244.9.1/24", "dev", "kpxbr"], [*node, "link", "set", "kpxbr", "up"],
+                 [*node, "link", "add", "kpxbr0", "type", "veth", "peer", "name", "eth0", "netns", ns],
+                 [*node, "link", "set", "kpxbr0", "master", "kpxbr", "up"], ["ip", "-n", ns, "link", "set", "lo", "up"],
+                 ["ip", "-n", ns, "addr", "add", "10.244.9.2/24", "dev", "eth0"],
+                 ["ip", "-n", ns, "link", "set", "eth0", "up"],
+                 ["ip", "-n", ns, "route", "add", "default", "via", "10.244.9.1"]):
+        subprocess.run(argv, check=True, capture_output=True, timeout=30)
+    subprocess.run(["ip", "netns", "exec", topo.node, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=1"],
+                   capture_output=True, timeout=30)  # absent without br_netfilter: a plain bridge then
+    return ns
+
+
 def test_no_endpoints_rejects_at_once_even_where_the_service_range_is_blackholed(topology: Topology) -> None:  # noqa: F811
     """A node that routes the service and pod ranges nowhere (a safety blackhole) still refuses a
     Service without endpoints at once: nat REDIRECTs it to the node before routing, filter
-    REJECTs it there; a local server on the same port never sees it. (The node's own sockets
+    REJECTs it there; a local server on the same port never sees it. A pod behind a bridge with
+    br_netfilter on (as Docker's) is refused too (a TCP reset would leave un-NATed). (The node's own sockets
     cannot reach any ClusterIP there: connect() fails with EINVAL at the route lookup, before
     netfilter, which no rule can change.)"""
     for cidr in ("10.96.0.0/12", CLUSTER_CIDR):
         subprocess.run(["ip", "-n", topology.node, "route", "add", "blackhole", cidr], check=True, timeout=30)
     local_server = netns.run_in(topology.node, lambda: socket.create_server(("0.0.0.0", 80)))
+    bridged = _bridged_pod(topology)
     empty_udp = ServiceTarget("default", "empty-udp", "dns", "UDP", "10.96.0.40", 53, None)
     apply(topology, [target("empty", "10.96.0.41", node_port=30084, backends=()), empty_udp,
                      target("web", "10.96.0.42")])
     try:
         for ns, ip, port in ((topology.pod, "10.96.0.41", 80), (topology.client, "10.96.0.41", 80),
-                             (topology.pod, netns.NODE_IP, 30084), (topology.client, netns.NODE_IP, 30084)):
+                             (bridged, "10.96.0.41", 80), (topology.pod, netns.NODE_IP, 30084),
+                             (topology.client, netns.NODE_IP, 30084)):
             started = time.monotonic()
             with pytest.raises(ConnectionRefusedError):
                 tcp_ask(ns, ip, port, timeout=20)
             assert time.monotonic() - started < 10  # refused, not a timeout (a hang ends at 20s)
-        for ns in (topology.pod, topology.client):
+        for ns in (topology.pod, topology.client, bridged):
             assert _udp_refused(ns, "10.96.0.40", 53)
         assert tcp_ask(topology.pod, "10.96.0.42", 80).split()[0] in POD_IPS  # with endpoints: served
         assert tcp_ask(topology.client, "10.96.0.42", 80).split()[0] in POD_IPS
     finally:
         local_server.close()
+        netns.delete(bridged)
