@@ -97,7 +97,7 @@ def components(cluster: ClusterDir, opts: UpOptions, runtime: str) -> list[Compo
             "--secure-port", str(opts.port),
             "--cert-dir", str(pki), "--tls-cert-file", str(pki / "apiserver.crt"),
             "--tls-private-key-file", str(pki / "apiserver.key"), "--client-ca-file", str(pki / "ca.crt"),
-            "--token-auth-file", str(pki / "tokens.csv"),
+            "--token-auth-file", str(pki / "tokens.csv"), "--authorization-mode", "Node,RBAC",
             "--encryption-provider-config", str(pki / ENCRYPTION_CONFIG),
             "--service-account-signing-key-file", str(pki / "sa.key"), "--service-account-key-file",
             str(pki / "sa.pub"), "--service-account-issuer", SERVICE_ACCOUNT_ISSUER), needs_kubeconfig=False),
