@@ -36,7 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="more nodes sharing this network namespace (comma-separated): their endpoints are local too")
     p.add_argument("--cluster-cidr", default="10.244.0.0/16",
                    help="pod range: traffic from outside it to a ClusterIP is masqueraded ('' masquerades all)")
-    p.add_argument("--cleanup", action="store_true", help="remove every iptables rule and chain we made, then exit")
+    p.add_argument("--service-cluster-ip-range", default="10.96.0.0/12",
+                   help="ClusterIP range: routed to the kube-svc0 dummy link so the node itself reaches Services")
+    p.add_argument("--cleanup", action="store_true",
+                   help="remove every iptables rule and chain and the kube-svc0 link we made, then exit")
     p.add_argument("--userspace-address", default="127.0.0.1", help="userspace mode: NodePort listen address")
     p.add_argument("--min-sync-period", type=duration_flag, default=0.1, metavar="DURATION")
     p.add_argument("--sync-period", type=duration_flag, default=30.0, metavar="DURATION")
@@ -44,13 +47,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _cluster_cidr(text: str) -> str | None:
-    if not text:
-        return None
+def _cidr(flag: str, text: str) -> str:
     try:
         return str(ipaddress.ip_network(text, strict=False))
     except ValueError:
-        raise UsageError(f"--cluster-cidr {text!r} is not a CIDR") from None
+        raise UsageError(f"{flag} {text!r} is not a CIDR") from None
+
+
+def _cluster_cidr(text: str) -> str | None:
+    return _cidr("--cluster-cidr", text) if text else None
 
 
 def local_nodes(args: argparse.Namespace) -> frozenset[str]:
@@ -59,13 +64,14 @@ def local_nodes(args: argparse.Namespace) -> frozenset[str]:
     return frozenset({args.hostname_override or socket.gethostname().lower(), *extra})
 
 
-async def serve(args: argparse.Namespace, cluster_cidr: str | None, stop: asyncio.Event) -> None:
+async def serve(args: argparse.Namespace, cluster_cidr: str | None, service_cidr: str,
+                stop: asyncio.Event) -> None:
     from kube.proxy.proxier import Executor, IptablesExecutor, Proxier
     from kube.proxy.userspace import UserspaceProxier
 
     client = client_from_flags(args, "kube-proxy")
     registry = CollectorRegistry()  # the process's one registry, served on /metrics
-    executor: Executor = (IptablesExecutor(cluster_cidr) if args.mode == "iptables"
+    executor: Executor = (IptablesExecutor(cluster_cidr, service_cidr=service_cidr) if args.mode == "iptables"
                           else UserspaceProxier(args.userspace_address))
     proxier = Proxier(client, executor, min_sync_period=args.min_sync_period, sync_period=args.sync_period,
                       registry=registry, local_nodes=local_nodes(args))
@@ -88,6 +94,7 @@ async def serve(args: argparse.Namespace, cluster_cidr: str | None, stop: asynci
 
 def run(args: argparse.Namespace) -> int:
     cluster_cidr = _cluster_cidr(args.cluster_cidr)
+    service_cidr = _cidr("--service-cluster-ip-range", args.service_cluster_ip_range)
     if args.cleanup or args.mode == "iptables":
         from kube.proxy import iptables_executor
 
@@ -100,4 +107,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"removed {len(removed)} kube-proxy rules and chains")
             return 0
         iptables_executor.enable_route_localnet()
-    return run_daemon(args, lambda stop: serve(args, cluster_cidr, stop))
+    return run_daemon(args, lambda stop: serve(args, cluster_cidr, service_cidr, stop))

@@ -1,5 +1,5 @@
 """Apply rendered rules to the kernel: jumps from the built-in chains, then one atomic
-`iptables-restore --noflush`; and `cleanup()`, which removes exactly what we added.
+`iptables-restore --noflush`; and `cleanup()`, which removes exactly what we added (service_routes' link too).
 
 Only chains named KUBE-* and the jumps listed in `iptables_rules.JUMPS` are ever
 touched; the built-in chains' other rules and the filter table's policies are not.
@@ -118,8 +118,12 @@ def chains_after(payload: str, known: set[str]) -> set[str]:
 
 
 def cleanup() -> list[str]:
-    """Remove every jump and KUBE-* chain we made; returns what was removed."""
+    """Remove every jump and KUBE-* chain and the service-range link we made; returns what was removed."""
+    from kube.proxy import service_routes
+
     removed: list[str] = []
+    if service_routes.remove():
+        removed.append(f"link/{service_routes.LINK}")
     for jump in JUMPS:
         while _jump("-C", jump).returncode == 0:
             if _jump("-D", jump).returncode != 0:

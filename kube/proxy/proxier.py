@@ -47,21 +47,27 @@ class IptablesExecutor:
     UDP conntrack entries the change made stale (conntrack.py).
 
     The first sync, one after a failure and one every `full_sync_period` are full (jumps
-    checked, chains read from the kernel); the others are one iptables-restore each.
+    checked, chains read from the kernel, the `service_cidr` routes to kube-svc0 ensured, so
+    a deleted link is repaired as kube-proxy's IPVS mode repairs kube-ipvs0); the others are
+    one iptables-restore each.
     """
 
-    def __init__(self, cluster_cidr: str | None, full_sync_period: float = 30.0) -> None:
+    def __init__(self, cluster_cidr: str | None, full_sync_period: float = 30.0,
+                 service_cidr: str | None = None) -> None:
         self.cluster_cidr = cluster_cidr
+        self.service_cidr = service_cidr
         self.full_sync_period = full_sync_period
         self.applied: list[ServiceTarget] = []
         self._chains: set[str] | None = None  # what the last commit left; None: read the kernel
         self._full_at = 0.0
 
     async def apply(self, targets: list[ServiceTarget]) -> None:
-        from kube.proxy import conntrack, iptables_executor
+        from kube.proxy import conntrack, iptables_executor, service_routes
 
         full = self._chains is None or time.monotonic() - self._full_at > self.full_sync_period
         known, self._chains = (None if full else self._chains), None  # a failure makes the next one full
+        if full and self.service_cidr is not None:
+            await asyncio.to_thread(service_routes.ensure, self.service_cidr)
         unchanged = frozenset() if full else frozenset(self.applied) & frozenset(targets)
         payload = await asyncio.to_thread(iptables_executor.apply, targets, cluster_cidr=self.cluster_cidr,
                                           known_chains=known, unchanged=unchanged)

@@ -166,9 +166,9 @@ def test_no_endpoints_rejects_at_once_even_where_the_service_range_is_blackholed
     """A node that routes the service and pod ranges nowhere (a safety blackhole) still refuses a
     Service without endpoints at once: nat REDIRECTs it to the node before routing, filter
     REJECTs it there; a local server on the same port never sees it. A pod behind a bridge with
-    br_netfilter on (as Docker's) is refused too (a TCP reset would leave un-NATed). (The node's own sockets
-    cannot reach any ClusterIP there: connect() fails with EINVAL at the route lookup, before
-    netfilter, which no rule can change.)"""
+    br_netfilter on (as Docker's) is refused too (a TCP reset would leave un-NATed). (Without the
+    kube-svc0 routes the node's own sockets fail connect() with EINVAL at the route lookup, before
+    netfilter; test_node_service_routes.py covers them with the routes.)"""
     for cidr in ("10.96.0.0/12", CLUSTER_CIDR):
         subprocess.run(["ip", "-n", topology.node, "route", "add", "blackhole", cidr], check=True, timeout=30)
     local_server = netns.run_in(topology.node, lambda: socket.create_server(("0.0.0.0", 80)))
