@@ -1,7 +1,9 @@
 """The pod network across hosts: an API server on one host, a Docker node agent on each of
 two others (each host its own Docker); a pod on each minion reaches the pod on the other by
-IP and sees the other's own pod IP as the source, over vxlan and over host-gw; a Node
-deleted from the cluster loses its route, neighbour and FDB entry on the other minion."""
+IP and sees the other's own pod IP as the source, over vxlan and over host-gw; with a `kube
+proxy` on each minion and `kube dns` on the master, a pod on one minion reaches a Service whose
+pod runs on the other, by ClusterIP and by name, keeping its source IP; a Node deleted from
+the cluster loses its route, neighbour and FDB entry on the other minion."""
 
 from __future__ import annotations
 
@@ -112,12 +114,12 @@ class PodNet:
                        why=lambda: minion.journal(AGENT))
         return pod["status"]["podIP"]
 
-    def fetch(self, minion: Host, pod: str, ip: str) -> str:
-        """From inside `pod` (on `minion`): what the server at ip:8080 saw as our address."""
+    def fetch(self, minion: Host, pod: str, ip: str, port: int = 8080) -> str:
+        """From inside `pod` (on `minion`): what the server at ip:port saw as our address."""
         cid = minion.exec("docker", "ps", "-q", "--filter", f"label=io.kube.pod.name={pod}",
                           "--filter", "label=io.kube.container.kind=app").stdout.split()[0]
         out = minion.exec("docker", "exec", cid, "sh", "-c",
-                          f"printf 'GET /cgi-bin/ip HTTP/1.0\\r\\n\\r\\n' | nc -w3 {ip} 8080", check=False)
+                          f"printf 'GET /cgi-bin/ip HTTP/1.0\\r\\n\\r\\n' | nc -w3 {ip} {port}", check=False)
         seen = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
         return seen.removeprefix("[::ffff:").removesuffix("]")  # httpd listens on [::]: a v4-mapped address
 
@@ -130,11 +132,16 @@ def podnet(make_hosts, kube_wheel, wheelhouse, tmp_path_factory):
     for m in minions:
         kube_certs(pki, "--client", f"system:node:{m.name}", "--groups", "system:nodes",
                    "--kubeconfig", str(pki / f"{m.name}.kubeconfig"), "--server", f"https://{master.ip}:{PORT}")
+    kube_certs(pki, "--client", "kube-admin", "--groups", "system:masters", "--kubeconfig",
+               str(pki / "admin.kubeconfig"), "--server", f"https://{master.ip}:{PORT}")
     for h in (master, *minions):
         h.install_wheel(kube_wheel, wheelhouse)
         h.sh(f"rm -rf {STATE} && mkdir -p {STATE}")
     for name in ("ca.crt", "apiserver.crt", "apiserver.key"):
         subprocess.run(["docker", "cp", str(pki / name), f"{master.name}:{STATE}/{name}"], check=True)
+    for h in (master, *minions):
+        subprocess.run(["docker", "cp", str(pki / "admin.kubeconfig"), f"{h.name}:{STATE}/admin.kubeconfig"],
+                       check=True)
     for m in minions:
         subprocess.run(["docker", "cp", str(pki / f"{m.name}.kubeconfig"), f"{m.name}:{STATE}/node.kubeconfig"],
                        check=True)
@@ -184,6 +191,41 @@ def test_pods_on_two_hosts_reach_each_other_over_vxlan(podnet: PodNet) -> None:
     mac = json.loads(podnet.api.call("GET", f"/api/v1/nodes/{m2.name}")["metadata"]["annotations"]
                      ["flannel.alpha.coreos.com/backend-data"])["VtepMAC"]
     assert f"{mac} dst {m2.ip}" in m1.exec("bridge", "fdb", "show", "dev", "vxlan.kube").stdout
+
+
+def test_a_service_on_one_host_answers_a_pod_on_the_other_by_cluster_ip_and_by_name(podnet: PodNet) -> None:
+    m1, m2 = podnet.minions
+    master = podnet.master
+    ip1 = podnet.pod("p1", m1)
+    kubeconfig = f"{STATE}/admin.kubeconfig"
+    master.start_daemon("kube-cm-podnet", ["/usr/local/bin/kube", "controller-manager", "--kubeconfig", kubeconfig,
+                                           "--controllers", "endpointslice", "--port", "0"])
+    master.start_daemon("kube-dns-podnet", ["/usr/local/bin/kube", "dns", "--kubeconfig", kubeconfig,
+                                            "--advertise-address", master.ip, "--port", "0"])
+    for m in podnet.minions:
+        m.start_daemon("kube-proxy-podnet", ["/usr/local/bin/kube", "proxy", "--kubeconfig", f"{STATE}/admin.kubeconfig",
+                                             "--hostname-override", m.name, "--cluster-cidr", "10.244.0.0/16",
+                                             "--port", "0"])
+    try:
+        podnet.api.call("POST", "/api/v1/namespaces/default/services", {
+            "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+            "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}})
+        podnet.api.call("POST", "/api/v1/namespaces/default/pods", {
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": {"app": "web"}},
+            "spec": {"nodeName": m2.name, "terminationGracePeriodSeconds": 0,
+                     "containers": [{"name": "c", "image": "kube.local/busybox:1", "command": ["sh", "-c", SERVER]}]}})
+        ip = podnet.api.call("GET", "/api/v1/namespaces/default/services/web")["spec"]["clusterIP"]
+        wait_for("p1 -> web's ClusterIP keeping p1's IP", lambda: podnet.fetch(m1, "p1", ip, 80) == ip1, timeout=90,
+                 why=lambda: m1.exec("iptables-save", "-t", "nat").stdout + m1.journal("kube-proxy-podnet"))
+        wait_for("p1 -> web by name through kube dns on the master",
+                 lambda: podnet.fetch(m1, "p1", "web.default.svc.cluster.local", 80) == ip1, timeout=90,
+                 why=lambda: master.journal("kube-dns-podnet") + m1.journal("kube-proxy-podnet"))
+    finally:
+        for m in podnet.minions:
+            m.stop_daemon("kube-proxy-podnet")
+            m.exec("/usr/local/bin/kube", "proxy", "--cleanup", check=False)
+        master.stop_daemon("kube-dns-podnet")
+        master.stop_daemon("kube-cm-podnet")
 
 
 def test_a_deleted_node_loses_its_routes_on_the_other_host(podnet: PodNet) -> None:
