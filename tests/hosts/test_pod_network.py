@@ -26,6 +26,7 @@ pytestmark = pytest.mark.hosts
 PORT = 16445
 STATE = "/var/lib/kube-podnet"
 AGENT = "kube-node-podnet"
+PROXY_HEALTH = 10256  # the minions' proxies serve /metrics here (inside each host)
 IMAGES = ("kube.local/pause:1", "kube.local/busybox:1")
 # busybox httpd answers a CGI with the peer's address: the source IP the server pod saw
 SERVER = ("mkdir -p /www/cgi-bin && printf '#!/bin/sh\\necho\\necho $REMOTE_ADDR\\n' > /www/cgi-bin/ip"
@@ -205,7 +206,7 @@ def test_a_service_on_one_host_answers_a_pod_on_the_other_by_cluster_ip_and_by_n
     for m in podnet.minions:
         m.start_daemon("kube-proxy-podnet", ["/usr/local/bin/kube", "proxy", "--kubeconfig", f"{STATE}/admin.kubeconfig",
                                              "--hostname-override", m.name, "--cluster-cidr", "10.244.0.0/16",
-                                             "--port", "0"])
+                                             "--port", str(PROXY_HEALTH)])
     try:
         podnet.api.call("POST", "/api/v1/namespaces/default/services", {
             "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
@@ -220,12 +221,24 @@ def test_a_service_on_one_host_answers_a_pod_on_the_other_by_cluster_ip_and_by_n
         wait_for("p1 -> web by name through kube dns on the master",
                  lambda: podnet.fetch(m1, "p1", "web.default.svc.cluster.local", 80) == ip1, timeout=90,
                  why=lambda: master.journal("kube-dns-podnet") + m1.journal("kube-proxy-podnet"))
+        print_programming_latency(podnet.minions)
     finally:
         for m in podnet.minions:
             m.stop_daemon("kube-proxy-podnet")
             m.exec("/usr/local/bin/kube", "proxy", "--cleanup", check=False)
         master.stop_daemon("kube-dns-podnet")
         master.stop_daemon("kube-cm-podnet")
+
+
+def print_programming_latency(minions: list[Host]) -> None:
+    """Each minion's kubeproxy_network_programming_duration_seconds, for docs/benchmarks.md (pytest -s)."""
+    for m in minions:
+        text = m.exec("python3", "-c", f"import urllib.request; print(urllib.request.urlopen("
+                      f"'http://127.0.0.1:{PROXY_HEALTH}/metrics', timeout=5).read().decode())", check=False).stdout
+        lines = [line for line in text.splitlines() if line.startswith("kubeproxy_network_programming_duration")]
+        print(f"{m.name}: " + "; ".join(line.split(" ", 1)[0].split("{")[-1].rstrip("}") + " " + line.split()[-1]
+                                        for line in lines if "le=" not in line or any(
+                                            f'le="{b}"' in line for b in ("0.1", "0.25", "0.5", "1.0", "+Inf"))))
 
 
 def test_a_deleted_node_loses_its_routes_on_the_other_host(podnet: PodNet) -> None:
