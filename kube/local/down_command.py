@@ -34,9 +34,11 @@ def remove_host_network(had_docker_minions: bool) -> list[str]:
     removed: list[str] = []
     if iptables_executor.iptables_usable() is None:
         removed += iptables_executor.cleanup()
+    from pyroute2 import NetlinkError
+
     try:
         removed += network_cleanup()
-    except OSError as exc:  # no netlink or iptables here: nothing was made either
+    except (OSError, NetlinkError) as exc:  # no netlink or iptables here: nothing was made either
         print(f"  pod network not cleaned: {exc}")
     return removed
 
