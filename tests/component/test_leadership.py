@@ -84,7 +84,7 @@ async def wait_for(check, timeout: float = 20.0) -> None:  # type: ignore[no-unt
 async def test_leader_that_loses_its_lease_steps_down_and_leads_again(client: RestClient) -> None:
     flaky = Flaky(client)
     a = Candidate(flaky, "a")
-    await wait_for(a.leadership.is_leader)
+    await wait_for(lambda: a.leadership.is_leader() and a.terms == ["start"])
     b = Candidate(client, "b")
     try:
         assert a.terms == ["start"] and a.status() == 1.0 and a.term_metric() == 1.0
@@ -102,8 +102,9 @@ async def test_leader_that_loses_its_lease_steps_down_and_leads_again(client: Re
         # the intruder never renews: after its lease runs out one of the candidates leads again
         await wait_for(lambda: a.leadership.is_leader() or b.leadership.is_leader(), timeout=30)
         await b.close()  # b stands down for good (releasing the Lease if it held it), so a must win
-        await wait_for(a.leadership.is_leader, timeout=30)
-        assert a.terms[-1] == "start" and a.terms.count("start") >= 2 and a.status() == 1.0
+        # leading comes first, its work's first step a moment later: wait for both
+        await wait_for(lambda: a.leadership.is_leader() and a.terms[-1] == "start", timeout=30)
+        assert a.terms.count("start") >= 2 and a.status() == 1.0
         assert a.term_metric() == 1.0  # a new term, new metrics (no duplicate-registration error)
 
         # 2. a partition: every API call of a fails past the renew deadline; it steps down, then
@@ -113,7 +114,7 @@ async def test_leader_that_loses_its_lease_steps_down_and_leads_again(client: Re
         await wait_for(lambda: a.terms[-1] == "cancelled", timeout=10)
         assert not a.leadership.is_leader() and not a.task.done()
         flaky.down = False
-        await wait_for(a.leadership.is_leader, timeout=30)
+        await wait_for(lambda: a.leadership.is_leader() and a.terms[-1] == "start", timeout=30)
         assert a.terms.count("start") == starts + 1 and not a.task.done()
     finally:
         await a.close()
