@@ -12,7 +12,8 @@ from pathlib import Path
 from hack.hosts.host import Host
 
 KUBECTL = str(Path(sys.executable).parent / "kubectl")
-OUR_UNITS = ("kube-etcd", "kube-apiserver", "kube-scheduler", "kube-controller-manager", "kube-node", "kube-proxy")
+OUR_UNITS = ("kube-etcd", "kube-apiserver", "kube-scheduler", "kube-controller-manager", "kube-dns", "kube-node",
+             "kube-proxy")
 
 
 def kubectl(kubeconfig: Path, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:

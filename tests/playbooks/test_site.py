@@ -7,7 +7,10 @@ order and share it; it ends rebuilt, for test_upgrade."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
+from dnslib import DNSRecord
 
 from tests.playbooks.cluster_checks import (
     cert_fingerprints,
@@ -106,6 +109,48 @@ def test_a_deployment_runs(fleet: Fleet) -> None:
     wait_for("the Deployment's pods available", available)
     pods = kubectl_json(fleet.kubeconfig, "get", "pods", "-l", "app=web")["items"]
     assert {p["spec"]["nodeName"] for p in pods} == {h.name for h in fleet.minions}
+
+
+def test_access_control_encryption_and_dns_are_on(fleet: Fleet) -> None:
+    """Node,RBAC with each component's own identity, Secrets encrypted in etcd, pods'
+    ServiceAccount tokens, and kube dns on every master behind the kube-dns Service."""
+    minion = fleet.minions[0].name
+
+    def can(*argv: str) -> str:
+        return kubectl(fleet.kubeconfig, "auth", "can-i", *argv, check=False).stdout.strip()
+    assert can("list", "secrets", "-A", "--as=system:kube-proxy") == "no"
+    assert can("list", "endpointslices", "-A", "--as=system:kube-proxy") == "yes"
+    assert can("get", "secrets", "-n", "default", f"--as=system:node:{minion}", "--as-group=system:nodes") == "no"
+    assert can("list", "secrets", "-A", "--as=system:kube-scheduler") == "no"
+    assert can("create", "deployments", f"--as=system:node:{minion}", "--as-group=system:nodes") == "no"
+
+    kubectl(fleet.kubeconfig, "create", "secret", "generic", "at-rest", "--from-literal=word=plaintext-marker")
+    etcd = fleet.etcd[0]
+    stored = etcd.sh("etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kube/pki/ca.crt "
+                     "--cert=/etc/kube/pki/etcd-healthcheck.crt --key=/etc/kube/pki/etcd-healthcheck.key "
+                     "get --prefix / --keys-only | grep 'secrets/default/at-rest$'").stdout.strip()
+    value = etcd.sh("etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kube/pki/ca.crt "
+                    "--cert=/etc/kube/pki/etcd-healthcheck.crt --key=/etc/kube/pki/etcd-healthcheck.key "
+                    f"get --print-value-only {stored} | head -c 40 | tr -c '[:print:]' '.'").stdout
+    assert value.startswith("k8s:enc:aescbc:v1:key1:"), value
+    assert "plaintext-marker" not in etcd.sh(f"etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kube/pki/ca.crt "
+                                             "--cert=/etc/kube/pki/etcd-healthcheck.crt "
+                                             f"--key=/etc/kube/pki/etcd-healthcheck.key get {stored}").stdout
+    word = kubectl(fleet.kubeconfig, "get", "secret", "at-rest", "-o", "jsonpath={.data.word}").stdout
+    assert base64.b64decode(word) == b"plaintext-marker"
+    for h in fleet.masters:
+        assert h.sh("stat -c %a /etc/kube/pki/sa.key /etc/kube/pki/encryption-config.yaml").stdout.split() == ["600"] * 2
+
+    pod = kubectl_json(fleet.kubeconfig, "get", "pods", "-l", "app=web")["items"][0]
+    volumes = [v for v in pod["spec"]["volumes"] if v["name"].startswith("kube-api-access-")]
+    assert volumes and pod["status"]["phase"] == "Running", pod["spec"]["volumes"]  # its token was issued
+
+    service = kubectl_json(fleet.kubeconfig, "-n", "kube-system", "get", "service", "kube-dns")
+    assert service["spec"]["clusterIP"] == "10.96.0.10", service["spec"]
+    for h in fleet.masters:
+        answer = wait_for(f"kube dns on {h.name}", lambda ip=h.ip: DNSRecord.parse(DNSRecord.question(
+            "kubernetes.default.svc.cluster.local").send(ip, 10053, timeout=3)), timeout=60)
+        assert [str(r.rdata) for r in answer.rr] == ["10.96.0.1"], answer
 
 
 def test_second_run_changes_and_restarts_nothing(fleet: Fleet) -> None:
