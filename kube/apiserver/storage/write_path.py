@@ -41,9 +41,10 @@ async def create_object(state: ServerState, kind: KindInfo, obj: Obj, *,
     lifecycle.prepare_create(kind, obj)
     obj = lifecycle.admit(kind, obj)
     await pod_security.admit(state, kind, obj, None, "")
+    strategy = strategy_for(kind)
+    await strategy.admit(state, obj, None)
     if dry_run:
         return obj
-    strategy = strategy_for(kind)
     lease = await strategy.lease(state)
     for attempt in range(5):
         claimed = await strategy.before_create(state, obj)
@@ -97,6 +98,7 @@ async def update_object(state: ServerState, kind: KindInfo, namespace: str, name
         new = lifecycle.prepare_update(kind, old, new, subresource)
         new = lifecycle.admit(kind, new, old)
         await pod_security.admit(state, kind, new, old, subresource)
+        await strategy_for(kind).admit(state, new, old)
         if lifecycle.same_content(old, new) and not state.objects.needs_rewrite(kind, old):
             return old, False
         if dry_run:

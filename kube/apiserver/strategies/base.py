@@ -4,10 +4,11 @@
 The generic write path (`storage/write_path.py`, `storage/lifecycle.py`,
 `storage/delete_path.py`) calls these hooks in a fixed order and names no kind:
 
-    create:  lifecycle.prepare_create -> prepare_create -> defaults -> validate
-             -> lease -> before_create (allocations) -> store create (undo_create if it fails)
-    update:  lifecycle.prepare_update -> prepare_update -> defaults -> validate
-             -> before_update -> store update
+    create:  lifecycle.prepare_create -> prepare_create -> defaults -> validate -> admit
+             -> (a dry run stops here) -> lease -> before_create (allocations)
+             -> store create (undo_create if it fails)
+    update:  lifecycle.prepare_update -> prepare_update -> defaults -> validate -> admit
+             -> (a dry run stops here) -> before_update -> store update
     delete:  deletion_grace / waits_before_removal decide mark-or-remove
              -> on_deletion_marked when marked -> after_delete once removed
 
@@ -50,6 +51,11 @@ class Strategy:
         from kube.api.validation import validate
 
         return validate(obj, old)
+
+    async def admit(self, state: ServerState, obj: Obj, old: Obj | None) -> None:
+        """Validating admission that depends on who writes (RBAC escalation, NodeRestriction); may
+        raise a Status. It runs before a dry run stops, so `?dryRun=All` is refused where the
+        write would be, as Kubernetes runs every admission stage on a dry run."""
 
     async def before_create(self, state: ServerState, obj: Obj) -> Obj:
         """Claim what the object needs before it is stored (a Service's IP and ports); may raise a Status."""

@@ -13,10 +13,5 @@ if TYPE_CHECKING:
 
 
 class NodeStrategy(Strategy):
-    async def before_create(self, state: ServerState, obj: Obj) -> Obj:
-        admit_node(obj, None)
-        return obj
-
-    async def before_update(self, state: ServerState, old: Obj, new: Obj) -> Obj:
-        admit_node(new, old)
-        return new
+    async def admit(self, state: ServerState, obj: Obj, old: Obj | None) -> None:
+        admit_node(obj, old)

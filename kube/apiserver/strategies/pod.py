@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kube.api.meta import Obj
+from kube.apiserver.rbac.node_restriction import admit_pod_create
 from kube.apiserver.strategies.base import Strategy
 from kube.apiserver.strategies.service_account_admission import admit_service_account
 
@@ -48,6 +49,10 @@ class PodStrategy(Strategy):
 
     def prepare_create(self, obj: Obj) -> None:
         obj["status"] = {"phase": "Pending", "qosClass": pod_qos_class(obj.get("spec"))}
+
+    async def admit(self, state: ServerState, obj: Obj, old: Obj | None) -> None:
+        if old is None:
+            admit_pod_create(obj)  # NodeRestriction: a node creates only mirror pods of its own
 
     async def before_create(self, state: ServerState, obj: Obj) -> Obj:
         return await admit_service_account(state, obj)  # its API access volume, as Kubernetes' admission

@@ -15,23 +15,13 @@ if TYPE_CHECKING:
 class RoleStrategy(Strategy):
     """Role and ClusterRole: the writer must hold the rules, or may escalate."""
 
-    async def before_create(self, state: ServerState, obj: Obj) -> Obj:
-        check_role(state, obj)
-        return obj
-
-    async def before_update(self, state: ServerState, old: Obj, new: Obj) -> Obj:
-        if new.get("rules") != old.get("rules"):
-            check_role(state, new)
-        return new
+    async def admit(self, state: ServerState, obj: Obj, old: Obj | None) -> None:
+        if old is None or obj.get("rules") != old.get("rules"):
+            check_role(state, obj)
 
 
 class BindingStrategy(Strategy):
     """RoleBinding and ClusterRoleBinding: the writer must hold the bound role, or may bind it."""
 
-    async def before_create(self, state: ServerState, obj: Obj) -> Obj:
+    async def admit(self, state: ServerState, obj: Obj, old: Obj | None) -> None:
         check_binding(state, obj)
-        return obj
-
-    async def before_update(self, state: ServerState, old: Obj, new: Obj) -> Obj:
-        check_binding(state, new)
-        return new

@@ -87,6 +87,15 @@ async def test_a_namespace_admin_may_bind_edit_there_but_not_cluster_admin(rbac:
     assert refused.returncode == 1
     assert ('rolebindings.rbac.authorization.k8s.io "carol-root" is forbidden: user "bob" (groups=["system:authenticated"]) '
             'is attempting to grant RBAC permissions not currently held') in refused.stderr
+    # a server-side dry run runs the same admission: refused alike, and nothing is written either way
+    dry = await rbac.kubectl("bob", "-n", "team", "create", "rolebinding", "carol-root", "--clusterrole=cluster-admin",
+                             "--user=carol", "--dry-run=server", ok=False)
+    assert dry.returncode == 1 and "attempting to grant RBAC permissions not currently held" in dry.stderr
+    await rbac.kubectl("bob", "-n", "team", "create", "rolebinding", "carol-view", "--clusterrole=view",
+                       "--user=carol", "--dry-run=server")
+    listed = await rbac.kubectl("kube-admin", "-n", "team", "get", "rolebindings", "-o", "name")
+    assert sorted(listed.stdout.split()) == ["rolebinding.rbac.authorization.k8s.io/bob-admin",
+                                             "rolebinding.rbac.authorization.k8s.io/carol-edit"]
     elsewhere = await rbac.kubectl("bob", "-n", "other", "create", "rolebinding", "carol-edit", "--clusterrole=edit",
                                    "--user=carol", ok=False)
     assert 'cannot create resource "rolebindings" in API group "rbac.authorization.k8s.io" in the namespace "other"' \
