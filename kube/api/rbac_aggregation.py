@@ -6,11 +6,9 @@ controller). One home for the rule, used by that controller and by the API serve
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from kube.api.labels import SelectorError, from_label_selector
-
-Obj = dict[str, Any]
+from kube.api.meta import Obj
 
 
 def aggregated_rules(role: Obj, roles: Iterable[Obj]) -> list[Obj] | None:

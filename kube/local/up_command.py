@@ -25,7 +25,7 @@ from kube.local.credentials import (
 )
 from kube.local.examples import DEFAULT_EXAMPLES, apply_examples, deployments_in, example_files
 from kube.local.layout import ClusterDir
-from kube.local.plan import CONTROL_PLANE, Component, UpOptions, components, is_docker_minion
+from kube.local.plan import Component, UpOptions, components, is_docker_minion
 from kube.local.pods_table import example_pods_table
 from kube.local.readiness import wait_nodes_ready, wait_ready
 from kube.local.rollout_progress import wait_rollouts
@@ -179,11 +179,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Starting a local cluster in {cluster.root} ({opts.nodes} {choice.runtime} minions, zones a, b, c):")
     up = start_components(cluster, opts, components(cluster, opts, choice.runtime), args.timeout)
     check_still_running(cluster, up)
-    has_nodes = any(name not in CONTROL_PLANE for name in up)
     files = [] if args.no_examples else example_files(Path(args.examples))
-    if files and not has_nodes:
-        print("  examples not applied: no minions in this build yet")
-    elif files:
+    if files:
         print(f"Applying {', '.join(str(f) for f in files)}:")
         if not asyncio.run(show_examples(cluster, files, opts.nodes, args.rollout_timeout)):
             print(usage_text(cluster, opts.port))

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 
 from kube.client.errors import ApiError
 from kube.client.rest import RestClient
@@ -62,6 +63,9 @@ async def test_process_elects_itself_and_runs_controllers(client: RestClient, ku
             async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
                 text = await resp.text()
         assert 'controller_syncs_total{controller="replicaset"}' in text
+        families = {f.name: f for f in text_string_to_metric_families(text)}  # as Prometheus parses it
+        assert families["workqueue_depth"].type == "gauge"
+        assert families["controller_api_actions"].type == "counter"
         assert 'controller_api_actions_total{action="CreatePod"} 2' in text
     finally:
         proc.terminate()

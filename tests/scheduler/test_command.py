@@ -8,6 +8,7 @@ import urllib.error
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from kube import __version__
 from kube.api.registry import resolve
@@ -86,7 +87,9 @@ async def test_serves_health_and_metrics_and_schedules(server_process, pki_dir: 
 
         assert await eventually(bound, timeout=30) == "big"  # the only node with 2 CPUs free
         text = sched.get("/metrics")
-        assert "# TYPE scheduler_schedule_attempts_total counter" in text
+        families = {f.name: f for f in text_string_to_metric_families(text)}  # as Prometheus parses it
+        assert families["scheduler_schedule_attempts"].type == "counter"
+        assert families["scheduler_scheduling_attempt_duration_seconds"].type == "histogram"
         assert sched.metric("scheduler_schedule_attempts_total", result="scheduled") == 1
         assert sched.metric("leader_election_master_status") == 1  # no election: always working
         assert sched.bound() == [("default/web", "big")]
