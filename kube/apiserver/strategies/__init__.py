@@ -19,6 +19,7 @@ from kube.apiserver.strategies.namespace import NamespaceStrategy
 from kube.apiserver.strategies.node import NodeStrategy
 from kube.apiserver.strategies.pod import PodStrategy
 from kube.apiserver.strategies.rbac import BindingStrategy, RoleStrategy
+from kube.apiserver.strategies.secret import SecretStrategy
 from kube.apiserver.strategies.service import ServiceStrategy
 from kube.apiserver.strategies.workloads import (
     DeploymentStrategy,
@@ -45,6 +46,7 @@ STRATEGIES: dict[tuple[str, str], Strategy] = {
     ("", "ReplicationController"): ReplicationControllerStrategy(),
     ("policy", "PodDisruptionBudget"): PodDisruptionBudgetStrategy(),
     ("", "Node"): NodeStrategy(),
+    ("", "Secret"): SecretStrategy(),
     ("rbac.authorization.k8s.io", "Role"): RoleStrategy(),
     ("rbac.authorization.k8s.io", "ClusterRole"): RoleStrategy(),
     ("rbac.authorization.k8s.io", "RoleBinding"): BindingStrategy(),
