@@ -197,3 +197,16 @@ def test_defaulting_never_fails_on_wrong_types(which: int, data: st.DataObject, 
     apply_defaults(obj)
     errors = validate(obj)  # and validation copes with whatever defaulting left
     assert all(e.type != INTERNAL_ERROR for e in errors), [e.message() for e in errors]
+
+
+def test_binding_subjects_and_role_ref_default_to_the_rbac_group() -> None:
+    binding = apply_defaults({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                              "metadata": {"name": "b", "namespace": "ns"},
+                              "roleRef": {"kind": "Role", "name": "r"},
+                              "subjects": [{"kind": "User", "name": "jane"}, {"kind": "Group", "name": "devs"},
+                                           {"kind": "ServiceAccount", "name": "sa", "namespace": "ns"},
+                                           {"kind": "User", "name": "x", "apiGroup": "other.io"}]})
+    assert binding["roleRef"]["apiGroup"] == "rbac.authorization.k8s.io"
+    assert [s.get("apiGroup") for s in binding["subjects"]] == ["rbac.authorization.k8s.io",
+                                                                "rbac.authorization.k8s.io", None, "other.io"]
+    assert [e.field for e in validate(binding)] == ["subjects[3].apiGroup"]  # only the foreign group is refused

@@ -14,6 +14,7 @@ from kube.api.defaults.cluster import default_event, default_namespace, default_
 from kube.api.defaults.daemonset import default_daemon_set, default_replication_controller
 from kube.api.defaults.endpointslice import default_endpoint_slice
 from kube.api.defaults.pod import default_container, default_pod, default_pod_spec, pull_policy_for
+from kube.api.defaults.rbac import default_binding
 from kube.api.defaults.service import default_endpoints, default_service
 from kube.api.defaults.workloads import default_deployment, default_replica_set
 
@@ -34,6 +35,8 @@ DEFAULTERS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("batch/v1", "Job"): default_job,
     ("batch/v1", "CronJob"): default_cron_job,
     ("v1", "ReplicationController"): default_replication_controller,
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): default_binding,
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): default_binding,
 }
 
 
