@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 
 from kube.api.field_order import go_order
 
-KINDS = st.sampled_from(["Pod", "Status", "ConfigMap", "Secret", "Event", "Deployment", "Widget"])
+KINDS = st.sampled_from(["Pod", "Status", "ConfigMap", "Secret", "Event", "Deployment", "Widget", "RoleBinding",
+                         "ClusterRole", "EndpointSlice"])
 FIELDS = st.sampled_from(["status", "spec", "metadata", "apiVersion", "data", "type", "code", "message",
-                          "reason", "details", "immutable", "count", "zzz"])
+                          "reason", "details", "immutable", "count", "zzz", "subjects", "roleRef", "rules",
+                          "aggregationRule", "addressType", "endpoints", "ports"])
 
 
 @given(KINDS, st.dictionaries(FIELDS, st.integers(), max_size=10))
@@ -39,3 +41,14 @@ def test_list_items_without_kind_take_the_lists_item_kind() -> None:
                        "kind": "PodList"})
     assert list(listed) == ["kind", "apiVersion", "metadata", "items"]
     assert list(listed["items"][0]) == ["metadata", "spec", "status"]
+
+
+def test_rbac_and_endpointslice_bodies_follow_their_go_structs() -> None:
+    """rbac/v1 and discovery/v1 types.go: no spec/status, their own fields in struct order."""
+    for kind, fields in {"Role": ["rules"], "ClusterRole": ["rules", "aggregationRule"],
+                         "RoleBinding": ["subjects", "roleRef"], "ClusterRoleBinding": ["subjects", "roleRef"],
+                         "EndpointSlice": ["addressType", "endpoints", "ports"]}.items():
+        body = {**{f: [] for f in reversed(fields)}, "metadata": {}, "apiVersion": "v1", "kind": kind}
+        assert list(go_order(body)) == ["kind", "apiVersion", "metadata", *fields]
+        listed = go_order({"kind": f"{kind}List", "items": [dict(reversed(body.items()))]})
+        assert list(listed["items"][0]) == ["kind", "apiVersion", "metadata", *fields]
