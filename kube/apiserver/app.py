@@ -26,7 +26,12 @@ from kube.apiserver.auth import UserInfo
 from kube.apiserver.auth.oidc_discovery import OIDC_PATHS, oidc_document
 from kube.apiserver.handlers import discovery, health, request_info
 from kube.apiserver.handlers.delete import delete, delete_collection
-from kube.apiserver.handlers.encoding import json_response, raw_json_response, status_response
+from kube.apiserver.handlers.encoding import (
+    json_response,
+    plain_json_response,
+    raw_json_response,
+    status_response,
+)
 from kube.apiserver.handlers.patch import patch
 from kube.apiserver.handlers.read import get_object, list_objects
 from kube.apiserver.handlers.request_info import RequestInfo
@@ -63,7 +68,7 @@ DISCOVERY = discovery.documents()
 
 def _public(request: web.Request, state: ServerState, path: str) -> web.StreamResponse:
     if path.startswith("/version"):
-        return json_response(health.version_info())
+        return plain_json_response(health.version_info(), indent=True)
     checks = {"ping": True, "log": True}
     if not path.startswith("/livez"):
         checks["etcd"] = state.cache.ready.is_set()
@@ -84,16 +89,16 @@ def _non_resource(request: web.Request, state: ServerState, path: str) -> web.St
 
         if "protobuf" in request.headers.get("Accept", ""):
             return web.Response(body=openapi_v2.protobuf_document(), content_type=openapi_v2.PROTOBUF_TYPE)
-        return json_response(openapi_v2.json_document())
+        return plain_json_response(openapi_v2.json_document())
     if path == "/openapi/v3" or path.startswith("/openapi/v3/"):
         from kube.apiserver.openapi import v3 as openapi
 
         if path == "/openapi/v3":
-            return json_response(openapi.root_document())
+            return plain_json_response(openapi.root_document())
         found = openapi.group_document(path[len("/openapi/v3/"):])
         if found is None:
             raise StatusError(404, "NotFound", f"the server could not find the requested resource (path {path})")
-        return json_response(found)
+        return plain_json_response(found)
     return None
 
 

@@ -2,7 +2,9 @@
 
 Served as plain JSON (APIVersions, APIGroupList, APIResourceList); kubectl falls
 back to them from aggregated discovery. They never change while the server
-runs, so they are encoded once and answered as bytes.
+runs, so they are encoded once and answered as bytes: with the closing newline
+Kubernetes' JSON encoder writes (json.Encoder.Encode), since it serves them through
+WriteObjectNegotiated as it does every API object.
 """
 
 from __future__ import annotations
@@ -78,4 +80,4 @@ def documents() -> dict[str, bytes]:
         for v in versions:
             docs[f"/apis/{g}/{v}"] = resource_list(f"{g}/{v}")
     metrics_api.add_documents(docs)  # metrics.k8s.io: served from the nodes, not a stored kind
-    return {path: orjson.dumps(doc) for path, doc in docs.items()}
+    return {path: orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE) for path, doc in docs.items()}

@@ -97,6 +97,14 @@ def raw_json_response(data: bytes, status: int = 200) -> web.Response:
     return web.Response(body=data, status=status, content_type=JSON)
 
 
+def plain_json_response(body: Any, *, indent: bool = False) -> web.Response:
+    """JSON that Kubernetes writes outside its object encoder, so with no closing newline:
+    /version through WriteRawJSON (json.MarshalIndent, two spaces: `indent`), the OpenAPI
+    documents through kube-openapi (json.Marshal)."""
+    return web.Response(body=orjson.dumps(body, option=orjson.OPT_INDENT_2 if indent else None),
+                        content_type=JSON)
+
+
 def status_response(err: StatusError) -> web.Response:
     return json_response(err.status(), err.code, err.headers or None)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 from kube.apiserver.server import APIServer
@@ -49,3 +50,25 @@ async def test_beyond_max_inflight_answers_429_with_retry_after(pki_dir: Path, t
             assert codes <= {200, 429} and 200 in codes
     finally:
         await server.stop()
+
+
+async def test_bodies_end_as_kubernetes_writes_them(api: Api) -> None:
+    """Discovery and Status go through Kubernetes' object encoder (json.Encoder.Encode: a
+    closing newline); /version through WriteRawJSON (MarshalIndent, no newline) and the
+    OpenAPI documents through kube-openapi (json.Marshal, no newline)."""
+    async def raw(path: str) -> tuple[int, bytes]:
+        async with api.session.get(path) as resp:
+            return resp.status, await resp.read()
+
+    for path in ("/api", "/apis", "/api/v1", "/apis/apps", "/apis/apps/v1", "/apis/batch/v1",
+                 "/apis/rbac.authorization.k8s.io/v1"):
+        code, body = await raw(path)
+        assert code == 200 and body.endswith(b"}\n") and not body.endswith(b"\n\n"), path
+        assert body.count(b"\n") == 1 and list(json.loads(body))[0] == "kind", path
+    code, body = await raw("/api/v1/namespaces/default/configmaps/absent")
+    assert code == 404 and body.endswith(b'"code":404}\n')
+    code, body = await raw("/version")
+    assert code == 200 and body.startswith(b'{\n  "major": "1",\n  "minor": ') and body.endswith(b'"\n}')
+    for path in ("/openapi/v2", "/openapi/v3", "/openapi/v3/api/v1"):
+        code, body = await raw(path)
+        assert code == 200 and body.endswith(b"}") and json.loads(body), path
