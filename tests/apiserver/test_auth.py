@@ -34,7 +34,7 @@ def authn(tmp_path) -> Authenticator:
 
 def test_token_file_users_and_groups(authn: Authenticator) -> None:
     alice = authn.authenticate({"Authorization": "Bearer admintoken"}, None)
-    assert alice == UserInfo("alice", ("system:masters", "dev", "system:authenticated"))
+    assert alice == UserInfo("alice", ("system:masters", "dev", "system:authenticated"), uid="1")  # the file's uid column
     carol = authn.authenticate({"authorization": "bearer plain"}, None)
     assert carol is not None and carol.name == "carol" and carol.groups == ("system:authenticated",)
 

@@ -32,12 +32,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from kube.apiserver.auth.user import UserInfo
+from kube.apiserver.auth.user import Extra, UserInfo, extra_of
 
 DEFAULT_ISSUER = "https://kubernetes.default.svc.cluster.local"
 CLAIM = "kubernetes.io"
 SA_PREFIX = "system:serviceaccount:"
 SA_GROUP = "system:serviceaccounts"
+EXTRA_PREFIX = "authentication.kubernetes.io/"  # the keys of the extra a ServiceAccount token carries
 DELETION_GRACE_SECONDS = 60
 VERIFIED_CACHE_SIZE = 10_000
 LEEWAY_SECONDS = 60  # clock skew between API servers, on exp and nbf, as Kubernetes' jwt.DefaultLeeway
@@ -133,6 +134,20 @@ def claims_for(issuer: str, audiences: Sequence[str], namespace: str, sa: dict[s
             "sub": f"{SA_PREFIX}{namespace}:{meta.get('name', '')}"}
 
 
+def _extra(private: dict[str, Any], jti: Any) -> Extra:
+    """What Kubernetes' ServiceAccount authenticator adds as extra: the pod and node the token
+    is bound to, and the token's own id (so an audit log can name the credential)."""
+    pairs: dict[str, list[str]] = {}
+    for claim in ("pod", "node"):
+        ref = private.get(claim)
+        if isinstance(ref, dict) and ref.get("name"):
+            pairs[f"{EXTRA_PREFIX}{claim}-name"] = [str(ref["name"])]
+            pairs[f"{EXTRA_PREFIX}{claim}-uid"] = [str(ref.get("uid") or "")]
+    if isinstance(jti, str) and jti:
+        pairs[f"{EXTRA_PREFIX}credential-id"] = [f"JTI={jti}"]
+    return extra_of(pairs)
+
+
 def expiration_timestamp(claims: dict[str, Any]) -> str:
     return datetime.fromtimestamp(claims["exp"], UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -212,7 +227,8 @@ class ServiceAccountTokens:
             return None
         if not self._still_bound(namespace, private):
             return None
-        return UserInfo(sub, (SA_GROUP, f"{SA_GROUP}:{namespace}"))
+        return UserInfo(sub, (SA_GROUP, f"{SA_GROUP}:{namespace}"), str(sa.get("uid") or ""),
+                        _extra(private, claims.get("jti")))
 
     def _still_bound(self, namespace: str, private: dict[str, Any]) -> bool:
         if self.lookup is None:

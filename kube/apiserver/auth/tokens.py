@@ -39,7 +39,7 @@ def parse_token_file(text: str, source: str = "token file") -> dict[str, TokenEn
         if token in entries:
             raise TokenFileError(f"{source}:{lineno}: duplicate token")
         groups = tuple(g.strip() for g in row[3].split(",") if g.strip()) if len(row) > 3 else ()
-        entries[token] = TokenEntry(token, UserInfo(name, groups), uid)
+        entries[token] = TokenEntry(token, UserInfo(name, groups, uid), uid)
     return entries
 
 

@@ -3,19 +3,21 @@
 As Kubernetes' endpoints/filters/impersonation.go: each thing asked for is itself authorized
 as the verb `impersonate` (users, groups, uids, userextras/<key>, or the ServiceAccount
 itself for `system:serviceaccount:<ns>:<name>`), and the request then runs as that user,
-in system:authenticated (a ServiceAccount also in its two groups). Groups, uid or extras
-without a user are a 400, as there.
+in system:authenticated (a ServiceAccount also in its two groups), with the uid and extra
+asked for (an extra's key is the header's tail, lower-cased and percent-decoded, as there).
+Groups, uid or extras without a user are a 400, as there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import unquote
 
 from multidict import CIMultiDictProxy
 
 from kube.api.errors import bad_request
 from kube.apiserver.auth.authorizer import Chain, forbidden
-from kube.apiserver.auth.user import AUTHENTICATED_GROUP, UserInfo
+from kube.apiserver.auth.user import AUTHENTICATED_GROUP, UserInfo, extra_of
 from kube.apiserver.rbac.rules import Request
 
 SA_PREFIX = "system:serviceaccount:"
@@ -53,11 +55,13 @@ def impersonate(chain: Chain | None, user: UserInfo, headers: CIMultiDictProxy[s
         _check(chain, user, Request("impersonate", "groups", name=g))
     if uid:
         _check(chain, user, Request("impersonate", "uids", group=AUTHN_GROUP, name=uid))
-    for key in extras:
-        sub = key[len(EXTRA_PREFIX):].lower()
+    extra: dict[str, list[str]] = {}
+    for key in {k.lower(): k for k in extras}.values():  # a repeated header is listed once per value
+        sub = unquote(key[len(EXTRA_PREFIX):].lower())
         for value in (getall(key, []) if getall else [headers[key]]):
             _check(chain, user, Request("impersonate", "userextras", sub, "", AUTHN_GROUP, value))
+            extra.setdefault(sub, []).append(value)
     all_groups = [*groups, *(g for g in implied if g not in groups)]
     if name != "system:anonymous" and AUTHENTICATED_GROUP not in all_groups:
         all_groups.append(AUTHENTICATED_GROUP)
-    return UserInfo(name, tuple(all_groups))
+    return UserInfo(name, tuple(all_groups), uid or "", extra_of(extra))

@@ -21,7 +21,7 @@ from kube.api.errors import StatusError, bad_request
 from kube.api.meta import Obj
 from kube.apiserver.auth.authorizer import Chain
 from kube.apiserver.auth.request_user import current_user
-from kube.apiserver.auth.user import UserInfo
+from kube.apiserver.auth.user import UserInfo, extra_of
 from kube.apiserver.handlers.encoding import decode_object, json_response, read_body
 from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.rbac.rules import Request, Rule
@@ -84,7 +84,13 @@ def _spec_user(spec: dict[str, Any]) -> UserInfo:
     name, groups = spec.get("user") or "", spec.get("groups") or []
     if not name and not groups:
         raise _invalid("spec.user", "at least one of user or group must be specified")
-    return UserInfo(str(name), tuple(str(g) for g in groups if isinstance(g, str)))
+    if not isinstance(groups, list):
+        raise _invalid("spec.groups", "must be a list of strings")
+    raw_extra = spec.get("extra") or {}
+    if not isinstance(raw_extra, dict) or not all(isinstance(v, list) for v in raw_extra.values()):
+        raise _invalid("spec.extra", "must be a map of lists of strings")
+    extra = extra_of({str(k): [str(x) for x in v] for k, v in raw_extra.items()})
+    return UserInfo(str(name), tuple(str(g) for g in groups if isinstance(g, str)), str(spec.get("uid") or ""), extra)
 
 
 async def review(request: web.Request, state: ServerState, info: RequestInfo) -> web.StreamResponse:
@@ -100,6 +106,10 @@ async def review(request: web.Request, state: ServerState, info: RequestInfo) ->
     chain = state.authorizer
     if kind == "SelfSubjectReview":
         info_out: dict[str, Any] = {"username": user.name, "groups": list(user.groups)}
+        if user.uid:
+            info_out["uid"] = user.uid
+        if user.extra:
+            info_out["extra"] = user.extra_map()
         out.pop("spec")
         out["status"] = {"userInfo": info_out}
     elif kind == "SelfSubjectRulesReview":

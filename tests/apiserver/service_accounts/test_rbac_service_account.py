@@ -5,6 +5,7 @@ rest; `kubectl auth whoami` names the account and its groups."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from tests.apiserver.conftest import (
     write_kubeconfig,
 )
 from tests.apiserver.service_accounts.conftest import make_sa, request_token
+from tests.apiserver.service_accounts.test_token_request import claims
 
 KUBECTL = os.path.join(os.path.dirname(sys.executable), "kubectl")
 NS = "/api/v1/namespaces/default"
@@ -42,7 +44,7 @@ async def rbac_admin(pki_dir: Path, tmp_path: Path, sa_keys: tuple[Path, Path]) 
 
 async def test_service_account_with_a_pod_reader_role(rbac_admin: Api, pki_dir: Path, tmp_path: Path) -> None:
     api = rbac_admin
-    await make_sa(api)
+    sa = await make_sa(api)
     rbac = "/apis/rbac.authorization.k8s.io/v1/namespaces/default"
     code, body = await api.post(f"{rbac}/roles", {"metadata": {"name": "pod-reader"}, "rules": [
         {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]})
@@ -75,3 +77,26 @@ async def test_service_account_with_a_pod_reader_role(rbac_admin: Api, pki_dir: 
     assert '"username": "system:serviceaccount:default:robot"' in done.stdout, done.stdout
     for group in ("system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"):
         assert f'"{group}"' in done.stdout
+    user = json.loads(done.stdout)["status"]["userInfo"]
+    assert user["uid"] == sa["metadata"]["uid"]  # as Kubernetes' ServiceAccount authenticator: uid and extra
+    jti = claims(tr["status"]["token"])["jti"]
+    assert user["extra"] == {"authentication.kubernetes.io/credential-id": [f"JTI={jti}"]}
+
+
+async def test_a_pod_bound_tokens_extra_names_its_pod(rbac_admin: Api, pki_dir: Path) -> None:
+    await make_sa(rbac_admin)
+    code, pod = await rbac_admin.post(f"{NS}/pods", {"metadata": {"name": "p"}, "spec": {
+        "serviceAccountName": "robot", "containers": [{"name": "c", "image": "busybox"}]}})
+    assert code == 201, pod
+    code, tr = await request_token(rbac_admin, boundObjectRef={"kind": "Pod", "apiVersion": "v1", "name": "p",
+                                                               "uid": pod["metadata"]["uid"]})
+    assert code == 201, tr
+    async with client_session(rbac_admin.server.url, ca_file(pki_dir),
+                              tr["status"]["token"]) as session:
+        code, review = await Api(session, rbac_admin.server).post(
+            "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+            {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
+    assert code == 201, review
+    extra = review["status"]["userInfo"]["extra"]
+    assert extra["authentication.kubernetes.io/pod-name"] == ["p"]
+    assert extra["authentication.kubernetes.io/pod-uid"] == [pod["metadata"]["uid"]]
