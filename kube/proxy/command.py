@@ -7,6 +7,10 @@ enough here).
 Local traffic policies serve the endpoints of this proxy's node (--hostname-override) and of
 --local-nodes: the nodes that share this network namespace, as `kube up`'s docker minions
 share the machine's, and whose pods are therefore as local as this node's.
+
+After each sync the proxy publishes what it programmed in the Lease kube-proxy-<hostname>
+(kube/proxy/programmed_lease.py), so node agents hold a deleted pod's SIGTERM until no proxy
+sends it new connections.
 """
 
 from __future__ import annotations
@@ -58,14 +62,19 @@ def _cluster_cidr(text: str) -> str | None:
     return _cidr("--cluster-cidr", text) if text else None
 
 
+def hostname(args: argparse.Namespace) -> str:
+    return args.hostname_override or socket.gethostname().lower()
+
+
 def local_nodes(args: argparse.Namespace) -> frozenset[str]:
     """This node and every --local-nodes name: whose endpoints are local."""
     extra = {name.strip() for name in args.local_nodes.split(",") if name.strip()}
-    return frozenset({args.hostname_override or socket.gethostname().lower(), *extra})
+    return frozenset({hostname(args), *extra})
 
 
 async def serve(args: argparse.Namespace, cluster_cidr: str | None, service_cidr: str,
                 stop: asyncio.Event) -> None:
+    from kube.proxy.programmed_lease import ProgrammedLease
     from kube.proxy.proxier import Executor, IptablesExecutor, Proxier
     from kube.proxy.userspace import UserspaceProxier
 
@@ -75,16 +84,19 @@ async def serve(args: argparse.Namespace, cluster_cidr: str | None, service_cidr
                           else UserspaceProxier(args.userspace_address))
     proxier = Proxier(client, executor, min_sync_period=args.min_sync_period, sync_period=args.sync_period,
                       registry=registry, local_nodes=local_nodes(args))
+    lease = ProgrammedLease(client, hostname(args))
+    proxier.on_programmed = lease.programmed
     runner = None
     work = asyncio.ensure_future(proxier.run())
+    publishing = asyncio.ensure_future(lease.run())
     stopped = asyncio.ensure_future(stop.wait())
     try:
         runner = await serve_health(args.bind_address, args.port, registry, ready=proxier.healthy)
         await asyncio.wait({work, stopped}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (work, stopped):
+        for task in (work, publishing, stopped):
             task.cancel()
-        await asyncio.gather(work, stopped, return_exceptions=True)
+        await asyncio.gather(work, publishing, stopped, return_exceptions=True)
         if runner is not None:
             await runner.cleanup()
         await client.close()

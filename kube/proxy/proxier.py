@@ -8,6 +8,10 @@ Nothing is applied before both informers have synced: a restarting proxy leaves 
 kernel's rules (the last proxy's) serving until it knows the whole state, then replaces
 them in one commit; it never starts from an empty table.
 
+After each successful sync `programmed_revision` is the EndpointSlice informer's
+resourceVersion as of the caches the rules were computed from, handed to `on_programmed`
+(kube/proxy/programmed_lease.py publishes it for the node agents' termination gate).
+
 Network programming latency (kube-proxy's kubeproxy_network_programming_duration_seconds):
 each slice change carrying a newer `endpoints.kubernetes.io/last-change-trigger-time` than
 the proxy's start is remembered, and observed as now minus that time once a sync that
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,6 +31,7 @@ from prometheus_client import CollectorRegistry
 
 from kube.api.age import parse_timestamp
 from kube.api.meta import Obj
+from kube.api.programmed_lease import revision_of
 from kube.api.registry import resolve
 from kube.client.informer import Informer, run_supervised
 from kube.client.rest import RestClient
@@ -109,6 +115,8 @@ class Proxier:
         self.registry = registry if registry is not None else CollectorRegistry()  # the process's, or private
         self.metrics = ProxyMetrics(self.registry)
         self.targets: list[ServiceTarget] = []
+        self.programmed_revision: int | None = None
+        self.on_programmed: Callable[[int | None], None] | None = None
         self._dirty = asyncio.Event()
         for informer in (self.services, self.slices):
             informer.add_handler(self._changed, lambda _o, _n: self._changed(), lambda _o: self._changed())
@@ -158,6 +166,7 @@ class Proxier:
     async def sync_once(self) -> None:
         started = time.monotonic()
         triggers, self._triggers = self._triggers, []  # what this sync's caches already hold
+        revision = revision_of(self.slices.resource_version)  # set after the cache: never ahead of it
         targets = service_targets(self.services.store.list(), self.slices.store.list(), self.local_nodes)
         try:
             await self.executor.apply(targets)
@@ -172,6 +181,9 @@ class Proxier:
         for at in triggers:
             self.metrics.programmed(applied - at)
         self.targets = targets
+        self.programmed_revision = revision
+        if self.on_programmed is not None:
+            self.on_programmed(revision)
         self.stats.syncs += 1
         self.stats.last_duration = time.monotonic() - started
         self.stats.last_success = time.time()

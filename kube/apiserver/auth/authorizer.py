@@ -175,6 +175,8 @@ def authorize(user: UserInfo, verb: str, resource: str, subresource: str = "", n
     if user.name in _READERS:
         if user.name == "system:kube-dns" and namespace == "kube-system":  # the kube-dns Service, its own slice
             return verb in _DNS_PUBLISHER_WRITES.get(resource, frozenset())
+        if user.name == "system:kube-proxy" and resource == "leases" and namespace == NODE_LEASE_NAMESPACE:
+            return verb in ("create", "update")  # its programmed Lease (kube/proxy/programmed_lease.py)
         return resource == "events" and verb in ("create", "update", "patch")
     if _is(user, SCHEDULER):
         return verb in _SCHEDULER_WRITES.get((resource, subresource), frozenset())
