@@ -1,6 +1,7 @@
 """One node's kubelet core, shared by both runtimes: registration, status reports,
 pod sync (reading what configures the pod's containers, so the runtime gets it ready)
-and graceful deletion. The process-level loops (informers, work queue,
+and graceful deletion, whose SIGTERM waits for the proxies to stop sending the pod new
+connections (kube/node/termination_gate.py). The process-level loops (informers, work queue,
 heartbeats) live in kube/node/fleet.py so thousands of agents share them.
 """
 
@@ -34,6 +35,7 @@ from kube.node.pod_ips import PodCidrExhausted, PodIPAllocator
 from kube.node.pod_status import build_pod_status, status_differs
 from kube.node.pull_secrets import PullSecrets
 from kube.node.runtime import PodConfig, PodRuntime, PodSandbox
+from kube.node.termination_gate import TerminationGate
 
 log = logging.getLogger("kube.node")
 POD, NODE = resolve("pods"), resolve("nodes")
@@ -63,6 +65,8 @@ class NodeAgent:
         self._last_report = 0.0
         self.status_dirty = True
         self._terminating: dict[str, asyncio.Task[None]] = {}
+        self._holding: set[str] = set()  # uids whose termination still waits in the gate (nothing stopped yet)
+        self.gate: TerminationGate | None = None  # the fleet's; None: SIGTERM at once
         self.admitted: set[str] = set()  # uids of the active pods this node accepted (at most max_pods)
         self.on_pod_finished: Any = None  # fleet callback: requeue a pod key when its termination is done
 
@@ -250,14 +254,22 @@ class NodeAgent:
         task.add_done_callback(lambda _t: self._terminating.pop(uid, None))
 
     async def _terminate(self, pod: Obj) -> None:
-        """Stop the containers within the grace period, then remove the pod from the API."""
+        """Stop the containers within the grace period (once the proxies have stopped sending
+        them connections, or the gate gave up), then remove the pod from the API."""
         meta = pod.get("metadata") or {}
         uid = str(meta.get("uid", ""))
         grace = meta.get("deletionGracePeriodSeconds")
         if grace is None:
             grace = (pod.get("spec") or {}).get("terminationGracePeriodSeconds", DEFAULT_GRACE_SECONDS)
+        grace = float(grace)
+        if self.gate is not None:
+            self._holding.add(uid)
+            try:
+                grace = max(0.0, grace - (await self.gate.hold(pod, grace)).waited)
+            finally:
+                self._holding.discard(uid)
         try:
-            await self.runtime.stop_pod(uid, float(grace))
+            await self.runtime.stop_pod(uid, grace)
             self.admitted.discard(uid)
             if self.ips is not None:
                 self.ips.release(uid)
@@ -280,7 +292,9 @@ class NodeAgent:
         """The pod is gone from the API (deleted with grace 0, or its node changed): drop its containers."""
         uid = str((pod.get("metadata") or {}).get("uid", ""))
         if uid in self._terminating:
-            return
+            if uid not in self._holding:
+                return  # SIGTERM sent: the termination finishes what it started
+            self._terminating[uid].cancel()  # deleted outright while held: no reason to wait any longer
         self.admitted.discard(uid)
         await self.runtime.stop_pod(uid, 0)
         if self.ips is not None:
@@ -299,5 +313,11 @@ class NodeAgent:
         return removed
 
     async def wait_terminations(self) -> None:
+        """Let started terminations finish; those still held are dropped (their containers are
+        untouched), so the agent stops at once and its successor holds them again."""
+        for uid in list(self._holding):
+            task = self._terminating.get(uid)
+            if task is not None:
+                task.cancel()
         if self._terminating:
             await asyncio.gather(*list(self._terminating.values()), return_exceptions=True)

@@ -3,7 +3,8 @@
 One Node informer and one Pod informer (indexed by spec.nodeName) for all nodes,
 one work queue of pod keys with a few workers, one heartbeat task for every Lease
 and one status task: nothing per node wakes up on its own, which is what lets a
-single process hold 5,000 simulated nodes without any of them going NotReady.
+single process hold 5,000 simulated nodes without any of them going NotReady. One
+termination gate (kube/node/termination_gate.py) holds every node's SIGTERMs.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from kube.client.workqueue import WorkQueue
 from kube.node.agent import NodeAgent
 from kube.node.metrics import NodeMetrics
 from kube.node.node_leases import RENEW_INTERVAL, LeaseHeartbeats
+from kube.node.termination_gate import TerminationGate
 
 log = logging.getLogger("kube.node")
 POD, NODE = resolve("pods"), resolve("nodes")
@@ -37,7 +39,7 @@ class NodeFleet:
     def __init__(self, client: RestClient, agents: list[NodeAgent], *, workers: int = 8,
                  lease_interval: float = RENEW_INTERVAL, status_check_seconds: float = 1.0,
                  host_refresh_seconds: float = 60.0, register_concurrency: int = 32,
-                 registry: CollectorRegistry | None = None) -> None:
+                 registry: CollectorRegistry | None = None, termination_gate: bool = True) -> None:
         if not agents:
             raise ValueError("a node-agent process needs at least one node")
         self.client = client
@@ -55,8 +57,10 @@ class NodeFleet:
                              else "spec.nodeName!=", indexers={BY_NODE: field_index("spec.nodeName")})
         self._tasks: list[asyncio.Task[None]] = []
         self.ready = asyncio.Event()
+        self.gate = TerminationGate(client, self.registry) if termination_gate else None
         for agent in agents:
             agent.on_pod_finished = self.queue.add_after
+            agent.gate = self.gate
         self.metrics = NodeMetrics(self.registry, self)
 
     def bound_pods(self) -> int:
@@ -67,6 +71,8 @@ class NodeFleet:
 
     async def start(self) -> None:
         """Register (or adopt) every node, sync the caches, clean up leftovers, start the loops."""
+        if self.gate is not None:
+            self.gate.start()  # syncs meanwhile; a hold waits for it
         await self._register_all()
         self.nodes.add_handler(self._on_node, lambda _old, new: self._on_node(new), None)
         self.pods.add_handler(self._on_pod, lambda _old, new: self._on_pod(new), self._on_pod_delete)
@@ -93,6 +99,8 @@ class NodeFleet:
         await asyncio.gather(*(a.wait_terminations() for a in self.agents.values()), return_exceptions=True)
         await self.nodes.stop()
         await self.pods.stop()
+        if self.gate is not None:
+            await self.gate.stop()
         for agent in self.agents.values():
             await agent.runtime.close()
             if agent.events is not None:

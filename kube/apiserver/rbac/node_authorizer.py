@@ -3,7 +3,9 @@
 As Kubernetes' plugin/pkg/auth/authorizer/node: a request from `system:node:<name>` in
 `system:nodes` may read a Secret, ConfigMap, PVC (or ask a ServiceAccount token) only if
 a pod bound to that node names it; may touch only its own Lease in kube-node-lease, its
-own Node, and the status, deletion and eviction of pods bound to it. Everything else a node
+own Node, and the status, deletion and eviction of pods bound to it. Ours: it may also list and
+watch the Leases of kube-node-lease (the proxies' programmed revisions, which its termination
+gate waits on; nothing there is secret). Everything else a node
 does comes from the bootstrap `system:node` rules. A refusal is NO_OPINION (the next
 authorizer, RBAC, may still allow it), with Kubernetes' reason for the 403 message.
 NodeRestriction (node_restriction.py) checks what the authorizer cannot see: labels.
@@ -77,6 +79,10 @@ class NodeAuthorizer(RuleListing):
         return Decision.NO_OPINION, _no_path(node)
 
     def _lease(self, node: str, req: Request) -> tuple[Decision, str]:
+        if req.verb in ("list", "watch"):
+            if req.namespace == LEASE_NAMESPACE:
+                return Decision.ALLOW, ""
+            return Decision.NO_OPINION, f"can only list or watch leases in the {LEASE_NAMESPACE} system namespace"
         if req.verb not in ("get", "create", "update", "patch", "delete"):
             return Decision.NO_OPINION, "can only get, create, update, patch, or delete a node lease"
         if req.namespace != LEASE_NAMESPACE:

@@ -28,6 +28,7 @@ USERS = {
     "system:node:n1": ("node1-token-0123456789", "system:nodes"),
     "system:node:n2": ("node2-token-0123456789", "system:nodes"),
     "system:kube-scheduler": ("scheduler-token-0123456789", ""),
+    "system:kube-proxy": ("proxy-token-0123456789", ""),
 }
 
 
