@@ -108,11 +108,15 @@ def _restarts(pod: Obj) -> int:
                for s in status.get(key) or [] if isinstance(s, dict))
 
 
-def _consecutive_failures(pods: list[Obj]) -> tuple[int, datetime | None]:
-    """Failed pods since the last success, and when the last of them failed."""
+def _consecutive_failures(job: Obj, pods: list[Obj]) -> tuple[int, datetime | None]:
+    """Failed pods since the last success, and when the last of them failed. A pod an Ignore
+    rule matched is left out: Kubernetes never puts it in uncountedTerminatedPods.failed,
+    which its back-off record is built from, so it is replaced at once."""
     last_success = max((t for p in pods if phase(p) == "Succeeded" and (t := finish_time(p))), default=None)
+    has_policy = isinstance((job.get("spec") or {}).get("podFailurePolicy"), dict)
     failures = [t for p in pods if phase(p) == "Failed" and (t := finish_time(p)) is not None
-                and (last_success is None or t > last_success)]
+                and (last_success is None or t > last_success)
+                and not (has_policy and judge(job, p).action == IGNORE)]
     return len(failures), max(failures, default=None)
 
 
@@ -338,7 +342,7 @@ def _manage(job: Obj, owned: list[Obj], active: list[Obj], waiting: list[Obj], c
     count = min(wanted - len(keep) - len(waiting), BURST)
     if count <= 0:
         return keep
-    failures, last_failure = _consecutive_failures(owned) if index_plan is None else (0, None)
+    failures, last_failure = _consecutive_failures(job, owned) if index_plan is None else (0, None)
     if failures and last_failure is not None:
         left = backoff.delay(failures) - (now - last_failure).total_seconds()
         if left > 0:

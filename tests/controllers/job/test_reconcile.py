@@ -148,6 +148,69 @@ def test_pod_failure_policy_fail_job_ignore_and_count() -> None:
     assert c.status()["failed"] == 1
 
 
+def _running(c: JobCluster) -> list[str]:
+    return [p["metadata"]["name"] for p in c.pods() if p.get("status", {}).get("phase") is None]
+
+
+def test_an_explicit_count_rule_counts_toward_the_backoff_limit_and_wins_over_a_later_ignore() -> None:
+    """The first matching rule decides: exit code 3 meets the Count rule at index 0 before the
+    Ignore rule that also names it, so it is counted; exit code 4 meets only Ignore."""
+    policy = {"rules": [{"action": "Count", "onExitCodes": {"containerName": "main", "operator": "In", "values": [3]}},
+                        {"action": "Ignore", "onExitCodes": {"operator": "In", "values": [3, 4]}}]}
+    c = JobCluster()
+    c.add(job(parallelism=1, backoffLimit=1, podFailurePolicy=policy))
+    c.sync()
+    c.finish(names(c)[0], code=4)
+    c.sync()
+    c.sync()
+    assert c.status().get("failed") is None and len(_running(c)) == 1  # ignored, and replaced at once
+    c.finish(_running(c)[0], code=3)
+    c.sync()
+    c.sync()
+    assert c.status()["failed"] == 1 and conds(c) == {}  # counted, still within backoffLimit 1
+    c.tick(60)
+    c.sync()
+    [third] = _running(c)
+    c.finish(third, code=3)
+    c.sync()
+    c.sync()
+    assert c.status()["failed"] == 2
+    assert conds(c) == {"FailureTarget": "BackoffLimitExceeded", "Failed": "BackoffLimitExceeded"}
+
+
+def test_pod_condition_rules_ignore_a_disruption_and_fail_the_job_on_another_condition() -> None:
+    """onPodConditions: DisruptionTarget is ignored (not counted, replaced); a pod failing with
+    the ConfigIssue condition fails the Job at once, in Kubernetes' words, and its running
+    pods are deleted. A pattern matches only its status (True unless it says otherwise)."""
+    policy = {"rules": [{"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]},
+                        {"action": "FailJob", "onPodConditions": [{"type": "ConfigIssue"}]}]}
+    c = JobCluster()
+    c.add(job(parallelism=2, completions=4, backoffLimit=6, podFailurePolicy=policy))
+    c.sync()
+    first, second = names(c)
+    c.finish(first, code=137, conditions=[{"type": "DisruptionTarget", "status": "True"}])
+    c.sync()
+    c.sync()
+    assert c.status().get("failed") is None and conds(c) == {}
+    assert len(_running(c)) == 2  # the disrupted pod was replaced without back-off
+    c.finish(second, code=1, conditions=[{"type": "DisruptionTarget", "status": "False"},
+                                         {"type": "ConfigIssue", "status": "False"}])
+    c.sync()
+    c.sync()
+    assert c.status()["failed"] == 1 and conds(c) == {}  # neither pattern's status: counted, no verdict
+    c.tick(60)
+    c.sync()
+    failing, other = _running(c)  # the counted failure was replaced after its back-off
+    c.finish(failing, code=1, conditions=[{"type": "ConfigIssue", "status": "True"}])
+    c.sync()
+    c.sync()
+    assert c.status()["failed"] == 2
+    assert conds(c) == {"FailureTarget": "PodFailurePolicy", "Failed": "PodFailurePolicy"}
+    message = next(x for x in c.status()["conditions"] if x["type"] == "Failed")["message"]
+    assert message == f"Pod default/{failing} has condition ConfigIssue matching FailJob rule at index 1"
+    assert _running(c) == [] and other not in names(c)  # the other running pod is stopped
+
+
 def test_active_deadline_fails_the_job_and_deletes_its_pods() -> None:
     c = JobCluster()
     c.add(job(parallelism=2, completions=2, activeDeadlineSeconds=30))
