@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kube.api.field_order import go_order
+from kube.api.field_order import go_object_meta, go_order
 
 KINDS = st.sampled_from(["Pod", "Status", "ConfigMap", "Secret", "Event", "Deployment", "Widget", "RoleBinding",
                          "ClusterRole", "EndpointSlice"])
@@ -52,3 +52,19 @@ def test_rbac_and_endpointslice_bodies_follow_their_go_structs() -> None:
         assert list(go_order(body)) == ["kind", "apiVersion", "metadata", *fields]
         listed = go_order({"kind": f"{kind}List", "items": [dict(reversed(body.items()))]})
         assert list(listed["items"][0]) == ["kind", "apiVersion", "metadata", *fields]
+
+
+def test_object_and_list_metadata_follow_object_meta_and_list_meta_without_touching_the_input() -> None:
+    meta = {"labels": {"a": "b"}, "creationTimestamp": "t", "resourceVersion": "7", "uid": "u", "namespace": "ns",
+            "name": "n", "zzz": 1}
+    body = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": meta, "data": {}}
+    ordered = go_order(body)
+    assert list(ordered["metadata"]) == ["name", "namespace", "uid", "resourceVersion", "creationTimestamp",
+                                         "labels", "zzz"]
+    assert ordered["metadata"] == meta and list(body["metadata"]) == list(meta) and body["metadata"] is meta
+    listed = go_order({"kind": "ConfigMapList", "apiVersion": "v1", "items": [],
+                       "metadata": {"remainingItemCount": 1, "continue": "c", "resourceVersion": "9"}})
+    assert list(listed["metadata"]) == ["resourceVersion", "continue", "remainingItemCount"]
+    status = go_order({"kind": "Status", "metadata": {"continue": "c", "resourceVersion": "1"}, "code": 1})
+    assert list(status["metadata"]) == ["resourceVersion", "continue"]
+    assert go_object_meta({"name": "n", "uid": "u"}) == {"name": "n", "uid": "u"}

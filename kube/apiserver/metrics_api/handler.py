@@ -35,9 +35,10 @@ def _window(stats: Obj) -> str:
 
 def _meta(obj: Obj) -> Obj:
     meta = obj.get("metadata") or {}
-    out: Obj = {"name": meta.get("name", ""), "creationTimestamp": now_rfc3339()}
+    out: Obj = {"name": meta.get("name", "")}  # ObjectMeta's order: name, namespace, creationTimestamp, labels
     if meta.get("namespace"):
         out["namespace"] = meta["namespace"]
+    out["creationTimestamp"] = now_rfc3339()
     if meta.get("labels"):
         out["labels"] = dict(meta["labels"])
     return out

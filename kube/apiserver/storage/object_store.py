@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from kube.api.errors import StatusError, already_exists, conflict, gone, not_found, too_large
+from kube.api.field_order import go_object_meta
 from kube.api.meta import Obj
 from kube.api.registry import KindInfo
 from kube.apiserver.storage.encrypted_store import StaleKeyValue, UnreadableKeyValue
@@ -42,7 +43,9 @@ def decode(kv: KeyValue) -> Obj:
     """The object at kv; 500 InternalError naming its key when the stored value is unreadable."""
     try:
         obj = orjson.loads(kv.value)
-        obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
+        meta = obj["metadata"]
+        meta["resourceVersion"] = str(kv.mod_revision)
+        obj["metadata"] = go_object_meta(meta)  # resourceVersion in its place, as Kubernetes writes it
     except (orjson.JSONDecodeError, KeyError, TypeError):
         reason = kv.reason if isinstance(kv, UnreadableKeyValue) else "the stored value is not an object"
         raise StatusError(500, "InternalError", f'Internal error occurred: unable to transform key "{kv.key}": '

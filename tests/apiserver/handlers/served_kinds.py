@@ -18,6 +18,12 @@ _RBAC = "rbac.authorization.k8s.io"
 
 SPEC_STATUS = ("spec", "status")
 
+# k8s.io/apimachinery/pkg/apis/meta/v1/types.go
+OBJECT_META = ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+               "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
+               "ownerReferences", "finalizers", "managedFields")
+LIST_META = ("selfLink", "resourceVersion", "continue", "remainingItemCount", "shardInfo")
+
 # kind -> its Go struct's fields after TypeMeta (kind, apiVersion) and metadata
 GO_ORDER: dict[str, tuple[str, ...]] = {
     "Namespace": SPEC_STATUS, "Pod": SPEC_STATUS, "Node": SPEC_STATUS, "Service": SPEC_STATUS,
@@ -100,12 +106,22 @@ SAMPLES: dict[str, dict[str, Any]] = {
 
 
 def reversed_fields(body: dict[str, Any]) -> dict[str, Any]:
-    """`body` with its top-level fields in the reverse of Go's order: an answer that kept
-    the client's order then cannot pass for Go's."""
-    return dict(reversed(body.items()))
+    """`body` with its top-level fields, and its metadata's, in the reverse of Go's order
+    (plus labels and annotations, which the server keeps): an answer that kept the
+    client's order then cannot pass for Go's."""
+    out = dict(reversed(body.items()))
+    meta = out.get("metadata", {})
+    out["metadata"] = {"annotations": {"note": "x"}, "labels": meta.get("labels", {"ordered": "yes"}),
+                       **dict(reversed(meta.items()))}
+    return out
 
 
 def go_keys(kind: str, keys: list[str]) -> list[str]:
     """The Go type's fields that `keys` has, in Go's order; a key the type lacks is
     dropped, so comparing with `keys` shows it too."""
     return [k for k in ("kind", "apiVersion", "metadata", *GO_ORDER[kind]) if k in keys]
+
+
+def go_meta_keys(keys: list[str], names: tuple[str, ...] = OBJECT_META) -> list[str]:
+    """The same for an ObjectMeta (or, with LIST_META, a ListMeta)."""
+    return [k for k in names if k in keys]

@@ -1,6 +1,7 @@
 """Every kind the server serves answers in Kubernetes' Go field order (issue 13, item 5):
-each sample is sent with its top-level fields reversed, and the create, get, list and
-watch answers must read as Go's struct writes them, whatever order the client used."""
+each sample is sent with its top-level fields and its metadata reversed, and the create,
+get, list and watch answers must read as Go's structs write them (the top level, ObjectMeta,
+ListMeta, a Status' details and causes), whatever order the client used."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ import orjson
 from kube.api import registry
 from kube.api.registry import KindInfo
 from tests.apiserver.conftest import Api
-from tests.apiserver.handlers.served_kinds import GO_ORDER, SAMPLES, go_keys, reversed_fields
+from tests.apiserver.handlers.served_kinds import (
+    GO_ORDER,
+    LIST_META,
+    SAMPLES,
+    go_keys,
+    go_meta_keys,
+    reversed_fields,
+)
 
 _CREATE_ONLY = {k.kind for k in registry.KINDS if k.verbs == ("create",)}
 
@@ -33,9 +41,14 @@ async def _raw(api: Api, method: str, path: str, body: Any = None) -> tuple[int,
 def _assert_go_order(kind: str, raw: bytes) -> dict[str, Any]:
     assert raw.endswith(b"}\n"), raw[-40:]
     body = orjson.loads(raw)  # orjson keeps the order of the bytes
-    keys = list(body)
-    assert keys == go_keys(kind, keys), f"{kind}: {keys}"
+    _assert_object(kind, body)
     return body
+
+
+def _assert_object(kind: str, body: dict[str, Any]) -> None:
+    keys, meta = list(body), list(body.get("metadata") or {})
+    assert keys == go_keys(kind, keys), f"{kind}: {keys}"
+    assert meta == go_meta_keys(meta), f"{kind} metadata: {meta}"
 
 
 def test_every_served_kind_has_a_sample_and_a_go_order() -> None:
@@ -59,8 +72,9 @@ async def test_create_get_and_list_answer_in_go_order_whatever_the_client_sent(a
         code, raw = await _raw(api, "GET", _collection(kind))
         listed = orjson.loads(raw)
         assert code == 200 and list(listed) == ["kind", "apiVersion", "metadata", "items"]
+        assert list(listed["metadata"]) == go_meta_keys(list(listed["metadata"]), LIST_META)
         [item] = [i for i in listed["items"] if i["metadata"]["name"] == name]
-        assert list(item) == go_keys(kind.kind, list(item)), f"{kind.kind} in a list: {list(item)}"
+        _assert_object(kind.kind, item)
 
 
 async def test_rbac_and_endpointslice_fields_come_back_in_go_order(api: Api) -> None:
@@ -86,6 +100,23 @@ async def test_a_watch_event_carries_the_object_in_go_order(api: Api) -> None:
     assert code == 201
     [event] = await asyncio.wait_for(watch, 30)
     assert list(event["object"]) == ["kind", "apiVersion", "metadata", "subjects", "roleRef"]
+    assert list(event["object"]["metadata"]) == ["name", "namespace", "uid", "resourceVersion", "creationTimestamp",
+                                                 "labels", "annotations"]
+
+
+async def test_a_paged_list_and_its_continued_page_carry_list_meta_in_go_order(api: Api) -> None:
+    for i in range(3):
+        body = {"metadata": {"name": f"page-{i}"}, "data": {"k": "v"}, "apiVersion": "v1", "kind": "ConfigMap"}
+        assert (await _raw(api, "POST", "/api/v1/namespaces/default/configmaps", reversed_fields(body)))[0] == 201
+    code, raw = await _raw(api, "GET", "/api/v1/namespaces/default/configmaps?limit=1")
+    page = orjson.loads(raw)
+    keys = list(page["metadata"])
+    assert code == 200 and keys[:2] == ["resourceVersion", "continue"] and keys == go_meta_keys(keys, LIST_META)
+    rest = f"/api/v1/namespaces/default/configmaps?limit=1&continue={page['metadata']['continue']}"
+    code, raw = await _raw(api, "GET", rest)
+    assert code == 200
+    for item in orjson.loads(raw)["items"]:  # read from the store, not the watch cache
+        _assert_object("ConfigMap", item)
 
 
 async def test_subresource_bodies_and_a_status_read_in_go_order(api: Api) -> None:
