@@ -57,3 +57,28 @@ def test_objects_and_lists_in_go_field_order(k8s: client.ApiClient, ns: str) -> 
     assert list(json.loads(secret)) == ["kind", "apiVersion", "metadata", "data", "type"]
     listed = core.list_namespaced_pod(ns, _preload_content=False).data
     assert list(json.loads(listed)) == ["kind", "apiVersion", "metadata", "items"] and listed.endswith(b"}\n")
+
+
+def test_rbac_and_endpointslices_come_back_in_go_order_not_the_clients(k8s: client.ApiClient, ns: str) -> None:
+    """The Python client sends roleRef before subjects (its model's attribute order);
+    Kubernetes answers in its Go structs' order, metadata included. (Its EndpointSlice
+    already goes addressType, endpoints, ports: checked, not proved by this client.)"""
+    rbac = client.RbacAuthorizationV1Api(k8s)
+    rbac.create_namespaced_role(ns, client.V1Role(metadata=client.V1ObjectMeta(name="reader"), rules=[
+        client.V1PolicyRule(verbs=["get"], api_groups=[""], resources=["pods"])]))
+    binding = client.V1RoleBinding(metadata=client.V1ObjectMeta(name="readers", labels={"a": "b"}),
+                                   role_ref=client.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="Role",
+                                                             name="reader"),
+                                   subjects=[client.RbacV1Subject(kind="User", name="someone",
+                                                                  api_group="rbac.authorization.k8s.io")])
+    raw = rbac.create_namespaced_role_binding(ns, binding, _preload_content=False).data
+    body = json.loads(raw)
+    assert list(body) == ["kind", "apiVersion", "metadata", "subjects", "roleRef"] and raw.endswith(b"}\n")
+    assert list(body["metadata"])[:3] == ["name", "namespace", "uid"]
+    read = json.loads(rbac.read_namespaced_role_binding("readers", ns, _preload_content=False).data)
+    assert list(read) == ["kind", "apiVersion", "metadata", "subjects", "roleRef"]
+    slice_ = client.V1EndpointSlice(address_type="IPv4", metadata=client.V1ObjectMeta(name="web-1"),
+                                    endpoints=[client.V1Endpoint(addresses=["10.1.0.2"])],
+                                    ports=[client.DiscoveryV1EndpointPort(name="http", port=80)])
+    raw = client.DiscoveryV1Api(k8s).create_namespaced_endpoint_slice(ns, slice_, _preload_content=False).data
+    assert list(json.loads(raw)) == ["kind", "apiVersion", "metadata", "addressType", "endpoints", "ports"]
