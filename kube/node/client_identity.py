@@ -2,8 +2,9 @@
 kube-apiserver-kubelet-client, the identity apiserver/subresources/node_connection.py presents).
 
 Any other certificate of the cluster CA, a node's included, is refused 403 as the kubelet's
-authorizer words it (logs, exec, attach and port-forward are nodes/proxy); no certificate is 401.
-The health endpoints and /metrics do not ask.
+authorizer words it (/stats is nodes/stats, /logs/ nodes/log, everything else, container logs,
+exec, attach and port-forward included, nodes/proxy); no certificate is 401. The health
+endpoints and /metrics do not ask.
 """
 
 from __future__ import annotations
@@ -30,6 +31,25 @@ def subject(peercert: dict | None) -> tuple[str, list[str]]:
     return cn, orgs
 
 
+def node_subresource(path: str) -> str:
+    """The nodes/<subresource> a path of the node's server is, as the kubelet's auth.go maps it."""
+    for prefix, subresource in (("/stats", "stats"), ("/metrics", "metrics"), ("/logs/", "log")):
+        if path == prefix.rstrip("/") or path.startswith(prefix.rstrip("/") + "/"):
+            return subresource
+    return "proxy"
+
+
+def verb_of(method: str) -> str:
+    """The kubelet's verb for an HTTP method (a GET exec or port-forward upgrade is `get`)."""
+    return {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(method, "get")
+
+
+def forbidden(user: str, verb: str, subresource: str) -> web.Response:
+    """The kubelet's refusal, in a Status."""
+    return _status(403, "Forbidden", f"Forbidden (user={user or '<no CN>'}, verb={verb}, resource=nodes, "
+                   f"subresource={subresource})")
+
+
 def refuse_unless_api_server(request: web.Request, required: bool) -> web.Response | None:
     """None when the caller is the API server (or no client CA is configured), else the refusal."""
     if not required:
@@ -39,7 +59,5 @@ def refuse_unless_api_server(request: web.Request, required: bool) -> web.Respon
         return _status(401, "Unauthorized", "a client certificate signed by the cluster CA is required")
     cn, _ = subject(peercert)
     if cn != API_SERVER_CN:
-        verb = "get" if request.method in ("GET", "HEAD") else "create"
-        return _status(403, "Forbidden", f"Forbidden (user={cn or '<no CN>'}, verb={verb}, resource=nodes, "
-                       "subresource=proxy)")
+        return forbidden(cn, verb_of(request.method), node_subresource(request.path))
     return None

@@ -212,7 +212,8 @@ def test_a_node_certificate_is_refused_by_another_nodes_server(cluster: LocalClu
         writer.close()
         return head, body
 
-    for path in ("/exec/default/box/main?command=true&stdout=true", "/containerLogs/default/box/main"):
+    for path in ("/exec/default/box/main?command=true&stdout=true", "/containerLogs/default/box/main",
+                 f"/stats/summary?node={node_name}"):
         head, body = asyncio.run(knock(path))
         assert head.startswith(b"HTTP/1.1 403 ") and body["reason"] == "Forbidden", body
         assert f"user=system:node:{other}" in body["message"]
