@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from kube.api import registry
+from kube.api.go_json import html_safe
 from kube.api.registry import KindInfo
 from kube.apiserver.metrics_api import discovery as metrics_api
 
@@ -80,4 +81,4 @@ def documents() -> dict[str, bytes]:
         for v in versions:
             docs[f"/apis/{g}/{v}"] = resource_list(f"{g}/{v}")
     metrics_api.add_documents(docs)  # metrics.k8s.io: served from the nodes, not a stored kind
-    return {path: orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE) for path, doc in docs.items()}
+    return {path: html_safe(orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE)) for path, doc in docs.items()}

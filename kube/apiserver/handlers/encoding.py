@@ -17,6 +17,7 @@ from aiohttp import web
 from kube.api.depth import TooDeep, check_depth
 from kube.api.errors import StatusError, bad_request, too_large, unsupported_media_type
 from kube.api.field_order import go_order
+from kube.api.go_json import html_safe
 from kube.api.meta import Obj
 from kube.api.yaml_decode import YamlError, load_all
 from kube.apiserver import protobuf
@@ -88,8 +89,9 @@ def decode_object(raw: bytes, content_type: str) -> Obj:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """JSON as Kubernetes' encoder writes it: Go's top-level field order and a closing newline."""
-    return web.Response(body=orjson.dumps(go_order(body), option=orjson.OPT_APPEND_NEWLINE), status=status,
+    """JSON as Kubernetes' encoder writes it: Go's field order, Go's HTML-safe escapes and a
+    closing newline."""
+    return web.Response(body=html_safe(orjson.dumps(go_order(body), option=orjson.OPT_APPEND_NEWLINE)), status=status,
                         content_type=JSON, headers=headers)
 
 

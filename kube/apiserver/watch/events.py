@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from kube.api.field_order import go_order
+from kube.api.go_json import html_safe
 from kube.api.meta import Obj
 
 
@@ -23,7 +24,7 @@ class CacheEvent:
     def line(self) -> bytes:
         """The JSON line a client reads; encoded once however many watchers receive it."""
         if self._line is None:
-            self._line = orjson.dumps({"type": self.type, "object": go_order(self.obj)}) + b"\n"
+            self._line = html_safe(orjson.dumps({"type": self.type, "object": go_order(self.obj)})) + b"\n"
         return self._line
 
     def retyped(self, type_: str) -> CacheEvent:

@@ -17,6 +17,7 @@ from multidict import MultiMapping
 
 from kube.api.errors import StatusError, gone, invalid_object
 from kube.api.errors import invalid as field_invalid
+from kube.api.go_json import html_safe
 from kube.api.registry import KindInfo
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage.object_filter import ObjectFilter
@@ -156,6 +157,6 @@ def _table_encoder(kind: KindInfo) -> Any:
             tbl = to_table(kind, [], list_meta={"resourceVersion": rv})
         else:
             tbl = to_table(kind, [event.obj], list_meta={"resourceVersion": rv})
-        return orjson.dumps({"type": event.type, "object": tbl}) + b"\n"
+        return html_safe(orjson.dumps({"type": event.type, "object": tbl})) + b"\n"
 
     return encode
