@@ -1,10 +1,9 @@
-"""Who may call the node's server: only the API server, by its client certificate (CN
-kube-apiserver-kubelet-client, the identity apiserver/subresources/node_connection.py presents).
-
-Any other certificate of the cluster CA, a node's included, is refused 403 as the kubelet's
-authorizer words it (/stats is nodes/stats, /logs/ nodes/log, everything else, container logs,
-exec, attach and port-forward included, nodes/proxy); no certificate is 401. The health
-endpoints and /metrics do not ask.
+"""Who a caller of the node's server is, and what it asks for, in the kubelet's terms: the API
+server by its client certificate (CN kube-apiserver-kubelet-client, the identity
+apiserver/subresources/node_connection.py presents), anyone else by the CN and O of theirs;
+the path is nodes/stats for /stats, nodes/log for /logs/, and nodes/proxy for everything else,
+container logs, exec, attach and port-forward included (the kubelet's auth.go). The refusal is
+the kubelet's 403 wording. What passes is server_authorization.py's to decide.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from aiohttp import web
 API_SERVER_CN = "kube-apiserver-kubelet-client"
 
 
-def _status(code: int, reason: str, message: str) -> web.Response:
+def status(code: int, reason: str, message: str) -> web.Response:
     return web.json_response({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                               "message": message, "reason": reason, "code": code}, status=code)
 
@@ -46,18 +45,5 @@ def verb_of(method: str) -> str:
 
 def forbidden(user: str, verb: str, subresource: str) -> web.Response:
     """The kubelet's refusal, in a Status."""
-    return _status(403, "Forbidden", f"Forbidden (user={user or '<no CN>'}, verb={verb}, resource=nodes, "
+    return status(403, "Forbidden", f"Forbidden (user={user or '<no CN>'}, verb={verb}, resource=nodes, "
                    f"subresource={subresource})")
-
-
-def refuse_unless_api_server(request: web.Request, required: bool) -> web.Response | None:
-    """None when the caller is the API server (or no client CA is configured), else the refusal."""
-    if not required:
-        return None
-    peercert = request.transport.get_extra_info("peercert") if request.transport else None
-    if not peercert:
-        return _status(401, "Unauthorized", "a client certificate signed by the cluster CA is required")
-    cn, _ = subject(peercert)
-    if cn != API_SERVER_CN:
-        return forbidden(cn, verb_of(request.method), node_subresource(request.path))
-    return None

@@ -3,6 +3,7 @@
     kube node --runtime docker --kubeconfig K [--hostname-override NAME] [--node-labels k=v,...]
               [--register-with-taints k=v:NoSchedule,...] [--max-pods 110] [--root-dir DIR]
               [--port 10250 --tls-cert-file C --tls-private-key-file K --client-ca-file CA]
+              [--authorization-mode APIServer|Webhook|AlwaysAllow]
               [--network vxlan|host-gw|none] [--cluster-cidr 10.244.0.0/16] [--node-ip IP]
     kube node --simulated --count N --zones a,b,c [--labels k=v,...] [--name-prefix node]
 """
@@ -21,6 +22,7 @@ from kube import __version__
 from kube.component.daemon import run_daemon
 from kube.component.errors import UsageError
 from kube.component.flags import add_daemon_flags, add_serving_flags, client_from_flags
+from kube.node.server_authorization import ALLOWED_TTL, DENIED_TTL, MODES
 
 log = logging.getLogger("kube.node")
 DEFAULT_PORT = 10250
@@ -52,7 +54,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_serving_flags(p, port=0, port_help=f"log server, /healthz and /metrics port (kubelet: {DEFAULT_PORT}; 0: off)")
     p.add_argument("--tls-cert-file", help="the log server's certificate (signed by the cluster CA)")
     p.add_argument("--tls-private-key-file")
-    p.add_argument("--client-ca-file", help="CA that client certificates for /containerLogs must chain to")
+    p.add_argument("--client-ca-file", help="CA that client certificates for the node's server must chain to")
+    p.add_argument("--authorization-mode", choices=MODES, default="APIServer",
+                   help="who may call the node's server with a CA-signed certificate: APIServer (only the API "
+                        "server's), Webhook (anyone a SubjectAccessReview on nodes/proxy|log|stats allows), "
+                        "AlwaysAllow (anyone)")
+    p.add_argument("--authorization-webhook-cache-authorized-ttl", type=float, default=ALLOWED_TTL,
+                   help="seconds an allowed Webhook answer is kept")
+    p.add_argument("--authorization-webhook-cache-unauthorized-ttl", type=float, default=DENIED_TTL,
+                   help="seconds a denied Webhook answer is kept")
     p.add_argument("--workers", type=int, default=8, help="pods synced in parallel")
     p.add_argument("--image-gc-high-threshold", type=int, default=85,
                    help="image file system usage (%%) at which image GC starts (100: never)")
@@ -91,6 +101,11 @@ def _check(args: argparse.Namespace) -> dict:
     _check_network(args)
     if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
         raise UsageError("--tls-cert-file and --tls-private-key-file go together")
+    if args.authorization_mode != "APIServer" and not args.client_ca_file:
+        raise UsageError(f"--authorization-mode {args.authorization_mode} needs --client-ca-file "
+                         "(callers are known by their certificates)")
+    if min(args.authorization_webhook_cache_authorized_ttl, args.authorization_webhook_cache_unauthorized_ttl) < 0:
+        raise UsageError("--authorization-webhook-cache-*-ttl must not be negative")
     name = (args.hostname_override or socket.gethostname()).lower()
     if args.runtime == "docker":
         problem = node_name_problem(name)
@@ -195,10 +210,10 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
                 log.warning("log server without TLS (no --tls-cert-file): the API server's log proxy needs https")
             app = make_app(fleet.agents, lambda ns, name: fleet.pods.store.get(f"{ns}/{name}"),
                            require_client_cert=bool(args.client_ca_file), registry=registry,
-                           ready=fleet.ready.is_set)
+                           ready=fleet.ready.is_set, door=_door(args, client))
             from kube.node.stats_server import add_stats_routes
 
-            add_stats_routes(app, fleet.agents, require_client_cert=bool(args.client_ca_file))
+            add_stats_routes(app, fleet.agents)
             runner = await serve(app, args.bind_address, args.port, tls)
         starting = asyncio.ensure_future(fleet.start())
         await asyncio.wait({starting, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -220,6 +235,19 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
         await fleet.stop()
         await client.close()
     return 0
+
+
+def _door(args: argparse.Namespace, client):  # -> NodeServerAuthorizer
+    """--authorization-mode: Webhook asks the API with the node's own credentials (system:node may
+    create SubjectAccessReviews)."""
+    from kube.node.server_authorization import NodeServerAuthorizer
+
+    async def review(body: dict) -> dict:
+        return await client.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", body=body)
+
+    return NodeServerAuthorizer(args.authorization_mode, review, required=bool(args.client_ca_file),
+                                allowed_ttl=args.authorization_webhook_cache_authorized_ttl,
+                                denied_ttl=args.authorization_webhook_cache_unauthorized_ttl)
 
 
 async def _start_network(args: argparse.Namespace, parsed: dict, client):  # -> PodNetwork | None

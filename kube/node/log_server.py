@@ -4,8 +4,9 @@ server (the process's registry).
 
 /containerLogs/<ns>/<pod>/<container>?follow=true&tailLines=N streams the log as
 text/plain; /exec, /attach (exec_server.py) and /portForward stream over upgrades. With a
-client CA configured, those accept the API server's client certificate only
-(client_identity.py); /healthz and /metrics need none.
+client CA configured, one door in front of them all (and of /stats) decides who passes:
+--authorization-mode (server_authorization.py), by default the API server's client
+certificate only; /healthz and /metrics need none.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from prometheus_client import CollectorRegistry
 from kube.api.meta import Obj
 from kube.component.health_server import add_health_routes
 from kube.node.agent import NodeAgent
-from kube.node.client_identity import refuse_unless_api_server
 from kube.node.exec_server import add_exec_routes
 from kube.node.port_forward_server import add_port_forward_routes
+from kube.node.server_authorization import NodeServerAuthorizer
 
 log = logging.getLogger("kube.node.logs")
 PodLookup = Callable[[str, str], Obj | None]
@@ -44,11 +45,9 @@ def tls_context(cert_file: str, key_file: str, client_ca_file: str | None) -> ss
 
 
 def make_app(agents: dict[str, NodeAgent], find_pod: PodLookup, require_client_cert: bool, *,
-             registry: CollectorRegistry, ready: Callable[[], bool] = lambda: True) -> web.Application:
+             registry: CollectorRegistry, ready: Callable[[], bool] = lambda: True,
+             door: NodeServerAuthorizer | None = None) -> web.Application:
     async def container_logs(request: web.Request) -> web.StreamResponse:
-        refused = guard(request)
-        if refused is not None:
-            return refused
         ns, name, container = (request.match_info[k] for k in ("namespace", "pod", "container"))
         pod = find_pod(ns, name)
         agent = agents.get(str((pod or {}).get("spec", {}).get("nodeName", ""))) if pod else None
@@ -84,14 +83,20 @@ def make_app(agents: dict[str, NodeAgent], find_pod: PodLookup, require_client_c
         agent = agents.get(str((pod or {}).get("spec", {}).get("nodeName", ""))) if pod else None
         return (pod, agent.runtime) if pod is not None and agent is not None else None
 
-    def guard(request: web.Request) -> web.StreamResponse | None:
-        return refuse_unless_api_server(request, require_client_cert)
+    def node_of(request: web.Request) -> str:
+        """This node's name for an access review: the one agent's, else the pod's node or ?node=."""
+        if len(agents) == 1:
+            return next(iter(agents))
+        ns, name = request.match_info.get("namespace"), request.match_info.get("pod")
+        pod = find_pod(ns, name) if ns and name else None
+        return str((pod or {}).get("spec", {}).get("nodeName", "")) if pod else request.query.get("node", "")
 
-    app = web.Application()
+    door = door or NodeServerAuthorizer(required=require_client_cert)
+    app = web.Application(middlewares=[door.middleware(node_of)])
     add_health_routes(app, registry, ready=ready)
     app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)
-    add_port_forward_routes(app, pod_runtime, guard, registry=registry)
-    add_exec_routes(app, pod_runtime, guard)
+    add_port_forward_routes(app, pod_runtime, registry=registry)
+    add_exec_routes(app, pod_runtime)
     return app
 
 

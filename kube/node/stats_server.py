@@ -1,7 +1,7 @@
 """`/stats/summary` on the node's server (the kubelet's port), for the API server's
-metrics.k8s.io: the Summary of kube/node/stats_summary.py. Like /containerLogs it wants
-the API server's client certificate when a client CA is configured (client_identity.py: any
-other certificate, another node's included, is 403 on nodes/stats). One process may run
+metrics.k8s.io: the Summary of kube/node/stats_summary.py. It sits behind the same door as
+/containerLogs (log_server.make_app's --authorization-mode, server_authorization.py): by
+default any certificate but the API server's, another node's included, is 403 on nodes/stats. One process may run
 several agents (simulated nodes share a port), so `?node=NAME` picks one; without it the
 only agent answers."""
 
@@ -12,7 +12,6 @@ import asyncio
 from aiohttp import web
 
 from kube.node.agent import NodeAgent
-from kube.node.client_identity import refuse_unless_api_server
 
 
 def _status(code: int, reason: str, message: str) -> web.Response:
@@ -20,11 +19,8 @@ def _status(code: int, reason: str, message: str) -> web.Response:
                               "message": message, "reason": reason, "code": code}, status=code)
 
 
-def add_stats_routes(app: web.Application, agents: dict[str, NodeAgent], require_client_cert: bool) -> None:
+def add_stats_routes(app: web.Application, agents: dict[str, NodeAgent]) -> None:
     async def summary(request: web.Request) -> web.Response:
-        refused = refuse_unless_api_server(request, require_client_cert)
-        if refused is not None:
-            return refused
         name = request.query.get("node", "")
         agent = agents.get(name) if name else (next(iter(agents.values())) if len(agents) == 1 else None)
         if agent is None:
