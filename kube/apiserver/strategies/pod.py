@@ -53,9 +53,8 @@ class PodStrategy(Strategy):
     async def admit(self, state: ServerState, obj: Obj, old: Obj | None) -> None:
         if old is None:
             admit_pod_create(obj)  # NodeRestriction: a node creates only mirror pods of its own
-
-    async def before_create(self, state: ServerState, obj: Obj) -> Obj:
-        return await admit_service_account(state, obj)  # its API access volume, as Kubernetes' admission
+            # its API access volume, as Kubernetes' admission; here so a dry run shows it too
+            await admit_service_account(state, obj)
 
     def deletion_grace(self, obj: Obj, requested: int | None) -> int:
         spec = obj.get("spec") or {}

@@ -63,3 +63,12 @@ def test_own_mount_at_the_token_path_is_left_alone() -> None:
     assert [v["name"] for v in admitted["spec"]["volumes"]] == ["mine"]
     again = mount_api_access(mount_api_access(pod("w"), None), None)
     assert len(again["spec"]["volumes"]) == 1  # a retried create does not mount twice
+
+
+async def test_a_dry_run_is_admitted_alike_and_stores_nothing(admin: Api) -> None:
+    await make_sa(admin, "default")
+    code, created = await admin.post(f"{NS}/pods?dryRun=All", pod("dry"))
+    assert code == 201 and created["spec"]["volumes"][0]["name"].startswith("kube-api-access-"), created
+    assert (await admin.get(f"{NS}/pods/dry"))[0] == 404
+    code, body = await admin.post(f"{NS}/pods?dryRun=All", pod("dry", serviceAccountName="missing"))
+    assert code == 403 and 'serviceaccount "missing" not found' in body["message"]
