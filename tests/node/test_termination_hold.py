@@ -104,6 +104,12 @@ class Setup:
         body["metadata"] = current["metadata"]
         return int((await self.client.update(SLICE, body, "default"))["metadata"]["resourceVersion"])
 
+    async def wait_gone(self, name: str) -> None:
+        """Until the pod is removed from the API (its containers stopped, the agent done)."""
+        async def gone() -> bool:
+            return not any(p["metadata"]["name"] == name for p in (await self.client.list(POD, "default"))["items"])
+        await eventually(gone, timeout=30)
+
     async def lease_revision(self) -> int:
         lease = await self.client.get(LEASE, programmed_lease.lease_name(PROXY_HOST), "kube-node-lease")
         return programmed_lease.programmed_revision(lease) or 0
@@ -173,9 +179,7 @@ async def test_sigterm_waits_until_the_proxy_lease_shows_the_endpoint_withdrawn(
     setup.order.append("proxy released")
     setup.executor.open.set()
 
-    async def gone() -> bool:
-        return not any(p["metadata"]["name"] == "web" for p in (await setup.client.list(POD, "default"))["items"])
-    await eventually(gone, timeout=30)
+    await setup.wait_gone("web")
     assert setup.order.index("proxy released") < setup.first_stop("web")
     assert await setup.lease_revision() >= withdrawn_at
     assert setup.outcomes("programmed") == 1 and setup.outcomes("grace-period") == 0
@@ -229,8 +233,6 @@ async def test_an_agent_stopped_while_holding_leaves_the_pod_to_its_successor(se
     setup.order.append("proxy released")
     setup.executor.open.set()
 
-    async def gone() -> bool:
-        return not any(p["metadata"]["name"] == "web" for p in (await setup.client.list(POD, "default"))["items"])
-    await eventually(gone, timeout=30)
+    await setup.wait_gone("web")
     assert setup.order.index("proxy released") < setup.first_stop("web")
     assert setup.outcomes("programmed") == 1
