@@ -35,7 +35,7 @@ class Host:
     def exec(self, *argv: str, check: bool = True, input: str | None = None,
              timeout: float = 300) -> subprocess.CompletedProcess:
         proc = subprocess.run(["docker", "exec", "-i", self.name, *argv], capture_output=True, text=True,
-                              input=input, timeout=timeout)
+                              errors="replace", input=input, timeout=timeout)
         if check and proc.returncode != 0:
             raise HostError(f"{self.name}: {shlex.join(argv)[:120]} failed ({proc.returncode}): "
                             f"{(proc.stderr or proc.stdout).strip()[-400:]}")
