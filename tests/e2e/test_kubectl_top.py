@@ -22,7 +22,10 @@ kind: Pod
 metadata: {name: spin, labels: {app: spin}}
 spec:
   containers:
-  - {name: main, image: kube.local/busybox:1, command: [sh, -c, "yes > /dev/null"]}
+  - name: main
+    image: kube.local/busybox:1
+    command: [sh, -c, "yes > /dev/null"]
+    resources: {requests: {cpu: 500m}, limits: {cpu: 500m}}
 ---
 apiVersion: v1
 kind: Pod
@@ -64,18 +67,22 @@ def test_discovery_lists_the_metrics_group(cluster: LocalCluster):
     assert "NodeMetrics" in resources and "PodMetrics" in resources
 
 
-def test_top_pods_shows_the_busy_pod_at_900m_or_more(cluster: LocalCluster):
+def test_top_pods_shows_the_busy_pod_within_its_limit(cluster: LocalCluster):
     seen: list[str] = []
 
-    def busy() -> bool:  # 2 loaded cores: give `yes` time to get its core
+    def busy() -> bool:
         out = cluster.kubectl("top", "pods", "--no-headers", check=False)
         seen.append(out.stdout + out.stderr)
         rows = {line.split()[0]: line.split() for line in out.stdout.splitlines() if line.strip()}
-        return out.returncode == 0 and "spin" in rows and millicores(rows["spin"][1]) >= 900 and "idle" in rows
+        return out.returncode == 0 and "spin" in rows and millicores(rows["spin"][1]) >= 100 and "idle" in rows
     try:
-        wait_for("spin at 900m or more", busy, 240, interval=3)
+        wait_for("spin at 100m or more", busy, 240, interval=3)
     except AssertionError:
         raise AssertionError(f"kubectl top pods said: {seen[-3:]}") from None
+    for _ in range(3):  # the quota is a hard cap: no window ever shows more than the limit
+        row = cluster.kubectl("top", "pod", "spin", "--no-headers").stdout.split()
+        assert millicores(row[1]) <= 600, row
+        time.sleep(2)
     out = cluster.kubectl("top", "pod", "idle", "--containers", "--no-headers").stdout
     assert sorted(line.split()[1] for line in out.splitlines()) == ["main", "side"]
     assert cluster.kubectl("top", "pods", "-l", "app=idle", "--no-headers").stdout.split()[0] == "idle"
