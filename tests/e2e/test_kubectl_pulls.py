@@ -2,7 +2,8 @@
 loopback registries the test starts (one open, one with htpasswd auth): Always pulls (the
 access log shows the manifest request) and runs; a private repository fails without the
 secret (`kubectl create secret docker-registry`) naming the registry's answer, runs with it;
-a missing tag; Never with the image absent; two pods racing for one image cause one pull."""
+a missing tag; Never with the image absent; two pods racing for one image cause one pull;
+`kubectl run --image=busybox` resolved through dockerd's Docker Hub mirror."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 
 from kube.local.container_cleanup import remove_cluster_containers
 from tests.conftest import free_port
-from tests.fixtures.registry import Registry, SlowProxy, start_registry
+from tests.fixtures.registry import Registry, SlowProxy, hub_mirror_with_busybox, start_registry
 from tests.fixtures.requirements import require_docker
 from tests.local.local_cluster import KUBECTL, LocalCluster, free_port_run, wait_for
 
@@ -136,3 +137,16 @@ def test_two_pods_racing_for_one_image_cause_one_pull(env):
     assert reg.manifest_requests("team/race") == one_pull
     c.kubectl("delete", "pod", "race0", "race1", "--wait=true")
     subprocess.run(["docker", "rmi", image], capture_output=True)  # pulled under the proxy's name
+
+
+def test_kubectl_run_busybox_resolves_through_the_docker_hub_mirror(env, tmp_path):
+    c, _, _ = env
+    with hub_mirror_with_busybox(tmp_path / "mirror", BUSYBOX) as started:
+        c.kubectl("run", "hub", "--image=busybox", "--command", "--", "sleep", "3600")
+        wait_running(c, "hub")
+        p = c.get_json("pod", "hub")
+        assert p["spec"]["containers"][0]["imagePullPolicy"] == "Always"  # untagged means :latest
+        assert p["status"]["containerStatuses"][0]["imageID"].startswith("docker-pullable://busybox@sha256:")
+        if started is not None:
+            assert started.manifest_requests("library/busybox") >= 1
+        c.kubectl("delete", "pod", "hub", "--wait=true")

@@ -23,7 +23,7 @@ from kube.node.events import EventRecorder
 from kube.node.fleet import NodeFleet
 from kube.node.node_config import NodeConfig
 from tests.apiserver.conftest import eventually
-from tests.fixtures.registry import Registry, SlowProxy, start_registry
+from tests.fixtures.registry import Registry, SlowProxy, hub_mirror_with_busybox, start_registry
 from tests.fixtures.requirements import require_docker
 from tests.node.cluster import EVENT, NODE, POD, assign_pod_cidrs
 from tests.node.conftest import DockerNode
@@ -241,35 +241,11 @@ async def test_after_the_back_off_the_retried_pull_runs_the_pushed_image(node: D
     await wait_pod(node, "later", running)
 
 
-def docker_hub_mirror() -> str:
-    """The host:port of dockerd's first registry mirror (hack/start-dockerd.sh sets it)."""
-    out = subprocess.run(["docker", "info", "--format", "{{json .RegistryConfig.Mirrors}}"], capture_output=True,
-                         text=True)
-    mirrors = json.loads(out.stdout or "null") or []
-    if not mirrors:
-        from tests.fixtures.requirements import missing
-
-        missing("dockerd with registry-mirrors (bash hack/start-dockerd.sh)")
-    return str(mirrors[0]).split("://", 1)[-1].rstrip("/")
-
-
 async def test_image_busybox_resolves_through_the_docker_hub_mirror(node: DockerNode, tmp_path: Path):
-    from kube.node.images import registry_answers
-
-    addr = docker_hub_mirror()
-    started = None
-    if not registry_answers(addr):  # no `make up` registry here: the test runs the mirror itself
-        started = start_registry(tmp_path / "mirror", port=int(addr.rsplit(":", 1)[1]))
-    mirror = started or Registry(addr, tmp_path, tmp_path / "none.log")
-    try:
-        mirror.push(BUSYBOX, "library/busybox:latest")
+    with hub_mirror_with_busybox(tmp_path / "mirror", BUSYBOX) as started:
         await node.client.create(POD, pod("hub", node, "busybox"), "default")  # untagged: Always
         p = await wait_pod(node, "hub", running)
         assert p["spec"]["containers"][0]["imagePullPolicy"] == "Always"
         assert p["status"]["containerStatuses"][0]["imageID"].startswith("docker-pullable://busybox@sha256:")
         if started is not None:
             assert started.manifest_requests("library/busybox") >= 1
-    finally:
-        if started is not None:
-            started.stop()
-        subprocess.run(["docker", "rmi", "busybox:latest"], capture_output=True)
