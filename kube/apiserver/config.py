@@ -38,5 +38,12 @@ class ServerConfig:
     api_audiences: tuple[str, ...] = ()  # empty: the issuer
     encryption_provider_config: str = ""  # an EncryptionConfiguration file (storage/encryption_config.py)
     admission_control_config_file: str = ""  # an AdmissionConfiguration file (admission/pod_security/config.py)
+    # the audit log (kube/apiserver/audit/): on when both the policy and the path are given
+    audit_policy_file: str = ""
+    audit_log_path: str = ""  # a file, or "-" for stdout
+    audit_log_maxsize: int = 0  # MB before rotation (0: lumberjack's 100)
+    audit_log_maxbackup: int = 0  # rotated files kept (0: all)
+    audit_log_maxage: int = 0  # days a rotated file is kept (0: forever)
+    audit_log_batch_buffer_size: int = 10_000  # events queued for the writer; past it they are dropped and counted
     authorization_mode: str = "Builtin"  # --authorization-mode: comma list of rbac/chain.py MODES
     authenticate: bool = True  # False only for in-process tests of the REST core
