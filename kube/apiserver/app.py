@@ -22,6 +22,7 @@ from kube.api.errors import (
     unauthorized,
 )
 from kube.apiserver import metrics
+from kube.apiserver.audit import record as audit_record
 from kube.apiserver.auth import UserInfo
 from kube.apiserver.auth.oidc_discovery import OIDC_PATHS, oidc_document
 from kube.apiserver.handlers import discovery, health, request_info
@@ -57,6 +58,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("delete", ""): delete, ("deletecollection", ""): delete_collection,
     ("get", "status"): get_object, ("update", "status"): update, ("patch", "status"): patch,
     ("update", "finalize"): update,
+    ("get", "approval"): get_object, ("update", "approval"): update, ("patch", "approval"): patch,
     ("get", "scale"): get_scale, ("update", "scale"): write_scale, ("patch", "scale"): write_scale,
     ("create", "binding"): bind, ("create", "eviction"): evict, ("get", "log"): pod_log,
     ("create", "token"): create_token,
@@ -117,6 +119,13 @@ def _user(request: web.Request, state: ServerState) -> UserInfo | None:
 
 async def dispatch(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
+    if state.audit is not None:  # the audit log's middleware around the rest (kube/apiserver/audit/)
+        return await state.audit.serve(request, lambda: _dispatch(request, state))
+    return await _dispatch(request, state)
+
+
+async def _dispatch(request: web.Request, state: ServerState) -> web.StreamResponse:
+    audit = audit_record.current()
     started = time.perf_counter()
     path = request.path
     if len(path) > 1:
@@ -125,10 +134,14 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     resp: web.StreamResponse
     try:
         if path.startswith(PUBLIC_PREFIXES):
+            if audit is not None and state.authenticator is not None:
+                audit.user = _user(request, state) or audit_record.ANONYMOUS
             return _public(request, state, path)
         user = None
         if state.authenticator is not None:
             user = _user(request, state)
+            if audit is not None:
+                audit.user = user
             if user is None:
                 raise unauthorized()
             user = gate.run_as(request, state, user)
@@ -143,6 +156,8 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
             return special
         watch = request.query.get("watch", "").lower() in ("true", "1")
         info = request_info.parse(request.method, path, watch)
+        if audit is not None:
+            audit.info = info
         verb, resource = info.verb, info.kind.plural
         handler = reviews.review if reviews.is_review(info) else HANDLERS.get((info.verb, info.subresource))
         if handler is None:
@@ -165,6 +180,8 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
         raise
     except Exception as exc:  # noqa: BLE001 - the contract: a Status, never a traceback
         log.exception("internal error serving %s %s", request.method, request.path_qs)
+        if audit is not None:
+            audit.panicked = True
         resp = status_response(StatusError(500, "InternalError", f"an internal error occurred: {type(exc).__name__}"))
     finally:
         if counted:
@@ -178,4 +195,6 @@ def build_app(state: ServerState) -> web.Application:
     app[STATE] = state
     state.metrics.watchers = lambda: _watchers(state)
     app.router.add_route("*", "/{tail:.*}", dispatch)
+    if state.audit is not None:
+        app.on_response_prepare.append(state.audit.on_prepare)  # Audit-Id; a long-running request's ResponseStarted
     return app

@@ -49,6 +49,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="an EncryptionConfiguration: which resources are encrypted at rest, with which keys")
     p.add_argument("--admission-control-config-file", default="", metavar="FILE",
                    help="an AdmissionConfiguration (the PodSecurity plugin's defaults and exemptions)")
+    p.add_argument("--audit-policy-file", default="", metavar="FILE",
+                   help="an audit.k8s.io/v1 Policy: which requests are logged at which level")
+    p.add_argument("--audit-log-path", default="", metavar="PATH", help="the audit log file, or - for stdout")
+    p.add_argument("--audit-log-maxsize", type=int, default=0, metavar="MB",
+                   help="rotate the audit log before it passes this size (0: 100 MB)")
+    p.add_argument("--audit-log-maxbackup", type=int, default=0, help="rotated audit logs kept (0: all)")
+    p.add_argument("--audit-log-maxage", type=int, default=0, metavar="DAYS",
+                   help="days a rotated audit log is kept (0: no limit)")
+    p.add_argument("--audit-log-format", default="json", help="json (one Event per line; legacy is not supported)")
+    p.add_argument("--audit-log-batch-buffer-size", type=int, default=10_000,
+                   help="events queued for the log writer; past it they are dropped and counted")
     p.set_defaults(func=run)
 
 
@@ -78,6 +89,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         except ValueError as exc:
             raise UsageError(f"{flag}: {exc}") from None
     check_config_files(args)
+    check_audit_flags(args)
     return ServerConfig(
         store=args.store or f"etcd:{args.etcd_servers}", etcd_cafile=args.etcd_cafile,
         etcd_certfile=args.etcd_certfile, etcd_keyfile=args.etcd_keyfile, etcd_prefix=args.etcd_prefix,
@@ -93,7 +105,29 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         api_audiences=tuple(a.strip() for a in args.api_audiences.split(",") if a.strip()),
         encryption_provider_config=args.encryption_provider_config,
         admission_control_config_file=args.admission_control_config_file,
+        audit_policy_file=args.audit_policy_file, audit_log_path=args.audit_log_path,
+        audit_log_maxsize=args.audit_log_maxsize, audit_log_maxbackup=args.audit_log_maxbackup,
+        audit_log_maxage=args.audit_log_maxage, audit_log_batch_buffer_size=args.audit_log_batch_buffer_size,
     )
+
+
+def check_audit_flags(args: argparse.Namespace) -> None:
+    """The audit flags and policy file, checked before serving: a bad one is one line."""
+    from kube.apiserver.audit import AuditPolicyError, load
+
+    if args.audit_log_format != "json":
+        raise UsageError(f"--audit-log-format {args.audit_log_format!r} is not supported: only json")
+    for flag, value in (("--audit-log-maxsize", args.audit_log_maxsize), ("--audit-log-maxbackup",
+                        args.audit_log_maxbackup), ("--audit-log-maxage", args.audit_log_maxage)):
+        if value < 0:
+            raise UsageError(f"{flag} must not be negative, got {value}")
+    if args.audit_log_batch_buffer_size < 1:
+        raise UsageError("--audit-log-batch-buffer-size must be at least 1")
+    if args.audit_policy_file:
+        try:
+            load(args.audit_policy_file)
+        except AuditPolicyError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def check_config_files(args: argparse.Namespace) -> None:

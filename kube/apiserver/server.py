@@ -19,6 +19,7 @@ from aiohttp import web
 
 from kube.apiserver.allocators import ServiceAllocators
 from kube.apiserver.app import build_app
+from kube.apiserver.audit import from_config as audit_from_config
 from kube.apiserver.auth import Authenticator
 from kube.apiserver.auth.serviceaccount_tokens import from_flags as service_account_tokens
 from kube.apiserver.bootstrap import bootstrap
@@ -94,6 +95,7 @@ class APIServer:
             from kube.apiserver.rbac.chain import build_chain
 
             state.authorizer = build_chain(config.authorization_mode, cache)
+        state.audit = audit_from_config(config, state.metrics.registry)  # before serving: every request logged
         self.state = state
         await bootstrap(state)
         self._upkeep = Upkeep(store)  # compaction and key budgets, in the background
@@ -111,7 +113,9 @@ class APIServer:
 
     async def stop(self) -> None:
         """Stop serving and release the store; harmless when called twice."""
+        auditor = None
         if self.state is not None:
+            auditor = self.state.audit
             await self.state.cache.stop()
             self.state = None
         if self._listener is not None:
@@ -119,6 +123,8 @@ class APIServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if auditor is not None:  # after the last request: what is queued is written
+            await asyncio.to_thread(auditor.close)
         if self._listener is not None:
             await self._listener.wait_closed()
             self._listener = None

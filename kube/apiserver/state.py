@@ -9,6 +9,7 @@ from aiohttp import web
 
 from kube.api.meta import Obj
 from kube.apiserver.allocators import ServiceAllocators
+from kube.apiserver.audit.auditor import Auditor
 from kube.apiserver.auth import Authenticator
 from kube.apiserver.auth.authorizer import Chain
 from kube.apiserver.auth.serviceaccount_tokens import ServiceAccountTokens
@@ -43,6 +44,7 @@ class ServerState:
     node_stats: NodeStats | None = None  # None: metrics.k8s.io answers 503
     authorizer: Chain | None = None  # --authorization-mode's chain; None: every request allowed (tests of the core)
     service_accounts: ServiceAccountTokens | None = None  # None: no ServiceAccount keys, no TokenRequest
+    audit: Auditor | None = None  # --audit-policy-file with --audit-log-path; None: no audit log
 
 
 STATE: web.AppKey[ServerState] = web.AppKey("kube_state", ServerState)

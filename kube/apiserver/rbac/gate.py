@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from kube.apiserver.audit import record as audit_record
 from kube.apiserver.auth.authorizer import forbidden
 from kube.apiserver.auth.request_user import CURRENT_USER
 from kube.apiserver.auth.user import UserInfo
@@ -22,6 +23,9 @@ def run_as(request: web.Request, state: ServerState, user: UserInfo) -> UserInfo
     """The request's user after impersonation, remembered for the write path's checks."""
     if "Impersonate-User" in request.headers or any(k.lower().startswith("impersonate-") for k in request.headers):
         user = impersonate(state.authorizer, user, request.headers)
+        audit = audit_record.current()
+        if audit is not None:
+            audit.impersonated = user
     CURRENT_USER.set(user)
     return user
 
@@ -31,6 +35,9 @@ def check(state: ServerState, user: UserInfo, req: Request) -> None:
     if state.authorizer is None:
         return
     allowed, reason = state.authorizer.decide(user, req)
+    audit = audit_record.current()
+    if audit is not None:
+        audit.authorized(allowed, reason)
     if not allowed:
         raise forbidden(user, req, reason)
 
