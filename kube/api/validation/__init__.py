@@ -14,6 +14,7 @@ from typing import Any
 
 from kube.api.errors import FieldError
 from kube.api.validation.batch import validate_cron_job, validate_job
+from kube.api.validation.certificates import validate_certificate_signing_request
 from kube.api.validation.cluster_kinds import (
     validate_event,
     validate_lease,
@@ -68,6 +69,7 @@ VALIDATORS: dict[tuple[str, str], Validator] = {
     ("rbac.authorization.k8s.io/v1", "ClusterRole"): validate_cluster_role,
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): validate_role_binding,
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): validate_cluster_role_binding,
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"): validate_certificate_signing_request,
 }
 
 

@@ -28,7 +28,7 @@ from kube.apiserver.openapi.components import v3_components
 from kube.apiserver.openapi.schemas import META, ref, schema_name
 
 _GROUP_TITLES = {"": "Core", "apps": "Apps", "coordination.k8s.io": "Coordination", "policy": "Policy",
-                 "autoscaling": "Autoscaling"}
+                 "autoscaling": "Autoscaling", "certificates.k8s.io": "Certificates"}
 
 # subresource -> (the kind of its body and answer, HTTP methods)
 _SUBRESOURCE_KINDS = {
@@ -185,6 +185,8 @@ def _resource_paths(kind: KindInfo) -> dict[str, Any]:
             sub_item = _object_ops(ops, f"{scope}{kind.kind}Status", gvk, schema, ("get", "put", "patch"))
         elif sub == "finalize":
             sub_item = _object_ops(ops, f"{scope}{kind.kind}Finalize", gvk, schema, ("put",))
+        elif sub == "approval":  # a CSR's conditions, the object itself in and out
+            sub_item = _object_ops(ops, f"{scope}{kind.kind}Approval", gvk, schema, ("get", "put", "patch"))
         elif sub == "log":
             sub_item = {"get": ops.op("read", "connect", f"{scope}{kind.kind}Log", gvk,
                                       [_query("container", "The container for which to stream logs."),

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from kube.apiserver.protobuf.schema_authentication import AUTHENTICATION_MESSAGES
 from kube.apiserver.protobuf.schema_batch import BATCH_MESSAGES
+from kube.apiserver.protobuf.schema_certificates import CERTIFICATES_MESSAGES
 from kube.apiserver.protobuf.schema_kinds import KIND_MESSAGES
 from kube.apiserver.protobuf.schema_meta import META_MESSAGES
 from kube.apiserver.protobuf.schema_pod import POD_MESSAGES
@@ -56,7 +57,7 @@ def parse_fields(spec: str) -> dict[int, Field]:
 def _all_messages() -> dict[str, dict[int, Field]]:
     merged: dict[str, str] = {}
     for table in (META_MESSAGES, POD_MESSAGES, VOLUME_MESSAGES, POD_STATUS_MESSAGES, KIND_MESSAGES,
-                  BATCH_MESSAGES, AUTHENTICATION_MESSAGES, RBAC_MESSAGES):
+                  BATCH_MESSAGES, AUTHENTICATION_MESSAGES, RBAC_MESSAGES, CERTIFICATES_MESSAGES):
         overlap = merged.keys() & table.keys()
         assert not overlap, f"message defined twice: {overlap}"
         merged.update(table)
@@ -86,6 +87,8 @@ OBJECT_MESSAGES: dict[tuple[str, str], str] = {
     ("v1", "DeleteOptions"): "DeleteOptions",
     ("apps/v1", "DeleteOptions"): "DeleteOptions",
     ("policy/v1", "DeleteOptions"): "DeleteOptions",
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"): "CertificateSigningRequest",
+    ("certificates.k8s.io/v1", "DeleteOptions"): "DeleteOptions",
     **RBAC_OBJECT_MESSAGES,
 }
 

@@ -91,6 +91,10 @@ def prepare_update(kind: KindInfo, old: Obj, new: Obj, subresource: str = "") ->
         else:
             meta.pop(field, None)
     meta.pop("selfLink", None)
+    custom = strategy_for(kind).prepare_subresource_update(subresource, new, old) if subresource else None
+    if custom is not None:
+        custom["metadata"]["resourceVersion"] = meta.get("resourceVersion", old_meta.get("resourceVersion"))
+        return custom
     if subresource in ("status", "finalize"):
         # only the subresource's part changes; everything else stays as stored
         part, source = ("status", new) if subresource == "status" else ("spec", new)

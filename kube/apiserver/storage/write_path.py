@@ -99,6 +99,8 @@ async def update_object(state: ServerState, kind: KindInfo, namespace: str, name
         new = lifecycle.admit(kind, new, old)
         await pod_security.admit(state, kind, new, old, subresource)
         await strategy_for(kind).admit(state, new, old)
+        if subresource:
+            await strategy_for(kind).admit_subresource(state, subresource, new, old)
         if lifecycle.same_content(old, new) and not state.objects.needs_rewrite(kind, old):
             return old, False
         if dry_run:

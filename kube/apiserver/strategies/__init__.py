@@ -10,6 +10,7 @@ from __future__ import annotations
 from kube.api.registry import KindInfo
 from kube.apiserver.strategies.base import DEFAULT, Strategy
 from kube.apiserver.strategies.batch import CronJobStrategy, JobStrategy
+from kube.apiserver.strategies.certificates import CertificateSigningRequestStrategy
 from kube.apiserver.strategies.daemonset import DaemonSetStrategy, ReplicationControllerStrategy
 from kube.apiserver.strategies.endpoints import EndpointsStrategy
 from kube.apiserver.strategies.endpointslice import EndpointSliceStrategy
@@ -51,6 +52,7 @@ STRATEGIES: dict[tuple[str, str], Strategy] = {
     ("rbac.authorization.k8s.io", "ClusterRole"): RoleStrategy(),
     ("rbac.authorization.k8s.io", "RoleBinding"): BindingStrategy(),
     ("rbac.authorization.k8s.io", "ClusterRoleBinding"): BindingStrategy(),
+    ("certificates.k8s.io", "CertificateSigningRequest"): CertificateSigningRequestStrategy(),
 }
 
 

@@ -7,8 +7,8 @@ The generic write path (`storage/write_path.py`, `storage/lifecycle.py`,
     create:  lifecycle.prepare_create -> prepare_create -> defaults -> validate -> admit
              -> (a dry run stops here) -> lease -> before_create (allocations)
              -> store create (undo_create if it fails)
-    update:  lifecycle.prepare_update -> prepare_update -> defaults -> validate -> admit
-             -> (a dry run stops here) -> before_update -> store update
+    update:  lifecycle.prepare_update -> prepare_update (or prepare_subresource_update) -> defaults
+             -> validate -> admit (then admit_subresource) -> (a dry run stops here) -> before_update -> store update
     delete:  deletion_grace / waits_before_removal decide mark-or-remove
              -> on_deletion_marked when marked -> after_delete once removed
 
@@ -46,6 +46,11 @@ class Strategy:
     def prepare_update(self, new: Obj, old: Obj) -> None:
         """PrepareForUpdate on the main resource (not /status or /finalize): carry over what a PUT may not change."""
 
+    def prepare_subresource_update(self, subresource: str, new: Obj, old: Obj) -> Obj | None:
+        """PrepareForUpdate of a subresource with rules of its own (a CSR's /approval and /status):
+        the object to store, built from `old`; None keeps the generic rule (status, finalize)."""
+        return None
+
     def validate(self, obj: Obj, old: Obj | None) -> list[FieldError]:
         """Field errors of the object (and of the change from `old`); the rules live in kube.api.validation."""
         from kube.api.validation import validate
@@ -56,6 +61,9 @@ class Strategy:
         """Validating admission that depends on who writes (RBAC escalation, NodeRestriction); may
         raise a Status. It runs before a dry run stops, so `?dryRun=All` is refused where the
         write would be, as Kubernetes runs every admission stage on a dry run."""
+
+    async def admit_subresource(self, state: ServerState, subresource: str, obj: Obj, old: Obj) -> None:
+        """Admission of a write through a subresource, after `admit` (who may approve or sign a CSR)."""
 
     async def before_create(self, state: ServerState, obj: Obj) -> Obj:
         """Claim what the object needs before it is stored (a Service's IP and ports); may raise a Status."""

@@ -16,6 +16,7 @@ from kube.api.registry import KindInfo
 from kube.apiserver.tables import (
     apps,
     batch,
+    certificates,
     cluster,
     config,
     coordination,
@@ -33,7 +34,7 @@ __all__ = ["to_table", "printer_for", "human_duration", "Column", "Printer", "IN
 PRINTERS: dict[tuple[str, str], Printer] = {
     **pods.PRINTERS, **apps.PRINTERS, **services.PRINTERS, **cluster.PRINTERS,
     **config.PRINTERS, **events.PRINTERS, **coordination.PRINTERS, **policy.PRINTERS, **daemonsets.PRINTERS,
-    **batch.PRINTERS, **endpointslices.PRINTERS,
+    **batch.PRINTERS, **endpointslices.PRINTERS, **certificates.PRINTERS,
 }
 
 INCLUDE_OBJECT_POLICIES = ("None", "Metadata", "Object")

@@ -1,6 +1,6 @@
 """One valid object of every kind the API server serves, and the order Kubernetes' Go types
 give their top-level fields (read from k8s.io/api: core/v1, apps/v1, batch/v1, rbac/v1,
-discovery/v1, coordination/v1, policy/v1, authorization/v1, authentication/v1 types.go).
+discovery/v1, coordination/v1, policy/v1, authorization/v1, authentication/v1, certificates/v1 types.go).
 
 The Go orders are written out here, not taken from kube/api/field_order.py, so a wrong
 or missing entry there makes the test fail."""
@@ -8,6 +8,8 @@ or missing entry there makes the test fail."""
 from __future__ import annotations
 
 from typing import Any
+
+from tests.apiserver.certificates.requests import SAMPLE_REQUEST
 
 _TEMPLATE = {"metadata": {"labels": {"app": "ordered"}},
              "spec": {"containers": [{"name": "c", "image": "kube.local/busybox:1"}]}}
@@ -46,6 +48,7 @@ GO_ORDER: dict[str, tuple[str, ...]] = {
     "SelfSubjectAccessReview": SPEC_STATUS, "SelfSubjectRulesReview": SPEC_STATUS,
     "SubjectAccessReview": SPEC_STATUS, "LocalSubjectAccessReview": SPEC_STATUS,
     "SelfSubjectReview": ("status",),
+    "CertificateSigningRequest": SPEC_STATUS,
     # subresource bodies
     "Scale": SPEC_STATUS,
 }
@@ -102,6 +105,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
                                  "spec": {"user": "someone", "resourceAttributes": {"verb": "get", "resource": "pods",
                                                                                     "namespace": "default"}}},
     "SelfSubjectReview": {"metadata": {}},
+    "CertificateSigningRequest": {"metadata": {"name": "ordered"}, "spec": {
+        "request": SAMPLE_REQUEST, "signerName": "example.com/ordered", "usages": ["client auth"]}},
 }
 
 
