@@ -9,6 +9,7 @@ from kube.apiserver.auth.serviceaccount_tokens import KeyFileError
 from kube.apiserver.auth.tokens import TokenFileError
 from kube.apiserver.config import ServerConfig
 from kube.apiserver.rbac.chain import DEFAULT_MODE, MODES, parse_modes
+from kube.component.bool_flag import add_bool_flag
 from kube.component.daemon import run_daemon
 from kube.component.errors import UsageError
 from kube.component.flags import add_daemon_flags, add_serving_flags
@@ -30,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tls-private-key-file", default="")
     p.add_argument("--client-ca-file", default="")
     p.add_argument("--token-auth-file", default="")
+    add_bool_flag(p, "enable-bootstrap-token-auth", True,
+                  "accept bootstrap tokens (kube-system Secrets of type bootstrap.kubernetes.io/token)")
     p.add_argument("--authorization-mode", default=DEFAULT_MODE,
                    help=f"comma list of authorizers, in order: {', '.join(MODES)} (Node,RBAC as kubeadm)")
     p.add_argument("--service-account-key-file", action="append", default=[],
@@ -95,7 +98,8 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         etcd_certfile=args.etcd_certfile, etcd_keyfile=args.etcd_keyfile, etcd_prefix=args.etcd_prefix,
         bind_address=args.bind_address, secure_port=args.secure_port, tls_cert_file=args.tls_cert_file,
         tls_private_key_file=args.tls_private_key_file, client_ca_file=args.client_ca_file,
-        token_auth_file=args.token_auth_file, cert_dir=args.cert_dir, authorization_mode=args.authorization_mode,
+        token_auth_file=args.token_auth_file, enable_bootstrap_token_auth=args.enable_bootstrap_token_auth,
+        cert_dir=args.cert_dir, authorization_mode=args.authorization_mode,
         service_cluster_ip_range=args.service_cluster_ip_range, service_node_port_range=args.service_node_port_range,
         max_requests_inflight=args.max_requests_inflight, watch_bookmark_seconds=args.watch_bookmark_seconds,
         connection_idle_timeout=args.connection_idle_timeout,

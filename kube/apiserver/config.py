@@ -20,6 +20,8 @@ class ServerConfig:
     tls_private_key_file: str = ""
     client_ca_file: str = ""
     token_auth_file: str = ""
+    # bootstrap tokens (auth/bootstrap_tokens.py); Kubernetes' default is off, kubeadm turns it on, as we do
+    enable_bootstrap_token_auth: bool = True
     cert_dir: str = ""
     service_cluster_ip_range: str = "10.96.0.0/12"
     service_node_port_range: str = "30000-32767"

@@ -21,6 +21,7 @@ from kube.apiserver.allocators import ServiceAllocators
 from kube.apiserver.app import build_app
 from kube.apiserver.audit import from_config as audit_from_config
 from kube.apiserver.auth import Authenticator
+from kube.apiserver.auth.bootstrap_tokens import BootstrapTokens
 from kube.apiserver.auth.serviceaccount_tokens import from_flags as service_account_tokens
 from kube.apiserver.bootstrap import bootstrap
 from kube.apiserver.config import ServerConfig
@@ -49,6 +50,13 @@ async def open_configured_store(config: ServerConfig) -> Store:
                                 certfile=config.etcd_certfile or None, keyfile=config.etcd_keyfile or None,
                                 prefix=config.etcd_prefix or None)
     return await open_store(config.store)
+
+
+def bootstrap_tokens(config: ServerConfig, cache: WatchCache) -> BootstrapTokens | None:
+    """--enable-bootstrap-token-auth: their Secrets read from the cache, as bound ServiceAccount objects."""
+    if not config.enable_bootstrap_token_auth:
+        return None
+    return BootstrapTokens(lambda plural, ns, name: cached(cache, plural, ns, name))
 
 
 class APIServer:
@@ -89,7 +97,8 @@ class APIServer:
             log_proxy=node_log_proxy(config, self.files),  # pods/log -> the node agent's log server
             stream_proxy=node_stream_proxy(config, self.files),  # pods/exec, attach, portforward -> the node
             node_stats=node_stats_source(config, self.files),  # metrics.k8s.io -> the nodes' /stats/summary
-            authenticator=(Authenticator(config.token_auth_file or None, self.files.client_ca or None, sa_tokens)
+            authenticator=(Authenticator(config.token_auth_file or None, self.files.client_ca or None, sa_tokens,
+                                         bootstrap_tokens(config, cache))
                            if config.authenticate else None), service_accounts=sa_tokens)
         if config.authenticate:
             from kube.apiserver.rbac.chain import build_chain

@@ -1,11 +1,12 @@
-"""Authentication: client certificate first, then bearer token (static, then ServiceAccount JWT),
-else anonymous (None)."""
+"""Authentication: client certificate first, then bearer token (static, then bootstrap token, then
+ServiceAccount JWT), else anonymous (None)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from kube.apiserver.auth.bootstrap_tokens import BootstrapTokens
 from kube.apiserver.auth.client_certs import user_from_peercert
 from kube.apiserver.auth.serviceaccount_tokens import ServiceAccountTokens
 from kube.apiserver.auth.tokens import TokenAuthenticator, load_token_file
@@ -43,10 +44,12 @@ class Authenticator:
     """
 
     def __init__(self, token_file: str | None = None, client_ca_file: str | None = None,
-                 service_accounts: ServiceAccountTokens | None = None) -> None:
+                 service_accounts: ServiceAccountTokens | None = None,
+                 bootstrap_tokens: BootstrapTokens | None = None) -> None:
         self._tokens = TokenAuthenticator(load_token_file(token_file) if token_file else {})
         self._trust_certs = bool(client_ca_file)
         self.service_accounts = service_accounts  # None: no --service-account-key-file, no JWTs accepted
+        self.bootstrap_tokens = bootstrap_tokens  # None: --enable-bootstrap-token-auth off
 
     def authenticate(self, headers: Mapping[str, str], peercert: dict[str, Any] | None) -> UserInfo | None:
         if self._trust_certs:
@@ -56,6 +59,8 @@ class Authenticator:
         token = bearer_token(headers)
         if token is not None:
             user = self._tokens.authenticate(token)
+            if user is None and self.bootstrap_tokens is not None:
+                user = self.bootstrap_tokens.authenticate(token)
             if user is None and self.service_accounts is not None:
                 user = self.service_accounts.authenticate(token)
             if user is not None:
