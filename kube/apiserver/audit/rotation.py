@@ -51,13 +51,13 @@ class RotatingFile:
         self.max_backups, self.max_age_days = max_backups, max_age_days
         self._file: BinaryIO | None = None
         self._size = 0
+        self._last_backup = 0.0
 
     def _open(self) -> BinaryIO:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        f = os.fdopen(fd, "ab")
-        self._size = f.seek(0, os.SEEK_END)
-        return f
+        self._size = os.fstat(fd).st_size
+        return os.fdopen(fd, "ab")
 
     def write(self, data: bytes) -> None:
         if len(data) > self.max_bytes:
@@ -79,11 +79,12 @@ class RotatingFile:
             self._file.close()
             self._file = None
         if self.path.exists():
-            at = time.time()
+            at = max(time.time(), self._last_backup + 0.001)  # rotations within a millisecond keep their order
             target = backup_name(self.path, at)
-            while target.exists():  # two rotations within a millisecond
+            while target.exists():
                 at += 0.001
                 target = backup_name(self.path, at)
+            self._last_backup = at
             self.path.rename(target)
         self._file = self._open()
         self._remove_old()
