@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "describe": "kube.cli.describe",
     "delete": "kube.cli.delete",
     "label": "kube.cli.label",
+    "token": "kube.cli.token",
     "bench": "kube.bench.command",
     "images": "kube.node.images_command",
 }
