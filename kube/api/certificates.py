@@ -129,12 +129,17 @@ def kubelet_serving_problem(csr: x509.CertificateSigningRequest, usages: list[st
 
 def client_problem(csr: x509.CertificateSigningRequest, usages: list[str]) -> str:
     """Why the request is not a kube-apiserver client certificate; "" when it is."""
-    if "client auth" not in usages:
-        return "missing required usage: client auth"
     for usage in usages:
         if usage not in ("client auth", "digital signature", "key encipherment"):
             return f"invalid usage for client certificate: {usage}"
+    if "client auth" not in usages:
+        return "missing required usage for client certificate: client auth"
     return ""
+
+
+# the signers the controller manager's csrsigning issues for -> why a request does not fit one
+SIGNER_CHECKS = {KUBE_APISERVER_CLIENT_KUBELET: kubelet_client_problem, KUBELET_SERVING: kubelet_serving_problem,
+                 KUBE_APISERVER_CLIENT: client_problem}
 
 
 def conditions(csr: dict[str, Any]) -> list[dict[str, Any]]:

@@ -46,6 +46,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--concurrent-job-syncs", type=int, default=5)
     p.add_argument("--concurrent-cron-job-syncs", type=int, default=5)
     p.add_argument("--max-endpoints-per-slice", type=int, default=100)
+    p.add_argument("--cluster-signing-cert-file", default="", metavar="FILE",
+                   help="PEM CA certificate csrsigning issues cluster certificates with")
+    p.add_argument("--cluster-signing-key-file", default="", metavar="FILE", help="its PEM private key")
+    p.add_argument("--cluster-signing-duration", type=duration_flag, default=8760 * 3600.0, metavar="DURATION",
+                   help="the longest life of a signed certificate (default 8760h)")
     add_serving_flags(p, port=10257)
     p.set_defaults(func=run)
 
@@ -59,6 +64,7 @@ def options_from(args: argparse.Namespace) -> ControllerOptions:
         raise UsageError("--max-endpoints-per-slice must be between 1 and 1000")
     if args.node_monitor_grace_period <= 0:
         raise UsageError("--node-monitor-grace-period must be positive")
+    check_signing_flags(args)
     try:
         net = ipaddress.ip_network(args.cluster_cidr, strict=False)
     except ValueError:
@@ -74,7 +80,25 @@ def options_from(args: argparse.Namespace) -> ControllerOptions:
         concurrent_deployment_syncs=args.concurrent_deployment_syncs,
         concurrent_replicaset_syncs=args.concurrent_replicaset_syncs,
         concurrent_endpoint_syncs=args.concurrent_endpoint_syncs, max_endpoints_per_slice=args.max_endpoints_per_slice,
-        concurrent_job_syncs=args.concurrent_job_syncs, concurrent_cron_job_syncs=args.concurrent_cron_job_syncs)
+        concurrent_job_syncs=args.concurrent_job_syncs, concurrent_cron_job_syncs=args.concurrent_cron_job_syncs,
+        cluster_signing_cert_file=args.cluster_signing_cert_file,
+        cluster_signing_key_file=args.cluster_signing_key_file,
+        cluster_signing_duration=args.cluster_signing_duration)
+
+
+def check_signing_flags(args: argparse.Namespace) -> None:
+    """The signing CA is read at start, so a bad file is one line rather than a silent signer."""
+    from kube.controllers.certificates.authority import Authority, AuthorityError
+
+    if bool(args.cluster_signing_cert_file) != bool(args.cluster_signing_key_file):
+        raise UsageError("--cluster-signing-cert-file and --cluster-signing-key-file go together")
+    if args.cluster_signing_duration <= 0:
+        raise UsageError("--cluster-signing-duration must be positive")
+    if args.cluster_signing_cert_file:
+        try:
+            Authority.load(args.cluster_signing_cert_file, args.cluster_signing_key_file)
+        except AuthorityError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:

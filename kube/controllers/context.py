@@ -34,6 +34,10 @@ class ControllerOptions:
     job_backoff_base: float = 10.0  # a Job's pod back-off: base * 2^(failures-1), capped (Kubernetes: 10 s, 6 min)
     job_backoff_cap: float = 360.0
     engine: str = "auto"
+    # csrsigning (kube/controllers/certificates/): the CA it signs with; none given, it signs nothing
+    cluster_signing_cert_file: str = ""
+    cluster_signing_key_file: str = ""
+    cluster_signing_duration: float = 8760 * 3600.0  # the longest certificate it issues (Kubernetes: 8760h)
 
 
 @dataclass

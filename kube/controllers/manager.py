@@ -18,6 +18,9 @@ log = logging.getLogger("kube.controllers")
 
 def controller_types() -> dict[str, type[ControllerLoop]]:
     """Controller names as kube-controller-manager's --controllers spells them."""
+    from kube.controllers.certificates.approver import ApprovingController
+    from kube.controllers.certificates.signer import SigningController
+    from kube.controllers.certificates.token_cleaner import TokenCleaner
     from kube.controllers.clusterrole_aggregation import ClusterRoleAggregationController
     from kube.controllers.cronjob.controller import CronJobController
     from kube.controllers.daemonset.controller import DaemonSetController
@@ -46,7 +49,8 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
             "daemonset": DaemonSetController,
             "job": JobController, "cronjob": CronJobController, "ttl-after-finished": TTLAfterFinishedController,
             "clusterrole-aggregation": ClusterRoleAggregationController,
-            "serviceaccount": ServiceAccountsController, "root-ca-cert-publisher": RootCAPublisher}
+            "serviceaccount": ServiceAccountsController, "root-ca-cert-publisher": RootCAPublisher,
+            "csrapproving": ApprovingController, "csrsigning": SigningController, "tokencleaner": TokenCleaner}
 
 
 def select_controllers(spec: list[str]) -> list[str]:
