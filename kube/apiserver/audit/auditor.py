@@ -20,7 +20,6 @@ import orjson
 from aiohttp import web
 
 from kube.api.errors import StatusError
-from kube.apiserver.audit import event as ev
 from kube.apiserver.audit.policy import Policy
 from kube.apiserver.audit.record import CURRENT, Record
 from kube.apiserver.audit.redaction import LEVEL_ORDER, without_managed_fields
@@ -66,7 +65,7 @@ class Auditor:
                 self.writer.send(rec.event("ResponseComplete"))
             raise
         CURRENT.reset(token)
-        await self._complete(rec, resp)
+        await self._complete(request, rec, resp)
         return resp
 
     def _received(self, rec: Record) -> None:
@@ -74,7 +73,7 @@ class Auditor:
             rec.received_sent = True
             self.writer.metrics.level[rec.decide().level]()
             if rec.wants("RequestReceived"):
-                self.writer.send(rec.event("RequestReceived", ref_source=None))
+                self.writer.send(rec.event("RequestReceived"))
 
     async def on_prepare(self, request: web.Request, response: web.StreamResponse) -> None:
         rec = request.get(RECORD)
@@ -84,9 +83,9 @@ class Auditor:
         if rec.long_running and (rec.info is None or response.status < 300 or response.status == 101):
             self._received(rec)
             if rec.wants("ResponseStarted"):
-                self.writer.send(rec.event("ResponseStarted", status=ev.response_status(response.status, None)))
+                self.writer.send(rec.event("ResponseStarted", code=response.status))
 
-    async def _complete(self, rec: Record, resp: web.StreamResponse) -> None:
+    async def _complete(self, request: web.Request, rec: Record, resp: web.StreamResponse) -> None:
         if rec.user is None and resp.status == 401:
             stage = "ResponseStarted"  # no RequestReceived: the request was never let in
             rec.received_sent = True
@@ -103,13 +102,13 @@ class Auditor:
         level, info = LEVEL_ORDER[rec.level], rec.info
         omit_managed = rec.decide().omit_managed_fields
         if info is not None and info.verb in WRITE_VERBS and info.subresource not in CONNECT \
-                and rec.request.body_exists and (level >= 2 or info.verb == "create"):
-            raw = await rec.request.read()
-            ref_source = _body(raw, rec.request.content_type, omit_managed) if raw.strip() else None
+                and request.body_exists and (level >= 2 or info.verb == "create"):
+            raw = await request.read()
+            ref_source = _body(raw, request.content_type, omit_managed) if raw.strip() else None
             request_obj = ref_source if level >= 2 else None
         if level >= 3 and body and not rec.long_running:
             response_obj = _body(body, resp.content_type, omit_managed)
-        self.writer.send(rec.event(stage, status=ev.response_status(resp.status, failure),
+        self.writer.send(rec.event(stage, code=resp.status, failure=failure,
                                    request_object=request_obj, response_object=response_obj, ref_source=ref_source))
 
     def close(self) -> None:

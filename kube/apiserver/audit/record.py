@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -48,25 +48,31 @@ def source_ips(request: web.Request) -> list[str]:
     return ips
 
 
-@dataclass(slots=True)
 class Record:
-    request: web.Request
-    policy: Policy
-    audit_id: str = ""
-    received: float = field(default_factory=time.time)
-    user: UserInfo | None = None
-    impersonated: UserInfo | None = None
-    info: RequestInfo | None = None
-    annotations: dict[str, str] = field(default_factory=dict)
-    panicked: bool = False
-    decision: Decision | None = None
-    level: str = "None"
-    received_sent: bool = False
+    """Read from the request once, at its start; the record holds no reference to the request
+    itself (the request holds the record, for the response-prepare hook: no cycle to collect)."""
 
-    def __post_init__(self) -> None:
-        if not self.audit_id:
-            given = self.request.headers.get("Audit-Id", "")
-            self.audit_id = given if 0 < len(given) <= 128 else str(uuid.uuid4())
+    __slots__ = ("policy", "audit_id", "received", "user", "impersonated", "info", "annotations", "panicked",
+                 "decision", "level", "received_sent", "uri", "path", "user_agent", "source_ips", "verb",
+                 "received_text", "ref")
+
+    def __init__(self, request: web.Request, policy: Policy) -> None:
+        self.policy = policy
+        given = request.headers.get("Audit-Id", "")
+        self.audit_id = given if 0 < len(given) <= 128 else str(uuid.uuid4())
+        self.received = time.time()
+        self.user: UserInfo | None = None
+        self.impersonated: UserInfo | None = None
+        self.info: RequestInfo | None = None
+        self.annotations: dict[str, str] = {}
+        self.panicked = False
+        self.decision: Decision | None = None
+        self.level = "None"
+        self.received_sent = False
+        self.uri, self.path, self.user_agent = request.raw_path, request.path, request.headers.get("User-Agent", "")
+        self.source_ips, self.verb = source_ips(request), request.method.lower()
+        self.received_text = ""  # shared by the stages' events: made once
+        self.ref: dict[str, Any] | None = None
 
     def authorized(self, allowed: bool, reason: str) -> None:
         self.annotations[DECISION] = "allow" if allowed else "forbid"
@@ -77,17 +83,15 @@ class Record:
         info = self.info
         return info is not None and (info.verb == "watch" or info.subresource in LONG_RUNNING_SUBRESOURCES)
 
-    @property
-    def verb(self) -> str:
-        return self.info.verb if self.info is not None else self.request.method.lower()
-
     def decide(self) -> Decision:
         """The policy's answer for this request (asked once) and the level its bodies may have."""
         if self.decision is None:
             user, info = self.user, self.info
+            if info is not None:
+                self.verb = info.verb
             name, groups = (user.name, user.groups) if user is not None else (None, ())
             if info is None:
-                attrs = Attributes(name, groups, self.verb, False, path=self.request.path)
+                attrs = Attributes(name, groups, self.verb, False, path=self.path)
             else:
                 kind = info.kind
                 attrs = Attributes(name, groups, info.verb, True, api_group=kind.group, resource=kind.plural,
@@ -114,18 +118,42 @@ class Record:
         return ev.object_ref(info.kind.plural, namespace, name, info.kind.group, info.kind.version,
                              info.subresource)
 
-    def event(self, stage: str, *, status: dict[str, Any] | None = None, request_object: Any = None,
-              response_object: Any = None, ref_source: Any = None) -> dict[str, Any]:
-        request = self.request
+    def event(self, stage: str, *, code: int | None = None, failure: dict[str, Any] | None = None,
+              request_object: Any = None, response_object: Any = None, ref_source: Any = None) -> Pending:
+        """The event of `stage`, to be rendered into its dict by the writer's `send`."""
         if stage == "RequestReceived" or LEVEL_ORDER[self.level] < 2:
             request_object = None
         if stage == "RequestReceived" or LEVEL_ORDER[self.level] < 3:
             response_object = None
-        impersonated = ev.user_info(self.impersonated) if self.impersonated is not None else None
-        return ev.event(level=self.level, audit_id=self.audit_id, stage=stage, request_uri=request.raw_path,
-                        verb=self.verb, user=ev.user_info(self.user), impersonated=impersonated,
-                        source_ips=source_ips(request), user_agent=request.headers.get("User-Agent", ""),
-                        object_ref=self.object_ref(ref_source), status=status, request_object=request_object,
-                        response_object=response_object, received=ev.micro_time(self.received),
-                        stage_time=ev.micro_time(self.received if stage == "RequestReceived" else time.time()),
-                        annotations=None if stage == "RequestReceived" else self.annotations)
+        at = self.received if stage == "RequestReceived" else time.time()
+        return Pending(self, stage, at, code, failure, request_object, response_object, ref_source)
+
+
+@dataclass(slots=True)
+class Pending:
+    """One stage's event as the request left it: everything it needs, nothing yet encoded."""
+
+    record: Record
+    stage: str
+    at: float
+    code: int | None
+    failure: dict[str, Any] | None
+    request_object: Any
+    response_object: Any
+    ref_source: Any
+
+    def render(self) -> dict[str, Any]:
+        rec, stage = self.record, self.stage
+        impersonated = ev.user_info(rec.impersonated) if rec.impersonated is not None else None
+        status = None if self.code is None else ev.response_status(self.code, self.failure)
+        if not rec.received_text:  # the parts every stage's event shares: made once
+            rec.received_text = ev.micro_time(rec.received)
+        ref = rec.object_ref(self.ref_source) if self.ref_source is not None or rec.ref is None else rec.ref
+        rec.ref = ref
+        received = rec.received_text
+        return ev.event(level=rec.level, audit_id=rec.audit_id, stage=stage, request_uri=rec.uri, verb=rec.verb,
+                        user=ev.user_info(rec.user), impersonated=impersonated, source_ips=rec.source_ips,
+                        user_agent=rec.user_agent, object_ref=ref, status=status,
+                        request_object=self.request_object, response_object=self.response_object,
+                        received=received, stage_time=received if stage == "RequestReceived" else ev.micro_time(self.at),
+                        annotations=None if stage == "RequestReceived" else rec.annotations)
