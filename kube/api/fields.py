@@ -64,6 +64,7 @@ _BY_KIND: dict[str, dict[str, Callable[[dict[str, Any]], str]]] = {
     },
     "Node": {"spec.unschedulable": lambda o: _text(bool((o.get("spec") or {}).get("unschedulable")))},
     "Secret": {"type": _at("type")},
+    "CertificateSigningRequest": {"spec.signerName": _at("spec", "signerName")},
     "Namespace": {"status.phase": _at("status", "phase")},
     "ReplicaSet": {"status.replicas": lambda o: _text((o.get("status") or {}).get("replicas") or 0)},
 }

@@ -154,3 +154,14 @@ async def test_kubectl_get_approve_deny_and_the_python_client(cluster: Cluster) 
                                                                           reason="PyDeny", message="no")]
     denied = await asyncio.to_thread(api.replace_certificate_signing_request_approval, "py", made)
     assert denied.status.conditions[0].type == "Denied" and denied.status.conditions[0].last_update_time
+
+
+async def test_lists_select_on_the_signer(cluster: Cluster) -> None:
+    async with cluster.api() as admin:
+        for name, signer in (("s1", SIGNER), ("s2", "example.com/other")):
+            assert (await admin.post(CSRS, csr_body(name, request_b64(new_key(), name), signer, ["client auth"])))[0] \
+                == 201
+        status, found = await admin.get(f"{CSRS}?fieldSelector=spec.signerName%3D{SIGNER}")
+        assert status == 200 and [c["metadata"]["name"] for c in found["items"]] == ["s1"]
+        status, answer = await admin.get(f"{CSRS}?fieldSelector=spec.username%3Dx")
+        assert status == 400 and "field label not supported: spec.username" in answer["message"]
