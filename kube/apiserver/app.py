@@ -154,8 +154,7 @@ async def _dispatch(request: web.Request, state: ServerState) -> web.StreamRespo
             if user is not None:
                 gate.check_path(state, user, request.method, path)
             return special
-        watch = request.query.get("watch", "").lower() in ("true", "1")
-        info = request_info.parse(request.method, path, watch)
+        info = request_info.parse(request.method, path, request_info.is_watch(request.query))
         if audit is not None:
             audit.info = info
         verb, resource = info.verb, info.kind.plural

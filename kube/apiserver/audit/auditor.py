@@ -24,6 +24,7 @@ from kube.apiserver.audit.policy import Policy
 from kube.apiserver.audit.record import CURRENT, Record
 from kube.apiserver.audit.redaction import LEVEL_ORDER, without_managed_fields
 from kube.apiserver.audit.writer import LogWriter
+from kube.apiserver.handlers import request_info
 from kube.apiserver.handlers.encoding import decode
 
 RECORD: web.RequestKey[Record] = web.RequestKey("kube_audit_record", Record)
@@ -88,6 +89,10 @@ class Auditor:
     async def _complete(self, request: web.Request, rec: Record, resp: web.StreamResponse) -> None:
         if rec.user is None and resp.status == 401:
             stage = "ResponseStarted"  # no RequestReceived: the request was never let in
+            try:  # what it asked for, as Kubernetes' request info (parsed before authentication) says
+                rec.info = request_info.parse(request.method, request.path, request_info.is_watch(request.query))
+            except StatusError:
+                pass
             rec.received_sent = True
             self.writer.metrics.level[rec.decide().level]()
         else:

@@ -6,6 +6,7 @@ registry is the route table, so a kind added there is served with no change here
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kube.api import registry
@@ -42,6 +43,11 @@ def resources_of(group: str, version: str) -> dict[str, KindInfo] | None:
 def _not_found_path(path: str) -> StatusError:
     return StatusError(404, "NotFound", f"the server could not find the requested resource (path {path})",
                        {"causes": [{"reason": "UnexpectedServerResponse", "message": "404 page not found"}]})
+
+
+def is_watch(query: Mapping[str, str]) -> bool:
+    """`?watch=true` (or 1): a list that is a watch."""
+    return query.get("watch", "").lower() in ("true", "1")
 
 
 def parse(method: str, path: str, watch_param: bool) -> RequestInfo:

@@ -117,3 +117,17 @@ async def test_audit_metrics_count_events_and_levels(audited: Audited) -> None:
     assert float(values['apiserver_audit_level_total{level="Metadata"}']) >= 3
     assert float(values['apiserver_audit_level_total{level="None"}']) >= 1
     assert float(values['apiserver_audit_error_total{plugin="log"}']) == 0
+
+
+async def test_a_failed_authentication_is_one_response_started_event(audited: Audited) -> None:
+    from tests.apiserver.conftest import ca_file, client_session
+
+    async with client_session(audited.server.url, ca_file(audited.pki), "not-a-token") as session:
+        async with session.get("/api/v1/namespaces/default/secrets", headers={"User-Agent": "intruder"}) as resp:
+            assert resp.status == 401
+            audit_id = resp.headers["Audit-Id"]
+    (event,) = await audited.wait_for(lambda e: e["auditID"] == audit_id)
+    assert event["stage"] == "ResponseStarted" and event["user"] == {} and event["userAgent"] == "intruder"
+    assert event["responseStatus"]["code"] == 401 and event["responseStatus"]["reason"] == "Unauthorized"
+    assert event["verb"] == "list" and event["objectRef"]["resource"] == "secrets"
+    assert "annotations" not in event  # never authorized
