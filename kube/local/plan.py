@@ -109,6 +109,8 @@ def components(cluster: ClusterDir, opts: UpOptions, runtime: str) -> list[Compo
             "--node-monitor-grace-period", f"{opts.node_monitor_grace_period:g}",
             "--default-not-ready-toleration-seconds", str(opts.pod_eviction_seconds),
             "--port", str(opts.health_port),
+            # csrsigning: node certificates by CSR, signed by the cluster CA this machine holds
+            "--cluster-signing-cert-file", str(pki / "ca.crt"), "--cluster-signing-key-file", str(pki / "ca.key"),
             *(["--cluster-cidr", opts.cluster_cidr] if opts.cluster_cidr else []))),
     ]
     if runtime == "simulated":
