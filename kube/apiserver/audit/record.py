@@ -11,7 +11,6 @@ first event is due; events for stages the policy omits are not made.
 from __future__ import annotations
 
 import time
-import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -59,7 +58,7 @@ class Record:
     def __init__(self, request: web.Request, policy: Policy) -> None:
         self.policy = policy
         given = request.headers.get("Audit-Id", "")
-        self.audit_id = given if 0 < len(given) <= 128 else str(uuid.uuid4())
+        self.audit_id = given if 0 < len(given) <= 128 else ev.new_audit_id()
         self.received = time.time()
         self.user: UserInfo | None = None
         self.impersonated: UserInfo | None = None
