@@ -165,3 +165,25 @@ async def test_lists_select_on_the_signer(cluster: Cluster) -> None:
         assert status == 200 and [c["metadata"]["name"] for c in found["items"]] == ["s1"]
         status, answer = await admin.get(f"{CSRS}?fieldSelector=spec.username%3Dx")
         assert status == 400 and "field label not supported: spec.username" in answer["message"]
+
+
+async def test_malformed_bodies_are_a_status_never_a_500(cluster: Cluster) -> None:
+    good = request_b64(new_key(), "h")
+    bodies = [
+        {"metadata": {"name": "h1"}, "spec": "nope"},
+        {"metadata": {"name": "h2"}, "spec": {"request": 7, "signerName": SIGNER, "usages": ["client auth"]}},
+        {"metadata": {"name": "h3"}, "spec": {"request": good, "signerName": SIGNER, "usages": "client auth"}},
+        {"metadata": {"name": "h4"}, "spec": {"request": "%%%", "signerName": ["x"], "usages": [3],
+                                             "expirationSeconds": "long"}},
+    ]
+    async with cluster.api() as admin:
+        for body in bodies:
+            status, answer = await admin.post(CSRS, {"apiVersion": "certificates.k8s.io/v1",
+                                                     "kind": "CertificateSigningRequest", **body})
+            assert status == 422 and answer["kind"] == "Status" and answer["reason"] == "Invalid", answer
+        assert (await admin.post(CSRS, csr_body("h5", good, SIGNER, ["client auth"])))[0] == 201
+        csr = (await admin.get(f"{CSRS}/h5"))[1]
+        for status_part in ("junk", {"conditions": "junk"}, {"conditions": ["junk", {"type": 5}]}):
+            status, answer = await admin.put(f"{CSRS}/h5/approval", {**csr, "status": status_part})
+            assert status in (200, 422) and answer["kind"] in ("Status", "CertificateSigningRequest"), answer
+            assert status != 200 or not answer["status"].get("conditions")
