@@ -21,7 +21,7 @@ from aiohttp import web
 
 from kube.api.errors import StatusError
 from kube.apiserver.audit.policy import Policy
-from kube.apiserver.audit.record import CURRENT, Record
+from kube.apiserver.audit.record import CURRENT, DECISION, Record
 from kube.apiserver.audit.redaction import LEVEL_ORDER, without_managed_fields
 from kube.apiserver.audit.writer import LogWriter
 from kube.apiserver.handlers import request_info
@@ -38,6 +38,15 @@ def _body(raw: bytes, content_type: str, omit_managed: bool) -> Any:
     except (StatusError, ValueError):
         return None
     return without_managed_fields(body) if omit_managed else body
+
+
+async def _read_body(request: web.Request) -> bytes:
+    if not request.body_exists:
+        return b""
+    try:
+        return await request.read()
+    except (web.HTTPException, ConnectionError, ValueError):  # too large, or the client went away
+        return b""
 
 
 def _status_of(body: bytes) -> dict[str, Any] | None:
@@ -107,8 +116,8 @@ class Auditor:
         level, info = LEVEL_ORDER[rec.level], rec.info
         omit_managed = rec.decide().omit_managed_fields
         if info is not None and info.verb in WRITE_VERBS and info.subresource not in CONNECT \
-                and request.body_exists and (level >= 2 or info.verb == "create"):
-            raw = await request.read()
+                and (level >= 2 or info.verb == "create") and rec.annotations.get(DECISION) != "forbid":
+            raw = await _read_body(request)  # what the handler read (aiohttp keeps it), as it decoded it
             ref_source = _body(raw, request.content_type, omit_managed) if raw.strip() else None
             request_obj = ref_source if level >= 2 else None
         if level >= 3 and body and not rec.long_running:

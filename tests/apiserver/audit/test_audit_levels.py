@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from pathlib import Path
 
 import aiohttp
 
-from tests.apiserver.audit.conftest import Audited
+from tests.apiserver.audit.conftest import Audited, start_audited
+from tests.apiserver.conftest import ca_file, client_session
 
 ORDER = ["kind", "apiVersion", "level", "auditID", "stage", "requestURI", "verb", "user", "impersonatedUser",
          "sourceIPs", "userAgent", "objectRef", "responseStatus", "requestObject", "responseObject",
@@ -120,8 +122,6 @@ async def test_audit_metrics_count_events_and_levels(audited: Audited) -> None:
 
 
 async def test_a_failed_authentication_is_one_response_started_event(audited: Audited) -> None:
-    from tests.apiserver.conftest import ca_file, client_session
-
     async with client_session(audited.server.url, ca_file(audited.pki), "not-a-token") as session:
         async with session.get("/api/v1/namespaces/default/secrets", headers={"User-Agent": "intruder"}) as resp:
             assert resp.status == 401
@@ -131,3 +131,22 @@ async def test_a_failed_authentication_is_one_response_started_event(audited: Au
     assert event["responseStatus"]["code"] == 401 and event["responseStatus"]["reason"] == "Unauthorized"
     assert event["verb"] == "list" and event["objectRef"]["resource"] == "secrets"
     assert "annotations" not in event  # never authorized
+
+
+async def test_refused_bodies_are_not_logged_and_a_too_large_one_is_still_a_413(pki_dir: Path,
+                                                                                  tmp_path: Path) -> None:
+    audited = await start_audited(pki_dir, tmp_path, max_body_bytes=20_000)
+    try:
+        big = {"metadata": {"name": "big"}, "data": {"k": "x" * 50_000}}
+        async with audited.api() as admin:
+            status, body = await admin.post("/api/v1/namespaces/default/configmaps", big)
+            assert status == 413 and body["reason"] == "RequestEntityTooLarge"
+        async with audited.api("jane") as jane:
+            status, _ = await jane.post("/api/v1/namespaces/default/configmaps", {"metadata": {"name": "j"}})
+            assert status == 403
+        too_large, denied = await audited.wait_for(_uri("/api/v1/namespaces/default/configmaps"), 2)
+    finally:
+        await audited.server.stop()
+    assert too_large["responseStatus"]["code"] == 413 and "requestObject" not in too_large
+    assert denied["responseStatus"]["code"] == 403 and "requestObject" not in denied  # never read: never logged
+    assert denied["level"] == "Request" and denied["user"]["username"] == "jane"
