@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 
 from kube.apiserver.auth.serviceaccount_tokens import KeyFileError
 from kube.apiserver.auth.tokens import TokenFileError
@@ -41,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--service-account-issuer", default="https://kubernetes.default.svc.cluster.local")
     p.add_argument("--api-audiences", default="", help="AUD,AUD,...: audiences a token must name (default: the issuer)")
     p.add_argument("--cert-dir", default="", help="where generated certificates go when none are given")
+    p.add_argument("--kubelet-client-certificate", default="", metavar="FILE",
+                   help="the client certificate it presents to nodes' servers (exec, logs, port-forward)")
+    p.add_argument("--kubelet-client-key", default="", metavar="FILE")
+    p.add_argument("--kubelet-certificate-authority", default="", metavar="FILE",
+                   help="CA that nodes' serving certificates must chain to (default: --client-ca-file)")
     p.add_argument("--service-cluster-ip-range", default="10.96.0.0/12")
     p.add_argument("--service-node-port-range", default="30000-32767")
     p.add_argument("--max-requests-inflight", type=int, default=400)
@@ -73,6 +79,11 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         raise UsageError(f"--store must look like sqlite:PATH, got {args.store!r}")
     if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
         raise UsageError("--tls-cert-file and --tls-private-key-file go together")
+    if bool(args.kubelet_client_certificate) != bool(args.kubelet_client_key):
+        raise UsageError("--kubelet-client-certificate and --kubelet-client-key go together")
+    for flag in ("kubelet_client_certificate", "kubelet_client_key", "kubelet_certificate_authority"):
+        if getattr(args, flag) and not os.path.isfile(getattr(args, flag)):
+            raise UsageError(f"--{flag.replace('_', '-')}: no such file {getattr(args, flag)!r}")
     if not 0 < args.secure_port < 65536:
         raise UsageError(f"--secure-port must be 1-65535, got {args.secure_port}")
     try:
@@ -99,7 +110,9 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         bind_address=args.bind_address, secure_port=args.secure_port, tls_cert_file=args.tls_cert_file,
         tls_private_key_file=args.tls_private_key_file, client_ca_file=args.client_ca_file,
         token_auth_file=args.token_auth_file, enable_bootstrap_token_auth=args.enable_bootstrap_token_auth,
-        cert_dir=args.cert_dir, authorization_mode=args.authorization_mode,
+        cert_dir=args.cert_dir, kubelet_client_certificate=args.kubelet_client_certificate,
+        kubelet_client_key=args.kubelet_client_key, kubelet_certificate_authority=args.kubelet_certificate_authority,
+        authorization_mode=args.authorization_mode,
         service_cluster_ip_range=args.service_cluster_ip_range, service_node_port_range=args.service_node_port_range,
         max_requests_inflight=args.max_requests_inflight, watch_bookmark_seconds=args.watch_bookmark_seconds,
         connection_idle_timeout=args.connection_idle_timeout,

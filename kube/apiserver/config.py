@@ -23,6 +23,11 @@ class ServerConfig:
     # bootstrap tokens (auth/bootstrap_tokens.py); Kubernetes' default is off, kubeadm turns it on, as we do
     enable_bootstrap_token_auth: bool = True
     cert_dir: str = ""
+    # how it reaches nodes' servers (subresources/node_connection.py): its client certificate, and the
+    # CA their serving certificates must chain to (default: --client-ca-file)
+    kubelet_client_certificate: str = ""
+    kubelet_client_key: str = ""
+    kubelet_certificate_authority: str = ""
     service_cluster_ip_range: str = "10.96.0.0/12"
     service_node_port_range: str = "30000-32767"
     max_requests_inflight: int = 400

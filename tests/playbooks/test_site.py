@@ -154,6 +154,32 @@ def test_access_control_encryption_and_dns_are_on(fleet: Fleet) -> None:
         assert [str(r.rdata) for r in answer.rr] == ["10.96.0.1"], answer
 
 
+HELLO = ("mkdir -p /www && echo hello-from-a-pod > /www/index.html && exec httpd -f -p 8080 -h /www")
+
+
+def test_a_service_answers_from_a_pod_by_cluster_ip_and_dns_name(fleet: Fleet) -> None:
+    """A Deployment on the pod network behind a ClusterIP Service: a pod reaches it by its
+    ClusterIP (the minion's kube-proxy) and by its DNS name (the pod's resolv.conf points at
+    the kube-dns Service, answered by kube dns on the masters)."""
+    kubectl(fleet.kubeconfig, "create", "deployment", "hello", "--image=kube.local/busybox:1", "--port=8080",
+            "--", "sh", "-c", HELLO)
+    kubectl(fleet.kubeconfig, "expose", "deployment", "hello", "--port=80", "--target-port=8080")
+    wait_for("hello available", lambda: kubectl_json(fleet.kubeconfig, "get", "deployment", "hello")
+             .get("status", {}).get("availableReplicas") == 1)
+    cluster_ip = kubectl_json(fleet.kubeconfig, "get", "service", "hello")["spec"]["clusterIP"]
+    client = kubectl_json(fleet.kubeconfig, "get", "pods", "-l", "app=web")["items"][0]["metadata"]["name"]
+
+    def fetch(url: str) -> str:
+        out = kubectl(fleet.kubeconfig, "exec", client, "--", "wget", "-qO-", url, check=False)  # busybox wget -T crashes
+        assert out.returncode == 0, f"wget {url}: {(out.stderr or out.stdout).strip()[-300:]}"
+        return out.stdout.strip()
+    assert wait_for("the ClusterIP from a pod", lambda: fetch(f"http://{cluster_ip}/"), timeout=120) \
+        == "hello-from-a-pod"
+    for name in ("hello", "hello.default.svc.cluster.local"):
+        assert wait_for(f"{name} from a pod", lambda n=name: fetch(f"http://{n}/"), timeout=120) == "hello-from-a-pod"
+    kubectl(fleet.kubeconfig, "delete", "service,deployment", "hello")
+
+
 def test_second_run_changes_and_restarts_nothing(fleet: Fleet) -> None:
     starts = {h.name: unit_start_times(h) for h in fleet.hosts}
     certs = {h.name: cert_fingerprints(h) for h in fleet.hosts}

@@ -3,8 +3,9 @@ subresources (exec, attach, portforward) alike.
 
 The node's address is its InternalIP (else Hostname), the port its
 status.daemonEndpoints.kubeletEndpoint.Port. The node's serving certificate is checked
-against the cluster CA (not its name: nodes are addressed by IP) and the API server presents
-its own client certificate, CN kube-apiserver-kubelet-client, issued once under --cert-dir.
+against --kubelet-certificate-authority (default the cluster CA; not its name: nodes are
+addressed by IP) and the API server presents --kubelet-client-certificate, else its own client
+certificate, CN kube-apiserver-kubelet-client, issued once under --cert-dir.
 The node's server accepts that identity only, so nothing but the API server reads logs or
 opens streams there.
 """
@@ -27,9 +28,12 @@ CLIENT_GROUPS = ["system:masters"]
 
 
 def client_tls(config: ServerConfig, files: ServingFiles) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=files.client_ca or None)
+    ca = config.kubelet_certificate_authority or files.client_ca
+    ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca or None)
     ctx.check_hostname = False  # nodes are addressed by IP; the CA check is what matters
-    if config.cert_dir:
+    if config.kubelet_client_certificate:
+        ctx.load_cert_chain(config.kubelet_client_certificate, config.kubelet_client_key)
+    elif config.cert_dir:
         from kube.apiserver.auth.pki import PkiPaths, issue_client_cert
 
         pki = PkiPaths.in_dir(config.cert_dir)
