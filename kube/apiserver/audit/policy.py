@@ -26,7 +26,7 @@ class AuditPolicyError(ValueError):
     """The policy file is not valid (one line naming the field)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made once per request, and a frozen dataclass is slow to make
 class Attributes:
     """What a rule is matched against: who, and what the request addresses."""
 
@@ -113,15 +113,19 @@ class Policy:
     omit_stages: frozenset[str] = frozenset()
     omit_managed_fields: bool = False
     _none: Decision = field(init=False, repr=False, compare=False)
+    _decisions: tuple[tuple[Rule, Decision], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_none", Decision("None", self.omit_stages, self.omit_managed_fields))
+        object.__setattr__(self, "_decisions", tuple(
+            (r, Decision(r.level, self.omit_stages | r.omit_stages,
+                         self.omit_managed_fields if r.omit_managed_fields is None else r.omit_managed_fields))
+            for r in self.rules))  # each rule's answer made once
 
     def decide(self, a: Attributes) -> Decision:
-        for rule in self.rules:
+        for rule, decision in self._decisions:
             if rule.matches(a):
-                managed = self.omit_managed_fields if rule.omit_managed_fields is None else rule.omit_managed_fields
-                return Decision(rule.level, self.omit_stages | rule.omit_stages, managed)
+                return decision
         return self._none
 
 
