@@ -19,6 +19,7 @@ log = logging.getLogger("kube.controllers")
 def controller_types() -> dict[str, type[ControllerLoop]]:
     """Controller names as kube-controller-manager's --controllers spells them."""
     from kube.controllers.certificates.approver import ApprovingController
+    from kube.controllers.certificates.cleaner import CleanerController
     from kube.controllers.certificates.signer import SigningController
     from kube.controllers.certificates.token_cleaner import TokenCleaner
     from kube.controllers.clusterrole_aggregation import ClusterRoleAggregationController
@@ -50,7 +51,8 @@ def controller_types() -> dict[str, type[ControllerLoop]]:
             "job": JobController, "cronjob": CronJobController, "ttl-after-finished": TTLAfterFinishedController,
             "clusterrole-aggregation": ClusterRoleAggregationController,
             "serviceaccount": ServiceAccountsController, "root-ca-cert-publisher": RootCAPublisher,
-            "csrapproving": ApprovingController, "csrsigning": SigningController, "tokencleaner": TokenCleaner}
+            "csrapproving": ApprovingController, "csrsigning": SigningController, "tokencleaner": TokenCleaner,
+            "csrcleaner": CleanerController}
 
 
 def select_controllers(spec: list[str]) -> list[str]:

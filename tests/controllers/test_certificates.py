@@ -3,6 +3,7 @@ does with one, the certificate the authority issues, and when tokencleaner delet
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kube.api import bootstrap_token as bt
 from kube.api import certificates as csrs
 from kube.controllers.certificates.approver import BOOTSTRAP, SELF, approval_plan
 from kube.controllers.certificates.authority import Authority, AuthorityError
+from kube.controllers.certificates.cleaner import should_delete
 from kube.controllers.certificates.signer import signing_plan
 from kube.controllers.certificates.token_cleaner import seconds_left
 from tests.apiserver.certificates.requests import csr_body, new_key, node_client_request, request_b64
@@ -119,3 +121,31 @@ def test_the_token_cleaner_waits_until_expiry() -> None:
     broken = secret(None)
     broken["data"][bt.EXPIRATION_KEY] = "bm90LWEtZGF0ZQ=="  # "not-a-date": expired, as Kubernetes
     assert seconds_left(broken, now) == 0
+
+
+def test_the_csr_cleaner_removes_finished_and_forgotten_requests(authority: Authority) -> None:
+    now = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
+
+    def stamp(delta: dt.timedelta) -> str:
+        return (now - delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def csr(created: dt.timedelta, kind: str = "", updated: dt.timedelta = dt.timedelta(0), cert: str = "") -> dict:
+        body = csr_body("c", REQUESTS["n1"], csrs.KUBE_APISERVER_CLIENT_KUBELET, ["client auth"])
+        body["metadata"]["creationTimestamp"] = stamp(created)
+        body["status"] = {"conditions": [{"type": kind, "status": "True", "lastUpdateTime": stamp(updated)}]} \
+            if kind else {}
+        if cert:
+            body["status"]["certificate"] = cert
+        return body
+
+    request = csrs.parse_request(REQUESTS["n1"])
+    live = base64.b64encode(authority.sign(request, ["client auth"], 3600, now)).decode()
+    dead = base64.b64encode(authority.sign(request, ["client auth"], 600, now - dt.timedelta(hours=2))).decode()
+    minute, hours = dt.timedelta(minutes=1), dt.timedelta(hours=2)
+    assert not should_delete(csr(hours), now) and should_delete(csr(dt.timedelta(hours=25)), now)
+    assert should_delete(csr(hours, "Denied", hours), now) and not should_delete(csr(hours, "Denied", minute), now)
+    assert should_delete(csr(hours, "Failed", hours), now)
+    assert not should_delete(csr(hours, "Approved", hours), now)  # approved, not yet issued: the signer's turn
+    assert should_delete(csr(hours, "Approved", hours, live), now)
+    assert not should_delete(csr(minute, "Approved", minute, live), now)
+    assert should_delete(csr(minute, "Approved", minute, dead), now)  # its certificate has expired
