@@ -90,7 +90,7 @@ class Auditor:
         if rec is None:
             return
         response.headers["Audit-Id"] = rec.audit_id
-        if rec.long_running and (rec.info is None or response.status < 300 or response.status == 101):
+        if rec.long_running:  # whatever the code, as Kubernetes' response writer sends it when headers go out
             self._received(rec)
             if rec.wants("ResponseStarted"):
                 self.writer.send(rec.event("ResponseStarted", code=response.status))
