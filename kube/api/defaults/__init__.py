@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kube.api.defaults.batch import default_cron_job, default_job
+from kube.api.defaults.certificates import default_certificate_signing_request
 from kube.api.defaults.cluster import default_event, default_namespace, default_node, default_secret
 from kube.api.defaults.daemonset import default_daemon_set, default_replication_controller
 from kube.api.defaults.endpointslice import default_endpoint_slice
@@ -37,6 +38,7 @@ DEFAULTERS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("v1", "ReplicationController"): default_replication_controller,
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): default_binding,
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): default_binding,
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"): default_certificate_signing_request,
 }
 
 

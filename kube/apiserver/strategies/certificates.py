@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from cryptography.x509.oid import NameOID
 
 from kube.api import certificates as csrs
+from kube.api.defaults.certificates import default_certificate_signing_request
 from kube.api.errors import StatusError
 from kube.api.meta import Obj, now_rfc3339
 from kube.apiserver.auth.request_user import current_user
@@ -51,6 +52,7 @@ def _status(obj: Obj) -> dict:
 def _stamp_conditions(new: Obj, old: Obj) -> None:
     """populateConditionTimestamps: lastUpdateTime now when unset; lastTransitionTime kept from
     the old condition of the same type and status, else now."""
+    default_certificate_signing_request(new)  # a status-less condition is "True" before it is compared
     before = {c.get("type"): c for c in csrs.conditions(old)}
     now = now_rfc3339()
     for cond in csrs.conditions(new):

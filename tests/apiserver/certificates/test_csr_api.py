@@ -187,3 +187,18 @@ async def test_malformed_bodies_are_a_status_never_a_500(cluster: Cluster) -> No
             status, answer = await admin.put(f"{CSRS}/h5/approval", {**csr, "status": status_part})
             assert status in (200, 422) and answer["kind"] in ("Status", "CertificateSigningRequest"), answer
             assert status != 200 or not answer["status"].get("conditions")
+
+
+async def test_a_condition_without_status_is_true_and_keeps_its_transition_time(cluster: Cluster) -> None:
+    async with cluster.api() as admin:
+        assert (await admin.post(CSRS, csr_body("t", request_b64(new_key(), "t"), SIGNER, ["client auth"])))[0] == 201
+        csr = (await admin.get(f"{CSRS}/t"))[1]
+        csr["status"] = {"conditions": [{"type": "Approved", "reason": "Ok", "message": "first"}]}
+        status, first = await admin.put(f"{CSRS}/t/approval", csr)
+        assert status == 200 and first["status"]["conditions"][0]["status"] == "True", first
+        again = {**first, "status": {"conditions": [{"type": "Approved", "reason": "Ok", "message": "again",
+                                                     "lastUpdateTime": "2030-01-01T00:00:00Z"}]}}
+        status, second = await admin.put(f"{CSRS}/t/approval", again)
+        cond = second["status"]["conditions"][0]
+        assert status == 200 and cond["message"] == "again" and cond["lastUpdateTime"] == "2030-01-01T00:00:00Z"
+        assert cond["lastTransitionTime"] == first["status"]["conditions"][0]["lastTransitionTime"]
