@@ -91,9 +91,14 @@ class Auditor:
             return
         response.headers["Audit-Id"] = rec.audit_id
         if rec.long_running:  # whatever the code, as Kubernetes' response writer sends it when headers go out
+            self._started(rec, response.status)
+
+    def _started(self, rec: Record, code: int) -> None:
+        if not rec.started_sent:
+            rec.started_sent = True
             self._received(rec)
             if rec.wants("ResponseStarted"):
-                self.writer.send(rec.event("ResponseStarted", code=response.status))
+                self.writer.send(rec.event("ResponseStarted", code=code))
 
     async def _complete(self, request: web.Request, rec: Record, resp: web.StreamResponse) -> None:
         if rec.user is None and resp.status == 401:
@@ -102,11 +107,13 @@ class Auditor:
                 rec.info = request_info.parse(request.method, request.path, request_info.is_watch(request.query))
             except StatusError:
                 pass
-            rec.received_sent = True
+            rec.received_sent = rec.started_sent = True
             self.writer.metrics.level[rec.decide().level]()
         else:
             stage = "Panic" if rec.panicked else "ResponseComplete"
             self._received(rec)
+            if rec.long_running:  # answered before it streamed (a 403, a 410): its headers go out after this
+                self._started(rec, resp.status)
         if not rec.wants(stage):
             return
         body = resp.body if isinstance(resp, web.Response) and isinstance(resp.body, bytes) else None

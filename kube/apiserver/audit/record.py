@@ -52,7 +52,7 @@ class Record:
     itself (the request holds the record, for the response-prepare hook: no cycle to collect)."""
 
     __slots__ = ("policy", "audit_id", "received", "user", "impersonated", "info", "annotations", "panicked",
-                 "decision", "level", "received_sent", "uri", "path", "user_agent", "source_ips", "verb",
+                 "decision", "level", "received_sent", "started_sent", "uri", "path", "user_agent", "source_ips", "verb",
                  "received_text", "ref")
 
     def __init__(self, request: web.Request, policy: Policy) -> None:
@@ -67,7 +67,7 @@ class Record:
         self.panicked = False
         self.decision: Decision | None = None
         self.level = "None"
-        self.received_sent = False
+        self.received_sent = self.started_sent = False
         self.uri, self.path, self.user_agent = request.raw_path, request.path, request.headers.get("User-Agent", "")
         self.source_ips, self.verb = source_ips(request), request.method.lower()
         self.received_text = ""  # shared by the stages' events: made once

@@ -150,3 +150,20 @@ async def test_refused_bodies_are_not_logged_and_a_too_large_one_is_still_a_413(
     assert too_large["responseStatus"]["code"] == 413 and "requestObject" not in too_large
     assert denied["responseStatus"]["code"] == 403 and "requestObject" not in denied  # never read: never logged
     assert denied["level"] == "Request" and denied["user"]["username"] == "jane"
+
+
+async def test_a_refused_or_unauthenticated_watch_has_each_stage_once_in_order(audited: Audited) -> None:
+    async with audited.api("jane") as jane:
+        async with jane.session.get("/api/v1/namespaces/default/configmaps?watch=true") as resp:
+            assert resp.status == 403
+            forbidden_id = resp.headers["Audit-Id"]
+    async with client_session(audited.server.url, ca_file(audited.pki), "not-a-token") as session:
+        async with session.get("/api/v1/namespaces/default/configmaps?watch=true") as resp:
+            assert resp.status == 401
+            unauthenticated_id = resp.headers["Audit-Id"]
+    forbidden = await audited.wait_for(lambda e: e["auditID"] == forbidden_id, 2)
+    assert [(e["stage"], e["responseStatus"]["code"]) for e in forbidden] == [("ResponseStarted", 403),
+                                                                              ("ResponseComplete", 403)]
+    await audited.wait_for(lambda e: e["auditID"] == unauthenticated_id)
+    await asyncio.sleep(0.3)
+    assert [e["stage"] for e in audited.events() if e["auditID"] == unauthenticated_id] == ["ResponseStarted"]
