@@ -92,6 +92,7 @@ KINDS: tuple[KindInfo, ...] = (
                    "LocalSubjectAccessReview")),
     KindInfo("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", "selfsubjectreview", False,
              verbs=("create",)),
+    KindInfo("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", "tokenreview", False, verbs=("create",)),
 )
 
 # Eviction is a subresource body (pods/eviction), not a stored kind.

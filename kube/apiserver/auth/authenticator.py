@@ -57,12 +57,13 @@ class Authenticator:
             if user is not None:
                 return user.with_authenticated()
         token = bearer_token(headers)
-        if token is not None:
-            user = self._tokens.authenticate(token)
-            if user is None and self.bootstrap_tokens is not None:
-                user = self.bootstrap_tokens.authenticate(token)
-            if user is None and self.service_accounts is not None:
-                user = self.service_accounts.authenticate(token)
-            if user is not None:
-                return user.with_authenticated()
-        return None
+        return self.authenticate_token(token) if token is not None else None
+
+    def authenticate_token(self, token: str) -> UserInfo | None:
+        """A bearer token's user (static, bootstrap, then ServiceAccount JWT); TokenReview asks this too."""
+        user = self._tokens.authenticate(token)
+        if user is None and self.bootstrap_tokens is not None:
+            user = self.bootstrap_tokens.authenticate(token)
+        if user is None and self.service_accounts is not None:
+            user = self.service_accounts.authenticate(token)
+        return user.with_authenticated() if user is not None else None

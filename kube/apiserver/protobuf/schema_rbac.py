@@ -55,6 +55,11 @@ RBAC_MESSAGES: dict[str, str] = {
     "SelfSubjectReviewUserInfo": "1 username string, 2 uid string, 3 groups string*",
     "SelfSubjectReviewStatus": "1 userInfo SelfSubjectReviewUserInfo",
     "SelfSubjectReview": "1 metadata ObjectMeta, 2 status SelfSubjectReviewStatus",
+    "TokenReviewSpec": "1 token string, 2 audiences string*",
+    "TokenReviewStatus": (
+        "1 authenticated bool, 2 user SelfSubjectReviewUserInfo, 3 error string, 4 audiences string*"
+    ),
+    "TokenReview": "1 metadata ObjectMeta, 2 spec TokenReviewSpec, 3 status TokenReviewStatus",
 }
 
 RBAC_OBJECT_MESSAGES: dict[tuple[str, str], str] = {
@@ -62,5 +67,6 @@ RBAC_OBJECT_MESSAGES: dict[tuple[str, str], str] = {
     **{("authorization.k8s.io/v1", k): k for k in ("SelfSubjectAccessReview", "SubjectAccessReview",
                                                    "LocalSubjectAccessReview", "SelfSubjectRulesReview")},
     ("authentication.k8s.io/v1", "SelfSubjectReview"): "SelfSubjectReview",
+    ("authentication.k8s.io/v1", "TokenReview"): "TokenReview",
     **{(gv, "DeleteOptions"): "DeleteOptions" for gv in ("rbac.authorization.k8s.io/v1",)},
 }

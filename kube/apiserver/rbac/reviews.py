@@ -5,6 +5,7 @@
   node agent's own checks; the local one is pinned to the namespace it is posted in)
 - SelfSubjectRulesReview: what may I do in this namespace? (`kubectl auth can-i --list`)
 - SelfSubjectReview (authentication.k8s.io): who am I? (`kubectl auth whoami`)
+- TokenReview (authentication.k8s.io): whose is this token? (the node's server; auth/token_review.py)
 
 Each is a create that returns the posted object with its status filled in (201), as the
 Kubernetes registry's REST for these kinds does. The question goes to the same Chain that
@@ -21,14 +22,16 @@ from kube.api.errors import StatusError, bad_request
 from kube.api.meta import Obj
 from kube.apiserver.auth.authorizer import Chain
 from kube.apiserver.auth.request_user import current_user
+from kube.apiserver.auth.token_review import token_review_status
 from kube.apiserver.auth.user import UserInfo, extra_of
 from kube.apiserver.handlers.encoding import decode_object, json_response, read_body
 from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.rbac.rules import Request, Rule
 from kube.apiserver.state import ServerState
 
-# (group, kind) of the reviews answered here (TokenReview, if registered, is not one of them)
-REVIEWS = frozenset({("authorization.k8s.io", "SelfSubjectAccessReview"), ("authorization.k8s.io", "SubjectAccessReview"),
+# (group, kind) of the reviews answered here
+REVIEWS = frozenset({("authentication.k8s.io", "TokenReview"),
+                     ("authorization.k8s.io", "SelfSubjectAccessReview"), ("authorization.k8s.io", "SubjectAccessReview"),
                      ("authorization.k8s.io", "LocalSubjectAccessReview"), ("authorization.k8s.io", "SelfSubjectRulesReview"),
                      ("authentication.k8s.io", "SelfSubjectReview")})
 
@@ -112,6 +115,8 @@ async def review(request: web.Request, state: ServerState, info: RequestInfo) ->
             info_out["extra"] = user.extra_map()
         out.pop("spec")
         out["status"] = {"userInfo": info_out}
+    elif kind == "TokenReview":
+        out["status"] = token_review_status(state.authenticator, spec)
     elif kind == "SelfSubjectRulesReview":
         out["status"] = _rules_status(chain, user, str(spec.get("namespace") or ""))
     elif kind == "SelfSubjectAccessReview":
