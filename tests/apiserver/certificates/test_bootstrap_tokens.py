@@ -8,13 +8,15 @@ import asyncio
 import base64
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kube.api import bootstrap_token as bt
+from kube.apiserver.server import APIServer
 from tests.apiserver.certificates.conftest import as_token, certificate_controllers
-from tests.apiserver.conftest import eventually
+from tests.apiserver.conftest import eventually, server_config
 from tests.apiserver.rbac.conftest import Cluster
 
 SECRETS = "/api/v1/namespaces/kube-system/secrets"
@@ -130,3 +132,16 @@ def test_only_the_token_pattern_parses(text: str) -> None:
     if parsed:
         assert f"{parsed[0]}.{parsed[1]}" == text
     assert bt.parse_token(bt.generate_token()) is not None
+
+
+async def test_no_bootstrap_tokens_when_turned_off(pki_dir: Path, tmp_path: Path) -> None:
+    srv = APIServer(server_config(pki_dir, tmp_path, enable_bootstrap_token_auth=False))
+    await srv.start()
+    try:
+        cluster = Cluster(srv, pki_dir, tmp_path)
+        async with cluster.api() as admin:
+            future = datetime.now(UTC) + timedelta(hours=1)
+            assert (await admin.post(SECRETS, secret("kkkkkk.0123456789abcdef", future)))[0] == 201
+        assert await _refused(cluster, "kkkkkk.0123456789abcdef")
+    finally:
+        await srv.stop()
