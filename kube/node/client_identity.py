@@ -1,9 +1,11 @@
 """Who a caller of the node's server is, and what it asks for, in the kubelet's terms: the API
 server by its client certificate (CN kube-apiserver-kubelet-client, the identity
-apiserver/subresources/node_connection.py presents), anyone else by the CN and O of theirs;
-the path is nodes/stats for /stats, nodes/log for /logs/, and nodes/proxy for everything else,
-container logs, exec, attach and port-forward included (the kubelet's auth.go). The refusal is
-the kubelet's 403 wording. What passes is server_authorization.py's to decide.
+apiserver/subresources/node_connection.py presents), anyone else by the CN and O of theirs or a
+bearer token (token_authentication.py). The path is nodes/<subresources>, as the kubelet's
+auth.go maps it with fine-grained authorization: /stats is [stats], /metrics [metrics], /logs/
+[log], /pods [pods proxy], /configz [configz proxy], everything else [proxy] (container logs,
+exec, attach, run and port-forward included); any one allowed lets the request on. The refusal
+is the kubelet's 403 wording. What passes is server_authorization.py's to decide.
 """
 
 from __future__ import annotations
@@ -30,12 +32,17 @@ def subject(peercert: dict | None) -> tuple[str, list[str]]:
     return cn, orgs
 
 
-def node_subresource(path: str) -> str:
-    """The nodes/<subresource> a path of the node's server is, as the kubelet's auth.go maps it."""
-    for prefix, subresource in (("/stats", "stats"), ("/metrics", "metrics"), ("/logs/", "log")):
-        if path == prefix.rstrip("/") or path.startswith(prefix.rstrip("/") + "/"):
-            return subresource
-    return "proxy"
+def node_subresources(path: str) -> tuple[str, ...]:
+    """The nodes/<subresource>s a path of the node's server is, in the order the kubelet asks."""
+    def under(prefix: str) -> bool:
+        return path == prefix or path.startswith(prefix + "/")
+
+    for prefix, subresources in (("/stats", ("stats",)), ("/metrics", ("metrics",)), ("/logs", ("log",)),
+                                 ("/checkpoint", ("checkpoint",)), ("/pods", ("pods", "proxy")),
+                                 ("/runningpods", ("pods", "proxy")), ("/configz", ("configz", "proxy"))):
+        if under(prefix):
+            return subresources
+    return ("proxy",)
 
 
 def verb_of(method: str) -> str:
@@ -43,7 +50,7 @@ def verb_of(method: str) -> str:
     return {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(method, "get")
 
 
-def forbidden(user: str, verb: str, subresource: str) -> web.Response:
-    """The kubelet's refusal, in a Status."""
+def forbidden(user: str, verb: str, subresources: tuple[str, ...]) -> web.Response:
+    """The kubelet's refusal (its Go `%v` of the subresources list), in a Status."""
     return status(403, "Forbidden", f"Forbidden (user={user or '<no CN>'}, verb={verb}, resource=nodes, "
-                   f"subresource={subresource})")
+                   f"subresource(s)=[{' '.join(subresources)}])")

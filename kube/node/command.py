@@ -3,7 +3,7 @@
     kube node --runtime docker --kubeconfig K [--hostname-override NAME] [--node-labels k=v,...]
               [--register-with-taints k=v:NoSchedule,...] [--max-pods 110] [--root-dir DIR]
               [--port 10250 --tls-cert-file C --tls-private-key-file K --client-ca-file CA]
-              [--authorization-mode APIServer|Webhook|AlwaysAllow]
+              [--authorization-mode Webhook|APIServer|AlwaysAllow] [--authentication-token-webhook]
               [--network vxlan|host-gw|none] [--cluster-cidr 10.244.0.0/16] [--node-ip IP]
     kube node --simulated --count N --zones a,b,c [--labels k=v,...] [--name-prefix node]
 """
@@ -19,10 +19,12 @@ import socket
 from prometheus_client import CollectorRegistry
 
 from kube import __version__
+from kube.component.bool_flag import add_bool_flag
 from kube.component.daemon import run_daemon
 from kube.component.errors import UsageError
 from kube.component.flags import add_daemon_flags, add_serving_flags, client_from_flags
 from kube.node.server_authorization import ALLOWED_TTL, DENIED_TTL, MODES
+from kube.node.token_authentication import TOKEN_TTL
 
 log = logging.getLogger("kube.node")
 DEFAULT_PORT = 10250
@@ -55,10 +57,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tls-cert-file", help="the log server's certificate (signed by the cluster CA)")
     p.add_argument("--tls-private-key-file")
     p.add_argument("--client-ca-file", help="CA that client certificates for the node's server must chain to")
-    p.add_argument("--authorization-mode", choices=MODES, default="APIServer",
-                   help="who may call the node's server with a CA-signed certificate: APIServer (only the API "
-                        "server's), Webhook (anyone a SubjectAccessReview on nodes/proxy|log|stats allows), "
-                        "AlwaysAllow (anyone)")
+    p.add_argument("--authorization-mode", choices=MODES, default=None,
+                   help="who may call the node's server: Webhook (default with --client-ca-file, as "
+                        "KubeletConfiguration: whoever a SubjectAccessReview on nodes/proxy|log|stats|metrics "
+                        "allows, the API server included), APIServer (only the API server's certificate), "
+                        "AlwaysAllow (anyone authenticated)")
+    add_bool_flag(p, "authentication-token-webhook", default=True,
+                  help="accept bearer tokens at the node's server, checked by a TokenReview through the API")
+    p.add_argument("--authentication-token-webhook-cache-ttl", type=float, default=TOKEN_TTL,
+                   help="seconds a TokenReview's answer is kept")
     p.add_argument("--authorization-webhook-cache-authorized-ttl", type=float, default=ALLOWED_TTL,
                    help="seconds an allowed Webhook answer is kept")
     p.add_argument("--authorization-webhook-cache-unauthorized-ttl", type=float, default=DENIED_TTL,
@@ -101,11 +108,14 @@ def _check(args: argparse.Namespace) -> dict:
     _check_network(args)
     if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
         raise UsageError("--tls-cert-file and --tls-private-key-file go together")
-    if args.authorization_mode != "APIServer" and not args.client_ca_file:
+    if args.authorization_mode is not None and not args.client_ca_file:
         raise UsageError(f"--authorization-mode {args.authorization_mode} needs --client-ca-file "
                          "(callers are known by their certificates)")
-    if min(args.authorization_webhook_cache_authorized_ttl, args.authorization_webhook_cache_unauthorized_ttl) < 0:
-        raise UsageError("--authorization-webhook-cache-*-ttl must not be negative")
+    args.authorization_mode = args.authorization_mode or "Webhook"
+    if min(args.authorization_webhook_cache_authorized_ttl, args.authorization_webhook_cache_unauthorized_ttl,
+           args.authentication_token_webhook_cache_ttl) < 0:
+        raise UsageError("--authorization-webhook-cache-*-ttl and --authentication-token-webhook-cache-ttl "
+                         "must not be negative")
     name = (args.hostname_override or socket.gethostname()).lower()
     if args.runtime == "docker":
         problem = node_name_problem(name)
@@ -238,14 +248,20 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
 
 
 def _door(args: argparse.Namespace, client):  # -> NodeServerAuthorizer
-    """--authorization-mode: Webhook asks the API with the node's own credentials (system:node may
-    create SubjectAccessReviews)."""
+    """--authorization-mode and --authentication-token-webhook: the node asks the API with its own
+    credentials (system:node may create TokenReviews and SubjectAccessReviews)."""
     from kube.node.server_authorization import NodeServerAuthorizer
+    from kube.node.token_authentication import TokenAuthenticator
 
     async def review(body: dict) -> dict:
         return await client.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", body=body)
 
-    return NodeServerAuthorizer(args.authorization_mode, review, required=bool(args.client_ca_file),
+    async def token_review(body: dict) -> dict:
+        return await client.request("POST", "/apis/authentication.k8s.io/v1/tokenreviews", body=body)
+
+    tokens = TokenAuthenticator(token_review, args.authentication_token_webhook_cache_ttl) \
+        if args.authentication_token_webhook else None
+    return NodeServerAuthorizer(args.authorization_mode, review, required=bool(args.client_ca_file), tokens=tokens,
                                 allowed_ttl=args.authorization_webhook_cache_authorized_ttl,
                                 denied_ttl=args.authorization_webhook_cache_unauthorized_ttl)
 

@@ -5,8 +5,8 @@ server (the process's registry).
 /containerLogs/<ns>/<pod>/<container>?follow=true&tailLines=N streams the log as
 text/plain; /exec, /attach (exec_server.py) and /portForward stream over upgrades. With a
 client CA configured, one door in front of them all (and of /stats) decides who passes:
---authorization-mode (server_authorization.py), by default the API server's client
-certificate only; /healthz and /metrics need none.
+--authentication-token-webhook and --authorization-mode (server_authorization.py), by default
+Webhook as the kubelet's; /healthz and /metrics need none.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def make_app(agents: dict[str, NodeAgent], find_pod: PodLookup, require_client_c
         pod = find_pod(ns, name) if ns and name else None
         return str((pod or {}).get("spec", {}).get("nodeName", "")) if pod else request.query.get("node", "")
 
-    door = door or NodeServerAuthorizer(required=require_client_cert)
+    door = door or NodeServerAuthorizer("APIServer", required=require_client_cert)  # no API client given
     app = web.Application(middlewares=[door.middleware(node_of)])
     add_health_routes(app, registry, ready=ready)
     app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", container_logs)

@@ -1,7 +1,7 @@
 """`/stats/summary` on the node's server (the kubelet's port), for the API server's
 metrics.k8s.io: the Summary of kube/node/stats_summary.py. It sits behind the same door as
-/containerLogs (log_server.make_app's --authorization-mode, server_authorization.py): by
-default any certificate but the API server's, another node's included, is 403 on nodes/stats. One process may run
+/containerLogs (log_server.make_app's --authorization-mode, server_authorization.py): a caller
+nothing grants nodes/stats, another node included, is 403. One process may run
 several agents (simulated nodes share a port), so `?node=NAME` picks one; without it the
 only agent answers."""
 

@@ -229,6 +229,6 @@ async def test_only_the_api_servers_certificate_is_served(container: str, pki: t
                 if code != 400 or target.startswith("/exec"):  # the API server gets past the door (then: no upgrade)
                     assert resp.status == code, (target, body)
                 if code == 403:
-                    assert body["reason"] == "Forbidden" and "subresource=proxy" in body["message"]
+                    assert body["reason"] == "Forbidden" and "subresource(s)=[proxy]" in body["message"]
     finally:
         await runner.cleanup()

@@ -90,7 +90,7 @@ async def call(pki: tuple[Path, PkiPaths], url: str, identity: str | None, metho
                                                  (None, 401)])
 async def test_stats_summary_obeys_the_lock(pki: tuple[Path, PkiPaths], start: Any, identity: str | None,
                                             code: int) -> None:
-    url = await start(node_app())
+    url = await start(node_app(door=NodeServerAuthorizer("APIServer")))
     for target in ("/stats/summary", "/stats/summary?node=n1"):
         status, body = await call(pki, url + target, identity)
         assert status == code, (target, body)
@@ -99,7 +99,7 @@ async def test_stats_summary_obeys_the_lock(pki: tuple[Path, PkiPaths], start: A
         elif code == 403:
             assert body["reason"] == "Forbidden"
             assert body["message"] == f"Forbidden (user={'system:node:n2' if identity == 'other-node' else 'jane'}, " \
-                                      "verb=get, resource=nodes, subresource=stats)"
+                                      "verb=get, resource=nodes, subresource(s)=[stats])"
         else:
             assert body["reason"] == "Unauthorized"
 
@@ -117,13 +117,13 @@ class FakeApi:
         return {**body, "status": {"allowed": body["spec"]["user"] in self.allowed}}
 
 
-async def test_default_mode_lets_only_the_api_server_through(pki: tuple[Path, PkiPaths], start: Any) -> None:
-    url = await start(node_app(door=NodeServerAuthorizer()))
+async def test_api_server_mode_lets_only_the_api_server_through(pki: tuple[Path, PkiPaths], start: Any) -> None:
+    url = await start(node_app(door=NodeServerAuthorizer("APIServer")))
     for target, subresource in (("/containerLogs/default/p/main", "proxy"), ("/exec/default/p/main", "proxy"),
                                 ("/portForward/default/p", "proxy"), ("/stats/summary", "stats")):
         for identity in ("other-node", "jane"):
             status, body = await call(pki, url + target, identity)
-            assert status == 403 and f"subresource={subresource}" in body["message"], (target, identity, body)
+            assert status == 403 and f"subresource(s)=[{subresource}]" in body["message"], (target, identity, body)
     assert (await call(pki, url + "/stats/summary", "apiserver-client"))[0] == 200
     assert (await call(pki, url + "/healthz", None))[0] == 200  # the open paths stay open
 
@@ -149,9 +149,8 @@ async def test_webhook_asks_the_api_and_caches_the_answers_as_the_kubelet(pki: t
                                                           "name": "n1"}}}]
     status, body = await call(pki, url + "/exec/default/p/main?command=true", "other-node", "POST")
     assert status == 403 and body["message"] == \
-        "Forbidden (user=system:node:n2, verb=create, resource=nodes, subresource=proxy)"
+        "Forbidden (user=system:node:n2, verb=create, resource=nodes, subresource(s)=[proxy])"
     assert api.asked[-1]["spec"]["groups"] == ["system:nodes", "system:authenticated"]
-    assert (await call(pki, url + "/stats/summary", "apiserver-client"))[0] == 200  # never asked about
     assert len(api.asked) == 2
     now[0] += 29  # within both TTLs: nothing is asked again
     assert (await call(pki, url + "/stats/summary", "jane"))[0] == 200
@@ -164,6 +163,8 @@ async def test_webhook_asks_the_api_and_caches_the_answers_as_the_kubelet(pki: t
     now[0] += 300
     assert (await call(pki, url + "/stats/summary", "jane"))[0] == 200
     assert len(api.asked) == 4 and door.reviews == 4
+    status, body = await call(pki, url + "/stats/summary", "apiserver-client")  # asked about like anyone, as
+    assert status == 403 and "user=kube-apiserver-kubelet-client" in body["message"]  # the kubelet (RBAC allows it)
 
 
 async def test_webhook_with_the_api_down_is_503_and_not_remembered(pki: tuple[Path, PkiPaths], start: Any) -> None:
@@ -172,7 +173,8 @@ async def test_webhook_with_the_api_down_is_503_and_not_remembered(pki: tuple[Pa
     api.down = True
     status, body = await call(pki, url + "/stats/summary", "jane")
     assert status == 503 and body["reason"] == "ServiceUnavailable"
-    assert body["message"].startswith("Authorization error (user=jane, verb=get, resource=nodes, subresource=stats)")
+    assert body["message"].startswith("Authorization error (user=jane, verb=get, resource=nodes, subresource=stats): "
+                                      "the API server could not answer the SubjectAccessReview: ")
     api.down = False
     assert await call(pki, url + "/stats/summary", "jane") == (200, SUMMARY)
     assert len(api.asked) == 2
@@ -184,8 +186,14 @@ def node_flags(*argv: str) -> argparse.Namespace:
     return parser.parse_args(["node", "--runtime", "simulated", *argv])
 
 
-def test_the_flag_defaults_to_the_api_server_only_and_checks_its_needs() -> None:
-    assert node_flags().authorization_mode == "APIServer"
+def test_the_flag_defaults_to_webhook_and_checks_its_needs() -> None:
+    flags = node_flags("--client-ca-file", "ca.crt")
+    command._check(flags)
+    assert flags.authorization_mode == "Webhook" and flags.authentication_token_webhook is True
+    assert flags.authentication_token_webhook_cache_ttl == 120.0
+    assert node_flags("--authentication-token-webhook=false").authentication_token_webhook is False
+    with pytest.raises(UsageError, match="must not be negative"):
+        command._check(node_flags("--authentication-token-webhook-cache-ttl", "-1"))
     for mode in ("Webhook", "AlwaysAllow"):
         with pytest.raises(UsageError, match=f"--authorization-mode {mode} needs --client-ca-file"):
             command._check(node_flags("--authorization-mode", mode))

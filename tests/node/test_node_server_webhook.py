@@ -78,6 +78,7 @@ async def cluster(tmp_path: Path, container: str) -> AsyncIterator[SimpleNamespa
         "contexts": [{"name": "n", "context": {"cluster": "c", "user": "n1"}}]}))
     client = RestClient.from_kubeconfig(str(kubeconfig))
     flags = SimpleNamespace(authorization_mode="Webhook", client_ca_file=paths.ca_cert,
+                            authentication_token_webhook=False,
                             authorization_webhook_cache_authorized_ttl=300.0,
                             authorization_webhook_cache_unauthorized_ttl=30.0)
     door = command._door(flags, client)  # type: ignore[arg-type]
@@ -143,5 +144,5 @@ async def test_a_user_without_it_and_another_node_are_refused(cluster: SimpleNam
         status, out = await exec_as(cluster, identity, "command=true&stdout=true")
         body = orjson.loads(out[3])
         assert status == 403 and body["reason"] == "Forbidden", body
-        assert body["message"] == f"Forbidden (user={identity}, verb=get, resource=nodes, subresource=proxy)"
+        assert body["message"] == f"Forbidden (user={identity}, verb=get, resource=nodes, subresource(s)=[proxy])"
     assert cluster.door.reviews == 2  # the second GET of each refusal came from the cache
