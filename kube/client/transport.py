@@ -13,6 +13,7 @@ caller, watch loops included, ever sees an aiohttp exception.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import ssl
@@ -89,6 +90,14 @@ class Transport:
         if self._ssl is None:
             self._ssl = client_context(self.config)
         return self._ssl
+
+    def use_client_certificate(self, cert_pem: bytes, key_pem: bytes) -> None:
+        """Certificate rotation's reload point: requests from now on go out on connections that
+        present this pair (a new SSLContext is a new pool key); open ones, watches included, keep
+        theirs until they reconnect. A bad pair raises ConfigError and changes nothing."""
+        config = dataclasses.replace(self.config, cert_data=cert_pem, key_data=key_pem)
+        self._ssl = client_context(config)
+        self.config.cert_data, self.config.key_data = cert_pem, key_pem
 
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
