@@ -5,6 +5,7 @@
               [--port 10250 --tls-cert-file C --tls-private-key-file K --client-ca-file CA]
               [--authorization-mode Webhook|APIServer|AlwaysAllow] [--authentication-token-webhook]
               [--network vxlan|host-gw|none] [--cluster-cidr 10.244.0.0/16] [--node-ip IP]
+              [--bootstrap-kubeconfig B --kubeconfig K] [--[no-]rotate-certificates] [--rotate-server-certificates]
     kube node --simulated --count N --zones a,b,c [--labels k=v,...] [--name-prefix node]
 """
 
@@ -53,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="pod IP range of the whole cluster: not NATed inside, masqueraded out of it")
     p.add_argument("--cluster-dns", default="10.96.0.10", help="pods' nameservers for dnsPolicy ClusterFirst ('': none)")
     p.add_argument("--cluster-domain", default="cluster.local", help="the cluster's DNS domain (pods' search list)")
+    from kube.node.node_certificates import add_certificate_flags
+
+    add_certificate_flags(p)
     add_serving_flags(p, port=0, port_help=f"log server, /healthz and /metrics port (kubelet: {DEFAULT_PORT}; 0: off)")
     p.add_argument("--tls-cert-file", help="the log server's certificate (signed by the cluster CA)")
     p.add_argument("--tls-private-key-file")
@@ -126,6 +130,9 @@ def _check(args: argparse.Namespace) -> dict:
         if problem:
             raise UsageError(f"--name-prefix: {problem}")
     parsed["name"] = name
+    from kube.node.node_certificates import check_certificate_flags
+
+    check_certificate_flags(args)
     parsed["cluster_dns"] = _cluster_dns(args.cluster_dns)
     return parsed
 
@@ -196,11 +203,18 @@ def _agents(args: argparse.Namespace, parsed: dict, client):  # -> list[NodeAgen
 
 async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> int:
     from kube.client.informer import run_supervised
+    from kube.node import node_certificates as certs
     from kube.node.fleet import NodeFleet
     from kube.node.log_server import make_app, serve, tls_context
 
+    name, root = certs.node_identity(args, parsed)
+    if not await certs.prepare_client(args, name, root, stop):  # --bootstrap-kubeconfig: stopped first
+        return 0
     client = client_from_flags(args, "kube-node")
     registry = CollectorRegistry()  # the process's one registry, served on the log server's /metrics
+    rotation = certs.client_rotation(args, name, root, client, registry)
+    serving, serving_pair = certs.server_rotation(args, name, root, client, registry)
+    rotators = certs.start_managers([rotation, serving], stop)
     agents = _agents(args, parsed, client)
     if args.runtime == "docker" and args.network != "none":  # pods get the overlay's MTU from their first start
         from kube.node.network.config import NetworkConfig
@@ -214,8 +228,10 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
     stopper = asyncio.ensure_future(stop.wait())
     try:
         if args.port:
-            tls = tls_context(args.tls_cert_file, args.tls_private_key_file, args.client_ca_file) \
-                if args.tls_cert_file else None
+            cert_file, key_file = serving_pair or (args.tls_cert_file, args.tls_private_key_file)
+            tls = tls_context(cert_file, key_file, args.client_ca_file) if cert_file else None
+            if serving is not None and tls is not None:  # a new serving pair goes into the live context
+                serving.on_rotate = lambda _pair: certs.reload_into(tls, serving.store)
             if tls is None:
                 log.warning("log server without TLS (no --tls-cert-file): the API server's log proxy needs https")
             app = make_app(fleet.agents, lambda ns, name: fleet.pods.store.get(f"{ns}/{name}"),
@@ -238,6 +254,9 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
         log.info("stopping (containers keep running; a restarted agent re-adopts them)")
     finally:
         stopper.cancel()
+        for task in rotators:
+            task.cancel()
+        await asyncio.gather(*rotators, return_exceptions=True)
         if runner is not None:  # first: followed log streams end now, not after the fleet stopped
             await runner.cleanup()
         if network is not None:
