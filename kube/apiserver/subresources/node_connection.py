@@ -6,8 +6,8 @@ status.daemonEndpoints.kubeletEndpoint.Port. The node's serving certificate is c
 against --kubelet-certificate-authority (default the cluster CA; not its name: nodes are
 addressed by IP) and the API server presents --kubelet-client-certificate, else its own client
 certificate, CN kube-apiserver-kubelet-client, issued once under --cert-dir.
-The node's server accepts that identity only, so nothing but the API server reads logs or
-opens streams there.
+The node's server asks about that identity by a SubjectAccessReview like any caller's, and RBAC
+allows it (bootstrap_policy.yaml binds system:kubelet-api-admin to it), as a kubelet in Webhook mode.
 """
 
 from __future__ import annotations
