@@ -139,9 +139,17 @@ async def hijack(path: str, body: Any) -> Hijacked:
     return Hijacked(reader, writer)
 
 
-async def running(container_id: str) -> bool:
-    state = (await call("GET", f"/containers/{container_id}/json")).get("State") or {}
+async def inspect_container(container_id: str) -> dict[str, Any]:
+    return await call("GET", f"/containers/{container_id}/json")
+
+
+def is_running(info: dict[str, Any]) -> bool:
+    state = info.get("State") or {}
     return bool(state.get("Running")) and not state.get("Paused")
+
+
+async def running(container_id: str) -> bool:
+    return is_running(await inspect_container(container_id))
 
 
 async def create_exec(container_id: str, cmd: list[str], stdin: bool, stdout: bool, stderr: bool,
