@@ -214,7 +214,7 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
     registry = CollectorRegistry()  # the process's one registry, served on the log server's /metrics
     rotation = certs.client_rotation(args, name, root, client, registry)
     serving, serving_pair = certs.server_rotation(args, name, root, client, registry)
-    rotators = certs.start_managers([rotation, serving], stop)
+    rotators: list[asyncio.Task[None]] = []
     agents = _agents(args, parsed, client)
     if args.runtime == "docker" and args.network != "none":  # pods get the overlay's MTU from their first start
         from kube.node.network.config import NetworkConfig
@@ -241,6 +241,7 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
 
             add_stats_routes(app, fleet.agents)
             runner = await serve(app, args.bind_address, args.port, tls)
+        rotators += certs.start_managers([rotation, serving], stop)  # after the server: it takes new pairs
         starting = asyncio.ensure_future(fleet.start())
         await asyncio.wait({starting, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if starting.done():

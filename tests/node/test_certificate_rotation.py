@@ -54,7 +54,7 @@ def _bootstrap_kubeconfig(cluster: Cluster) -> Path:
 
 
 @contextlib.asynccontextmanager
-async def node_agent(cluster: Cluster, port: int) -> AsyncIterator[tuple[Path, Path]]:
+async def node_agent(cluster: Cluster, port: int, *extra: str) -> AsyncIterator[tuple[Path, Path]]:
     """`kube node --simulated --bootstrap-kubeconfig B --kubeconfig K --port P`; yields (kubeconfig, root)."""
     from kube.node.command import _check, _main, register
 
@@ -63,7 +63,7 @@ async def node_agent(cluster: Cluster, port: int) -> AsyncIterator[tuple[Path, P
     root, kubeconfig = cluster.tmp / "node-root", cluster.tmp / "kubelet.conf"
     args = parser.parse_args(["node", "--simulated", "--name-prefix", "boot", "--root-dir", str(root),
                               "--bootstrap-kubeconfig", str(_bootstrap_kubeconfig(cluster)),
-                              "--kubeconfig", str(kubeconfig), "--port", str(port)])
+                              "--kubeconfig", str(kubeconfig), "--port", str(port), *extra])
     stop = asyncio.Event()
     task = asyncio.get_running_loop().create_task(_main(args, _check(args), stop))
     try:
