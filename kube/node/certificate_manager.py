@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry, Gauge
 
 from kube.api.registry import resolve
 from kube.client.backoff import Backoff
-from kube.client.errors import ApiConnectionError, ApiError, GoneError
+from kube.client.errors import ApiConnectionError, ApiError, ConfigError, GoneError
 from kube.client.rest import RestClient
 from kube.node.certificate_request import bootstrap_csr_name, csr_object, new_key_pem, request_pem
 from kube.node.certificate_store import CertificateStore, Pair, rotation_deadline
@@ -157,7 +157,7 @@ class CertificateManager:
             try:
                 await self.renew()
                 backoff.reset()
-            except (CertificateRefused, ApiError, ApiConnectionError, ValueError) as exc:
+            except (CertificateRefused, ApiError, ApiConnectionError, ConfigError, ValueError, OSError) as exc:
                 delay = backoff.next()
                 log.error("node %s: renewing the %s certificate failed: %s (retry in %.0fs)", self.node,
                           self.signer, exc, delay)
