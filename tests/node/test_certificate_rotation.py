@@ -162,3 +162,28 @@ async def test_a_denied_bootstrap_request_is_logged_and_retried(cluster: Cluster
                 return kubeconfig.exists() and (await admin.get(f"/api/v1/nodes/{NODE}"))[0] == 200
 
             await eventually(joined, timeout=60, interval=0.5)
+
+
+async def test_a_restarted_node_uses_its_certificate_and_no_token(cluster: Cluster) -> None:
+    await _bootstrap_token(cluster)
+    async with certificate_controllers(cluster):
+        async with node_agent(cluster, free_port()) as (kubeconfig, root), cluster.api() as admin:
+            async def ready() -> bool:
+                status, node = await admin.get(f"/api/v1/nodes/{NODE}")
+                return status == 200 and _ready(node)
+
+            await eventually(ready, timeout=60, interval=0.5)
+        written = kubeconfig.read_text()
+        async with cluster.api() as admin:  # the token is gone: a second bootstrap could not work
+            assert (await admin.delete(f"/api/v1/namespaces/kube-system/secrets/bootstrap-token-{TOKEN[:6]}"))[0] == 200
+        async with node_agent(cluster, free_port()) as (kubeconfig, root), cluster.api() as admin:
+            since = datetime.now(UTC)
+
+            async def heartbeat() -> bool:
+                status, lease = await admin.get(f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{NODE}")
+                return status == 200 and _renew_time(lease) > since
+
+            await eventually(heartbeat, timeout=60, interval=0.5)
+            assert kubeconfig.read_text() == written
+            status, csrs = await admin.get(CSRS)
+            assert [c["spec"]["username"] for c in csrs["items"]] == ["system:bootstrap:abcdef"]
