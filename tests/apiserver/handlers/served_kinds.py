@@ -47,7 +47,7 @@ GO_ORDER: dict[str, tuple[str, ...]] = {
     "RoleBinding": ("subjects", "roleRef"),
     "SelfSubjectAccessReview": SPEC_STATUS, "SelfSubjectRulesReview": SPEC_STATUS,
     "SubjectAccessReview": SPEC_STATUS, "LocalSubjectAccessReview": SPEC_STATUS,
-    "SelfSubjectReview": ("status",),
+    "SelfSubjectReview": ("status",), "TokenReview": SPEC_STATUS,
     "CertificateSigningRequest": SPEC_STATUS,
     # subresource bodies
     "Scale": SPEC_STATUS,
@@ -99,6 +99,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
                     "roleRef": {"apiGroup": _RBAC, "kind": "Role", "name": "ordered"}},
     "SelfSubjectAccessReview": {"metadata": {}, "spec": {"resourceAttributes": {"verb": "get", "resource": "pods"}}},
     "SelfSubjectRulesReview": {"metadata": {}, "spec": {"namespace": "default"}},
+    "TokenReview": {"metadata": {}, "spec": {"token": "not-a-token-of-this-cluster"}},
     "SubjectAccessReview": {"metadata": {}, "spec": {"user": "someone",
                                                      "resourceAttributes": {"verb": "get", "resource": "pods"}}},
     "LocalSubjectAccessReview": {"metadata": {"namespace": "default"},
