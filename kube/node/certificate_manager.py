@@ -109,12 +109,12 @@ class CertificateManager:
     def ttl_seconds(self) -> float:
         if self.current is None:
             return 0.0
-        return max(0.0, (self.current.not_after - datetime.now(UTC)).total_seconds())
+        return (self.current.not_after - datetime.now(UTC)).total_seconds()  # negative once expired, as the kubelet's
 
     def register_metric(self, registry: CollectorRegistry, which: str) -> None:
         """kubelet_certificate_manager_<which>_ttl_seconds, read at scrape time."""
         gauge = Gauge(f"kubelet_certificate_manager_{which}_ttl_seconds",
-                      f"Seconds until the node's {which} certificate expires (0: none yet).", registry=registry)
+                      f"Seconds until the node's {which} certificate expires (negative: expired; 0: none yet).", registry=registry)
         gauge.set_function(self.ttl_seconds)
 
     async def renew(self, bootstrap: bool = False) -> Pair:
