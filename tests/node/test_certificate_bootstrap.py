@@ -197,3 +197,19 @@ def test_the_certificate_flags() -> None:
         _args("--simulated", "--bootstrap-kubeconfig", "b.conf")
     with pytest.raises(UsageError, match="one node per process"):
         _args("--simulated", "--count", "3", "--bootstrap-kubeconfig", "b.conf", "--kubeconfig", "k.conf")
+
+
+def test_the_client_switches_to_a_new_pair_and_refuses_a_bad_one() -> None:
+    from kube.client.errors import ConfigError
+    from kube.client.transport import Transport
+
+    key = new_key_pem()
+    transport = Transport(ClientConfig(servers=["https://10.0.0.1:6443"]))
+    before = transport._ssl_context()
+    transport.use_client_certificate(signed(key), key)
+    after = transport._ssl_context()
+    assert after is not before  # a new pool key: new connections present the new pair
+    assert transport.config.key_data == key
+    with pytest.raises(ConfigError, match="not valid PEM"):
+        transport.use_client_certificate(b"junk", key)
+    assert transport._ssl_context() is after and transport.config.key_data == key
