@@ -159,7 +159,7 @@ async def _dispatch(request: web.Request, state: ServerState) -> web.StreamRespo
             audit.info = info
         verb, resource = info.verb, info.kind.plural
         handler = reviews.review if reviews.is_review(info) else HANDLERS.get((info.verb, info.subresource))
-        if handler is None:
+        if handler is None or (not info.subresource and info.verb not in info.kind.verbs):  # a review is create-only
             raise method_not_allowed(f"the server does not allow this method on the requested resource "
                                      f"({request.method} {info.kind.plural}/{info.subresource})")
         if user is not None:
