@@ -1,4 +1,4 @@
-"""`kube bench scheduler|api|node|node-scale|job|dns`: each benchmark lives in its own module.
+"""`kube bench scheduler|api|node|node-scale|job|dns|density`: each benchmark lives in its own module.
 
 A module listed in BENCHES exposes `register(subparsers)` (adding its parser
 and setting `func`), as top-level subcommands do.
@@ -17,11 +17,12 @@ BENCHES: dict[str, str] = {
     "job": "kube.bench.job_bench",
     "network-programming": "kube.bench.network_programming",
     "dns": "kube.bench.dns_bench",
+    "density": "kube.bench.density_run",
 }
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("bench", help="run a benchmark (scheduler, api, node, node-scale, job, dns)")
+    parser = subparsers.add_parser("bench", help="run a benchmark (scheduler, api, node, node-scale, job, dns, density)")
     sub = parser.add_subparsers(dest="bench", metavar="BENCHMARK", parser_class=type(parser))
     parser.set_defaults(func=lambda _a: parser.print_help() or 2)
     for module in BENCHES.values():

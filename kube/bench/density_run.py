@@ -1,0 +1,223 @@
+"""`kube bench density`: Kubernetes' scalability SLOs measured in ClusterLoader2's shape.
+
+Starts `kube apiserver` (embedded SQLite, or one etcd member on loopback), `kube
+scheduler`, `kube controller-manager` and `kube node --simulated --count N`, all child
+processes. Phases: setup (every node Ready; its cold-start time reported apart),
+density (Deployments with a Service each, created at --qps, until --pods are Running),
+load (--duration of scaling, a rolling update, deletions and --clients readers), then
+teardown (the namespaces deleted). Figures and verdicts: kube/bench/density_report.py.
+Pod startup is first seen by the watch -> Running seen by the watch (ClusterLoader2
+counts from creationTimestamp, which has only second resolution here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from kube.bench import density_workload as w
+from kube.bench.api_server_process import ApiServerProcess
+from kube.bench.density_metrics import ClientTimings, ProcessSampler, diff_histograms, parse_histograms
+from kube.bench.density_report import figures, print_table
+from kube.bench.figures import positive_int
+from kube.bench.job_bench import _child
+from kube.bench.node_cluster import BenchCluster, assign_pod_cidrs, wait_nodes
+from kube.bench.progress import ProgressBar
+from kube.bench.run_info import run_info
+from kube.client.rest import RestClient
+
+CONTROLLERS = "deployment,replicaset,endpoints,endpointslice,garbagecollector,namespace,serviceaccount"
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("density", help="ClusterLoader2-shaped density and load run, judged by the SLOs")
+    p.add_argument("--nodes", type=positive_int, default=100, help="simulated nodes")
+    p.add_argument("--namespaces", type=positive_int, default=10)
+    p.add_argument("--pods-per-deployment", type=positive_int, default=30)
+    p.add_argument("--pods", type=positive_int, default=3000, help="pods Running at the end of the density phase")
+    p.add_argument("--qps", type=float, default=20.0, help="object creations per second")
+    p.add_argument("--duration", type=float, default=30.0, help="seconds of the load phase")
+    p.add_argument("--clients", type=positive_int, default=4, help="reader tasks in the load phase")
+    p.add_argument("--store", choices=("sqlite", "etcd"), default="sqlite")
+    p.add_argument("--workers", type=positive_int, default=16, help="the node agent's pod-sync workers")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+async def scrape(client: RestClient):
+    return parse_histograms(await client.request("GET", "/metrics", accept="text/plain"))
+
+
+async def _ready_nodes(client: RestClient) -> int:
+    nodes = (await client.list_all(w.NODE, None, page_size=5000))["items"]
+    return sum(any(c.get("type") == "Ready" and c.get("status") == "True"
+                   for c in (n.get("status") or {}).get("conditions") or []) for n in nodes)
+
+
+def _alive(cluster: BenchCluster) -> None:
+    for proc in cluster.agents:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[-4:]} exited {proc.returncode}; logs in {cluster.workdir}")
+
+
+async def setup(cluster: BenchCluster, client: RestClient, args: argparse.Namespace, t0: float) -> dict[str, Any]:
+    await wait_nodes(client, args.nodes, cluster.agents[0], cluster.workdir / "node.log", 600)
+    await assign_pod_cidrs(client, [f"node-{i}" for i in range(args.nodes)])
+    deadline = time.monotonic() + 300
+    while (ready := await _ready_nodes(client)) < args.nodes:
+        _alive(cluster)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {ready} of {args.nodes} nodes Ready")
+        await asyncio.sleep(1.0)
+    return {"cold_start_seconds": round(time.monotonic() - t0, 2), "nodes_ready": ready}
+
+
+async def density(cluster: BenchCluster, client: RestClient, args: argparse.Namespace, timings: ClientTimings,
+                  tracker: w.Tracker, note) -> dict[str, Any]:
+    layout = w.plan(args.pods, args.pods_per_deployment, args.namespaces)
+    tracker.wanted = {(ns, name): r for ns, name, r in layout}
+    calls = [c for ns, name, r in layout
+             for c in ((w.DEPLOYMENT, w.deployment(name, r), ns), (w.SERVICE, w.service(name), ns))]
+    started: dict[tuple[str, str], float] = {}
+    t0 = time.monotonic()
+    creating = asyncio.ensure_future(w.create_paced(client, timings, calls, args.qps, started))
+    bar = ProgressBar(args.pods, "density: pods Running", enabled=None if not args.json else False)
+    last_note, deadline = t0, t0 + max(600.0, len(calls) / args.qps + args.pods / 5)
+    while len(tracker.running_at) < args.pods:
+        _alive(cluster)
+        if creating.done() and creating.exception():
+            raise creating.exception()  # type: ignore[misc]
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {len(tracker.running_at)} of {args.pods} pods Running in time")
+        bar.update(len(tracker.running_at))
+        if time.monotonic() - last_note > 10 and not bar.enabled:
+            last_note = time.monotonic()
+            note(f"density: {len(tracker.running_at)}/{args.pods} pods Running after {last_note - t0:.0f}s")
+        await asyncio.sleep(0.2)
+    await creating
+    bar.close(len(tracker.running_at))
+    done = time.monotonic()
+    pipeline = [tracker.app_complete[k] - started[k] for k in started if k in tracker.app_complete]
+    first = min(started.values())
+    return {"deployments": len(layout), "services": len(layout), "objects": len(calls),
+            "seconds": round(done - t0, 2), "pods_per_second": round(args.pods / max(done - first, 1e-9), 1),
+            "pipeline_seconds": pipeline, "startup_seconds": list(tracker.startup),
+            "layout": [(ns, name, r) for ns, name, r in layout]}
+
+
+async def load(client: RestClient, args: argparse.Namespace, timings: ClientTimings,
+               layout: list[tuple[str, str, int]], note) -> dict[str, Any]:
+    note(f"load: {args.duration:g}s of scaling, a rolling update, deletions and {args.clients} readers")
+    until = time.monotonic() + args.duration
+    namespaces = sorted({ns for ns, _, _ in layout})
+    deps = [(ns, name) for ns, name, _ in layout]
+    events = [0]
+    results = await asyncio.gather(
+        w.churn(client, timings, layout, until),
+        *(w.reader(client, timings, namespaces, deps, until, i) for i in range(args.clients)),
+        *(w.watcher(client, until, events) for _ in range(args.clients)))
+    return {**results[0], "watch_events": events[0], "client_errors": timings.errors}
+
+
+async def teardown(client: RestClient, args: argparse.Namespace) -> dict[str, Any]:
+    t0 = time.monotonic()
+    for i in range(args.namespaces):
+        await client.delete(w.NAMESPACE, w.namespace(i))
+    deadline, left = t0 + 120, -1
+    while time.monotonic() < deadline:
+        left = len((await client.list(w.POD, None, limit=500, label_selector="group=density"))["items"])
+        if left == 0:
+            break
+        await asyncio.sleep(1.0)
+    return {"seconds": round(time.monotonic() - t0, 2), "pods_left": left}
+
+
+async def measure(cluster: BenchCluster, args: argparse.Namespace, t0: float, note) -> dict[str, Any]:
+    client = cluster.client()
+    try:
+        result: dict[str, Any] = {"setup": await setup(cluster, client, args, t0)}
+        note(f"setup: {args.nodes} nodes Ready, cold start {result['setup']['cold_start_seconds']}s")
+        for i in range(args.namespaces):
+            await client.create(w.NAMESPACE, {"metadata": {"name": w.namespace(i)}})
+        await asyncio.sleep(2.0)  # the controllers' caches see the namespaces
+        sampler = ProcessSampler({"apiserver": cluster.api_pid(), **{name: p.pid for name, p in zip(
+            ("node", "scheduler", "controller-manager"), cluster.agents, strict=True)}})
+        sampling = asyncio.ensure_future(sampler.run())
+        timings, tracker = ClientTimings(), w.Tracker()
+        rv = (await client.list(w.POD, None, limit=1))["metadata"]["resourceVersion"]
+        following = asyncio.ensure_future(tracker.follow(client, rv))
+        before = await scrape(client)
+        result["density"] = await density(cluster, client, args, timings, tracker, note)
+        mid = await scrape(client)
+        result["load"] = await load(client, args, timings, result["density"]["layout"], note)
+        after = await scrape(client)
+        following.cancel()
+        result["teardown"] = await teardown(client, args)
+        sampling.cancel()
+        result["processes"] = sampler.figures()
+        result["histograms"] = {"density": diff_histograms(mid, before), "load": diff_histograms(after, mid),
+                                "all": diff_histograms(after, before)}
+        result["client"] = timings.summary()
+        return result
+    finally:
+        await client.close()
+
+
+def store_bytes(workdir: Path, store: str) -> int:
+    paths = (workdir / "etcd").rglob("*") if store == "etcd" else workdir.glob("state.db*")
+    return sum(p.stat().st_size for p in paths if p.is_file())
+
+
+def run(args: argparse.Namespace) -> int:
+    from kube.cli.main import CliError
+
+    if args.qps <= 0 or args.duration < 0:
+        raise CliError("--qps must be above 0 and --duration at least 0")
+    workdir = Path(tempfile.mkdtemp(prefix="kube-bench-density-"))
+    cluster, etcd = BenchCluster(workdir), None
+
+    def note(message: str) -> None:
+        if not args.json:
+            print(message, flush=True)
+
+    try:
+        t0 = time.monotonic()
+        if args.store == "etcd":
+            from kube.local.etcd_members import EtcdUnavailable, start_etcd_cluster
+
+            try:
+                etcd = start_etcd_cluster(workdir / "etcd", 1)
+            except EtcdUnavailable as exc:
+                raise CliError(f"--store etcd: {exc}") from None
+            cluster.api = ApiServerProcess(workdir, ["--etcd-servers", ",".join(etcd.endpoints)])
+        cluster.start_api()
+        cluster.start_agent("--simulated", "--count", str(args.nodes), "--zones", "a,b,c", "--max-pods", "110",
+                            "--workers", str(args.workers))
+        _child(cluster, "scheduler.log", "scheduler", "--no-leader-elect", "--secure-port", "0")
+        _child(cluster, "controller-manager.log", "controller-manager", "--controllers", CONTROLLERS,
+               "--no-leader-elect", "--port", "0")
+        raw = asyncio.run(measure(cluster, args, t0, note))
+    except BaseException:
+        cluster.stop()
+        if etcd is not None:
+            etcd.stop()
+        print(f"kube bench density: the processes' logs are in {workdir}", file=sys.stderr)
+        raise
+    cluster.stop()
+    raw["store_bytes"] = store_bytes(workdir, args.store)
+    if etcd is not None:
+        etcd.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+    result = figures(args, raw) | run_info()
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print_table(result)
+    return 1 if any(v["pass"] is False for v in result["slo"]) else 0
