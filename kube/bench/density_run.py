@@ -126,16 +126,27 @@ async def load(client: RestClient, args: argparse.Namespace, timings: ClientTimi
     return {**results[0], "watch_events": events[0], "client_errors": timings.errors}
 
 
-async def teardown(client: RestClient, args: argparse.Namespace) -> dict[str, Any]:
-    t0 = time.monotonic()
-    for i in range(args.namespaces):
-        await client.delete(w.NAMESPACE, w.namespace(i))
+async def teardown(client: RestClient, args: argparse.Namespace, layout: list[tuple[str, str, int]]) -> dict[str, Any]:
+    """As ClusterLoader2: the Deployments and Services deleted, then the namespaces; timed
+    until no density pod is left (at most 120 s; what is left is reported)."""
+    t0, slots = time.monotonic(), asyncio.Semaphore(16)
+
+    async def one(kind: Any, ns: str, name: str) -> None:
+        async with slots:
+            try:
+                await client.delete(kind, name, ns, propagation_policy="Background")
+            except Exception:  # noqa: BLE001 - deleted in the load phase already
+                pass
+
+    await asyncio.gather(*(one(kind, ns, name) for ns, name, _ in layout for kind in (w.DEPLOYMENT, w.SERVICE)))
     deadline, left = t0 + 120, -1
     while time.monotonic() < deadline:
         left = len((await client.list(w.POD, None, limit=500, label_selector="group=density"))["items"])
         if left == 0:
             break
         await asyncio.sleep(1.0)
+    for i in range(args.namespaces):
+        await client.delete(w.NAMESPACE, w.namespace(i))
     return {"seconds": round(time.monotonic() - t0, 2), "pods_left": left}
 
 
@@ -159,7 +170,7 @@ async def measure(cluster: BenchCluster, args: argparse.Namespace, t0: float, no
         result["load"] = await load(client, args, timings, result["density"]["layout"], note)
         after = await scrape(client)
         following.cancel()
-        result["teardown"] = await teardown(client, args)
+        result["teardown"] = await teardown(client, args, result["density"]["layout"])
         sampling.cancel()
         result["processes"] = sampler.figures()
         result["histograms"] = {"density": diff_histograms(mid, before), "load": diff_histograms(after, mid),
