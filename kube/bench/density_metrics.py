@@ -68,7 +68,7 @@ def histogram_quantile(q: float, buckets: dict[float, float]) -> float | None:
         if count >= rank:
             if bound == math.inf or count == prev_count:
                 return prev_bound
-            return prev_bound + (bound - prev_bound) * (rank - prev_count) / (count - prev_count)
+            return min(bound, prev_bound + (bound - prev_bound) * (rank - prev_count) / (count - prev_count))
         prev_bound, prev_count = bound, count
     return prev_bound
 
