@@ -182,7 +182,8 @@ async def measure(cluster: BenchCluster, args: argparse.Namespace, t0: float, no
 
 
 def store_bytes(workdir: Path, store: str) -> int:
-    paths = (workdir / "etcd").rglob("*") if store == "etcd" else workdir.glob("state.db*")
+    """The SQLite file and its WAL, or etcd's bbolt `db` files (its WAL is preallocated, 64 MiB a segment)."""
+    paths = (workdir / "etcd").rglob("db") if store == "etcd" else workdir.glob("state.db*")
     return sum(p.stat().st_size for p in paths if p.is_file())
 
 
