@@ -38,6 +38,8 @@ LEAVES = {
     "subjectaccessreviews": ("spec.groups", "<[]string>"),
     "localsubjectaccessreviews": ("spec.user", "<string>"),
     "selfsubjectreviews": ("status.userInfo.username", "<string>"),
+    "tokenreviews": ("spec.token", "<string>"),
+    "certificatesigningrequests": ("spec.signerName", "<string>"),
 }
 
 
