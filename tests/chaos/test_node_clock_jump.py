@@ -43,8 +43,13 @@ def ready(servers: Servers, name: str) -> str | None:
 def renew_ahead(servers: Servers, name: str, seconds: float) -> bool:
     """Is the node's Lease renewTime more than `seconds` ahead of this machine's clock?"""
     api = client.CoordinationV1Api(servers.clients[servers.current])
-    lease = json.loads(api.read_namespaced_lease(name, "kube-node-lease", _preload_content=False,
-                                                 _request_timeout=TIMEOUT).data)
+    try:
+        lease = json.loads(api.read_namespaced_lease(name, "kube-node-lease", _preload_content=False,
+                                                     _request_timeout=TIMEOUT).data)
+    except ApiException as error:
+        if error.status == 404:  # Ready comes from the node's status; its Lease may be a moment behind
+            return False
+        raise
     renewed = datetime.fromisoformat(lease["spec"]["renewTime"].replace("Z", "+00:00"))
     return (renewed - datetime.now(UTC)).total_seconds() > seconds
 
