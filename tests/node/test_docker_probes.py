@@ -49,11 +49,12 @@ async def test_failing_exec_liveness_restarts_the_container(docker_node: DockerN
 
 
 async def test_startup_probe_gates_liveness(docker_node: DockerNode):
-    # liveness would fail at once, but it only starts after the startup probe passes (at ~2 s);
+    # liveness would fail at once, but it only starts after the startup probe passes (at ~10 s:
+    # long enough that a loaded machine still sees the Running, not-yet-started state first);
     # then /tmp/ok exists and liveness passes: no restart
     startup = {"exec": {"command": ["test", "-f", "/tmp/ok"]}, "periodSeconds": 1, "failureThreshold": 30}
     liveness = {"exec": {"command": ["test", "-f", "/tmp/ok"]}, **FAST}
-    body = pod("startup", docker_node.name, [sh("app", "sleep 2; touch /tmp/ok; sleep 3600",
+    body = pod("startup", docker_node.name, [sh("app", "sleep 10; touch /tmp/ok; sleep 3600",
                                                 startupProbe=startup, livenessProbe=liveness)])
     await docker_node.client.create(POD, body, "default")
     early = await wait_pod(docker_node, "startup", lambda p: p["status"].get("phase") == "Running")
