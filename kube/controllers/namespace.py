@@ -20,7 +20,7 @@ FINALIZER = "kubernetes"
 
 def namespaced_kinds() -> list[KindInfo]:
     """Every namespaced kind, pods last so their owners stop recreating them first."""
-    kinds = [k for k in KINDS if k.namespaced]
+    kinds = [k for k in KINDS if k.namespaced and {"list", "delete"} <= set(k.verbs)]  # not the reviews
     return sorted(kinds, key=lambda k: k.kind == "Pod")
 
 

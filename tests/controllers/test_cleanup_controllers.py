@@ -126,6 +126,14 @@ def test_namespace_is_emptied_then_finalized() -> None:
     assert c.get("Namespace", "team", "") is None
 
 
+def test_namespace_deletion_lists_only_kinds_that_can_be_listed_and_deleted() -> None:
+    """The create-only reviews (LocalSubjectAccessReview) answer 405 to a list: asking them would
+    keep every namespace Terminating."""
+    kinds = {k.kind for k in namespaced_kinds()}
+    assert "LocalSubjectAccessReview" not in kinds and "Eviction" not in kinds
+    assert {"Pod", "ConfigMap", "Deployment", "Secret"} <= kinds
+
+
 def test_a_live_namespace_is_left_alone() -> None:
     ns = {"metadata": {"name": "team"}, "spec": {"finalizers": ["kubernetes"]}}
     assert reconcile_namespace(ns, {}) == []
