@@ -1,11 +1,13 @@
 """Fixtures for node-agent tests: an in-process API server (from tests/apiserver) and a
-docker node agent on it whose containers and network are removed afterwards."""
+docker node agent on it whose containers and network are removed afterwards; a plain
+busybox container for the node server's access tests to exec into."""
 
 from __future__ import annotations
 
 import random
+import subprocess
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,20 @@ from kube.node.node_config import NodeConfig
 from tests.apiserver.conftest import kubeconfig, pki_dir, server  # noqa: F401 - fixtures
 from tests.fixtures.requirements import require_docker
 from tests.node.cluster import assign_pod_cidrs
+
+
+@pytest.fixture(scope="module")
+def container() -> Iterator[str]:
+    """The Docker id of a `sleep 3600` busybox container, removed after the module."""
+    require_docker()
+    name = f"node-test-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["docker", "run", "-d", "--name", name, "kube.local/busybox:1", "sleep", "3600"], check=True,
+                   capture_output=True)
+    try:
+        yield subprocess.run(["docker", "inspect", "-f", "{{.Id}}", name], check=True, capture_output=True,
+                             text=True).stdout.strip()
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
 
 
 @dataclass

@@ -9,9 +9,7 @@ down and nothing cached the answer is a 503 Status, not a traceback."""
 from __future__ import annotations
 
 import ssl
-import subprocess
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +18,9 @@ import orjson
 import pytest
 from aiohttp import WSMsgType
 
-from tests.fixtures.requirements import require_docker
 from tests.node.node_server_cluster import LOG, SUMMARY, NodeServerCluster
 
-IMAGE = "kube.local/busybox:1"
 EXEC = "/exec/default/p/main?command=sh&command=-c&command=echo%20hi&stdout=true"
-
-
-@pytest.fixture(scope="module")
-def container() -> Iterator[str]:
-    require_docker()
-    name = f"access-test-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["docker", "run", "-d", "--name", name, IMAGE, "sleep", "3600"], check=True, capture_output=True)
-    try:
-        yield subprocess.run(["docker", "inspect", "-f", "{{.Id}}", name], check=True, capture_output=True,
-                             text=True).stdout.strip()
-    finally:
-        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import ssl
-import subprocess
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,9 +24,7 @@ from kube.client.rest import RestClient
 from kube.node import command
 from kube.node.log_server import make_app, serve, tls_context
 from tests.apiserver.conftest import ADMIN_TOKEN, client_session, server_config
-from tests.fixtures.requirements import require_docker
 
-IMAGE = "kube.local/busybox:1"
 NODE_TOKEN = "node1-token-0123456789"
 POD = {"metadata": {"name": "p", "namespace": "default", "uid": "u1"}, "spec": {"nodeName": "n1"}}
 
@@ -43,18 +39,6 @@ class StubRuntime:
 
     async def latest_container_id(self, uid: str, container: str) -> str:
         return self.docker_id if container == "main" else ""
-
-
-@pytest.fixture(scope="module")
-def container() -> Iterator[str]:
-    require_docker()
-    name = f"webhook-test-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["docker", "run", "-d", "--name", name, IMAGE, "sleep", "3600"], check=True, capture_output=True)
-    try:
-        yield subprocess.run(["docker", "inspect", "-f", "{{.Id}}", name], check=True, capture_output=True,
-                             text=True).stdout.strip()
-    finally:
-        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
 
 
 @pytest.fixture
