@@ -4,7 +4,6 @@ admin client certificate), and the log read back as Events."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ import pytest
 
 from kube.apiserver.auth.pki import PkiPaths, issue_client_cert
 from kube.apiserver.server import APIServer
-from tests.apiserver.conftest import Api, ca_file, client_session, server_config
-from tests.apiserver.rbac.conftest import USERS, token_file
+from tests.apiserver.conftest import ca_file, server_config
+from tests.apiserver.rbac.conftest import Cluster, token_file
 
 Event = dict[str, Any]
 
@@ -47,16 +46,9 @@ rules:
 
 
 @dataclass
-class Audited:
-    server: APIServer
-    pki: Path
-    tmp: Path
+class Audited(Cluster):
+    """The RBAC tests' cluster (its api() per user) and the audit log it writes."""
     log: Path
-
-    @contextlib.asynccontextmanager
-    async def api(self, user: str = "kube-admin") -> AsyncIterator[Api]:
-        async with client_session(self.server.url, ca_file(self.pki), USERS[user][0]) as session:
-            yield Api(session, self.server)
 
     def events(self) -> list[Event]:
         if not self.log.exists():
