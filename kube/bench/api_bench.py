@@ -33,15 +33,15 @@ from kube.bench.api_load import (
 from kube.bench.api_server_process import ApiServerFailed, ApiServerProcess
 from kube.bench.figures import percentile, positive_int
 from kube.bench.run_info import run_info
-from kube.local.etcd_members import EtcdCluster, EtcdUnavailable, start_etcd_cluster
+from kube.bench.store_flags import add_store_arguments, etcd_members, start_etcd
+from kube.local.etcd_members import EtcdCluster
 
 NAMESPACES = ("bench-create", "bench-list", "bench-watch")
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("api", help="API server throughput over HTTPS (creates, gets, lists, watch fan-out)")
-    p.add_argument("--store", choices=("sqlite", "etcd"), default="sqlite")
-    p.add_argument("--etcd-members", type=int, choices=(1, 3), default=1, help="etcd: cluster size")
+    add_store_arguments(p)
     p.add_argument("--creates", type=positive_int, default=5000, help="ConfigMaps created (timed)")
     p.add_argument("--gets", type=positive_int, default=20000, help="GETs of created ConfigMaps (timed)")
     p.add_argument("--list-objects", type=positive_int, default=1000, help="objects in the listed namespace")
@@ -162,12 +162,14 @@ def measure(target: Target, args: argparse.Namespace, note: Any = lambda _m: Non
 def _start_store(args: argparse.Namespace, workdir: Path) -> tuple[list[str], EtcdCluster | None]:
     if args.store == "sqlite":
         return ["--store", f"sqlite:{workdir / 'state.db'}"], None
-    cluster = start_etcd_cluster(workdir / "etcd", args.etcd_members)
+    cluster = start_etcd(workdir / "etcd", args.etcd_members)
     return ["--etcd-servers", ",".join(cluster.endpoints)], cluster
 
 
 def run(args: argparse.Namespace) -> int:
     from kube.cli.main import CliError
+
+    args.etcd_members = etcd_members(args)
 
     def note(message: str) -> None:
         if not args.json:
@@ -185,14 +187,14 @@ def run(args: argparse.Namespace) -> int:
             pki = server.pki
             target = Target(server.url, pki.ca_cert, pki.admin_cert, pki.admin_key)
             figures = measure(target, args, note)
-        except (EtcdUnavailable, ApiServerFailed) as exc:
+        except ApiServerFailed as exc:
             raise CliError(str(exc).splitlines()[0]) from None
         finally:
             if server is not None:
                 server.stop()
             if cluster is not None:
                 cluster.stop()
-    report = {**figures, "store": args.store, "members": args.etcd_members if args.store == "etcd" else 0,
+    report = {**figures, "store": args.store, "members": args.etcd_members,
               "concurrency": args.concurrency, "processes": args.processes, "creates": args.creates,
               "gets": args.gets, "list_objects": args.list_objects, "watchers": args.watchers,
               "watch_events": args.watch_events, **run_info()}

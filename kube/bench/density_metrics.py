@@ -89,17 +89,20 @@ class ClientTimings:
 
     def __init__(self) -> None:
         self.samples: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+        self.series: list[tuple[float, str, float]] = []  # (monotonic start, "verb resource scope", seconds)
         self.errors = 0
 
     async def timed(self, verb: str, resource: str, scope: str, call: Awaitable[T]) -> T | None:
-        started = time.perf_counter()
+        at, started = time.monotonic(), time.perf_counter()
         try:
             return await call
         except Exception:  # noqa: BLE001 - a failed call is counted, and the load goes on
             self.errors += 1
             return None
         finally:
-            self.samples[(verb, resource, scope)].append(time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            self.samples[(verb, resource, scope)].append(seconds)
+            self.series.append((at, f"{verb} {resource} {scope}", seconds))
 
     def summary(self) -> dict[str, dict[str, Any]]:
         return {f"{v} {r} {s}": {"verb": v, "resource": r, "scope": s, "count": len(xs),
@@ -121,7 +124,8 @@ def _proc_stats(pid: int) -> tuple[float, float]:
 
 
 class ProcessSampler:
-    """Peak RSS and CPU seconds of each named process, sampled every `period` seconds."""
+    """Peak RSS and CPU seconds of each named process, sampled every `period` seconds; every
+    sample kept as (monotonic time, RSS MiB, CPU seconds since the start) for the plots."""
 
     def __init__(self, pids: dict[str, int], period: float = 1.0) -> None:
         self.pids = pids
@@ -129,6 +133,7 @@ class ProcessSampler:
         self.peak = dict.fromkeys(pids, 0.0)
         self.cpu0 = {name: self._sample(name)[1] for name in pids}
         self.cpu = dict.fromkeys(pids, 0.0)
+        self.series: dict[str, list[tuple[float, float, float]]] = {name: [] for name in pids}
 
     def _sample(self, name: str) -> tuple[float, float]:
         try:
@@ -140,7 +145,9 @@ class ProcessSampler:
 
     def sample(self) -> None:
         for name in self.pids:
-            self.cpu[name] = self._sample(name)[1] - self.cpu0[name]
+            rss, cpu = self._sample(name)
+            self.cpu[name] = cpu - self.cpu0[name]
+            self.series[name].append((time.monotonic(), rss, self.cpu[name]))
 
     async def run(self, stop: Callable[[], bool] = lambda: False) -> None:
         while not stop():

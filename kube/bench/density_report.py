@@ -22,7 +22,9 @@ def figures(args: argparse.Namespace, raw: dict[str, Any]) -> dict[str, Any]:
         "config": {k: getattr(args, k) for k in ("nodes", "namespaces", "pods_per_deployment", "pods", "qps",
                                                  "duration", "clients", "store")},
         "setup": raw["setup"],
-        "density": {k: dens[k] for k in ("deployments", "services", "objects", "seconds", "pods_per_second")},
+        "density": {k: dens[k] for k in ("deployments", "services", "objects", "seconds", "pods_per_second",
+                                         "scheduled_pods_per_second")},
+        "etcd_members": args.etcd_members,
         "pod_startup_seconds": startup,
         "pipeline_seconds": _pcts(dens["pipeline_seconds"]),
         "load": raw["load"], "teardown": raw["teardown"],
@@ -42,11 +44,13 @@ def _verdict_text(v: dict[str, Any]) -> str:
 def print_table(r: dict[str, Any]) -> None:
     c, d = r["config"], r["density"]
     print(f"\nkube bench density: {c['nodes']} nodes, {c['pods']} pods in {d['deployments']} Deployments "
-          f"({c['pods_per_deployment']} each) over {c['namespaces']} namespaces, store {c['store']}, "
+          f"({c['pods_per_deployment']} each) over {c['namespaces']} namespaces, store {c['store']}"
+          f"{f' ({m} members)' if (m := r['etcd_members']) else ''}, "
           f"{c['qps']:g} creates/s")
     ps, pl = r["pod_startup_seconds"], r["pipeline_seconds"]
     rows = [("setup: cold start to all nodes Ready", f"{r['setup']['cold_start_seconds']}s"),
             ("density: all pods Running", f"{d['seconds']}s ({d['pods_per_second']} pods/s)"),
+            ("scheduling: pods bound", f"{d['scheduled_pods_per_second']} pods/s"),
             ("pod startup p50/p90/p99", f"{ps['p50']}s / {ps['p90']}s / {ps['p99']}s"),
             ("Deployment created -> all Running p50/p99", f"{pl['p50']}s / {pl['p99']}s"),
             ("load: scaled / rolled / deleted", f"{r['load']['scaled']} / {r['load']['rolling_updates']} / "

@@ -24,13 +24,16 @@ from typing import Any
 
 from kube.bench import density_workload as w
 from kube.bench.api_server_process import ApiServerProcess
+from kube.bench.density_flags import add_shape_arguments, check_shape
 from kube.bench.density_metrics import ClientTimings, ProcessSampler, diff_histograms, parse_histograms
 from kube.bench.density_report import figures, print_table
+from kube.bench.density_series import collect
 from kube.bench.figures import positive_int
 from kube.bench.job_bench import _child
 from kube.bench.node_cluster import BenchCluster, assign_pod_cidrs, wait_nodes
 from kube.bench.progress import ProgressBar
 from kube.bench.run_info import run_info
+from kube.bench.store_flags import etcd_members, start_etcd
 from kube.client.rest import RestClient
 
 CONTROLLERS = "deployment,replicaset,endpoints,endpointslice,garbagecollector,namespace,serviceaccount"
@@ -39,15 +42,11 @@ CONTROLLERS = "deployment,replicaset,endpoints,endpointslice,garbagecollector,na
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("density", help="ClusterLoader2-shaped density and load run, judged by the SLOs")
     p.add_argument("--nodes", type=positive_int, default=100, help="simulated nodes")
-    p.add_argument("--namespaces", type=positive_int, default=10)
-    p.add_argument("--pods-per-deployment", type=positive_int, default=30)
     p.add_argument("--pods", type=positive_int, default=3000, help="pods Running at the end of the density phase")
-    p.add_argument("--qps", type=float, default=20.0, help="object creations per second")
-    p.add_argument("--duration", type=float, default=30.0, help="seconds of the load phase")
-    p.add_argument("--clients", type=positive_int, default=4, help="reader tasks in the load phase")
-    p.add_argument("--store", choices=("sqlite", "etcd"), default="sqlite")
-    p.add_argument("--workers", type=positive_int, default=16, help="the node agent's pod-sync workers")
+    add_shape_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--plot", metavar="DIR", help="latency, memory and throughput over time as PNGs, and "
+                   "series.json (needs matplotlib)")
     p.set_defaults(func=run)
 
 
@@ -105,9 +104,10 @@ async def density(cluster: BenchCluster, client: RestClient, args: argparse.Name
     bar.close(len(tracker.running_at))
     done = time.monotonic()
     pipeline = [tracker.app_complete[k] - started[k] for k in started if k in tracker.app_complete]
-    first = min(started.values())
+    first, bound = min(started.values()), sorted(tracker.scheduled_at.values())
     return {"deployments": len(layout), "services": len(layout), "objects": len(calls),
             "seconds": round(done - t0, 2), "pods_per_second": round(args.pods / max(done - first, 1e-9), 1),
+            "scheduled_pods_per_second": round(len(bound) / max(bound[-1] - bound[0], 1e-9), 1) if bound else 0.0,
             "pipeline_seconds": pipeline, "startup_seconds": list(tracker.startup),
             "layout": [(ns, name, r) for ns, name, r in layout]}
 
@@ -165,9 +165,12 @@ async def measure(cluster: BenchCluster, args: argparse.Namespace, t0: float, no
         rv = (await client.list(w.POD, None, limit=1))["metadata"]["resourceVersion"]
         following = asyncio.ensure_future(tracker.follow(client, rv))
         before = await scrape(client)
+        phases = {"setup_end": time.monotonic()}
         result["density"] = await density(cluster, client, args, timings, tracker, note)
+        phases["density_end"] = time.monotonic()
         mid = await scrape(client)
         result["load"] = await load(client, args, timings, result["density"]["layout"], note)
+        phases["load_end"] = time.monotonic()
         after = await scrape(client)
         following.cancel()
         result["teardown"] = await teardown(client, args, result["density"]["layout"])
@@ -176,6 +179,7 @@ async def measure(cluster: BenchCluster, args: argparse.Namespace, t0: float, no
         result["histograms"] = {"density": diff_histograms(mid, before), "load": diff_histograms(after, mid),
                                 "all": diff_histograms(after, before)}
         result["client"] = timings.summary()
+        result["series"] = collect(t0, phases, timings, sampler, tracker)
         return result
     finally:
         await client.close()
@@ -187,11 +191,23 @@ def store_bytes(workdir: Path, store: str) -> int:
     return sum(p.stat().st_size for p in paths if p.is_file())
 
 
-def run(args: argparse.Namespace) -> int:
+def _plot_dir(path: str) -> None:
+    """--plot's directory made before the run (and matplotlib found), or a one-line CLI error."""
+    from kube.bench.throughput_plot import require_matplotlib
     from kube.cli.main import CliError
 
-    if args.qps <= 0 or args.duration < 0:
-        raise CliError("--qps must be above 0 and --duration at least 0")
+    require_matplotlib()
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"--plot {path}: {exc.strerror or exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    check_shape(args)
+    args.etcd_members = etcd_members(args)
+    if args.plot:
+        _plot_dir(args.plot)
     workdir = Path(tempfile.mkdtemp(prefix="kube-bench-density-"))
     cluster, etcd = BenchCluster(workdir), None
 
@@ -202,12 +218,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         t0 = time.monotonic()
         if args.store == "etcd":
-            from kube.local.etcd_members import EtcdUnavailable, start_etcd_cluster
-
-            try:
-                etcd = start_etcd_cluster(workdir / "etcd", 1)
-            except EtcdUnavailable as exc:
-                raise CliError(f"--store etcd: {exc}") from None
+            etcd = start_etcd(workdir / "etcd", args.etcd_members)
             cluster.api = ApiServerProcess(workdir, ["--etcd-servers", ",".join(etcd.endpoints)])
         cluster.start_api()
         cluster.start_agent("--simulated", "--count", str(args.nodes), "--zones", "a,b,c", "--max-pods", "110",
@@ -228,6 +239,10 @@ def run(args: argparse.Namespace) -> int:
         etcd.stop()
     shutil.rmtree(workdir, ignore_errors=True)
     result = figures(args, raw) | run_info()
+    if args.plot:
+        from kube.bench.density_plot import write_plots
+
+        write_plots(raw["series"], Path(args.plot), f"density {args.nodes} nodes, {args.pods} pods, {args.store}")
     if args.json:
         print(json.dumps(result))
     else:

@@ -51,10 +51,11 @@ def plan(pods: int, per_deployment: int, namespaces: int) -> list[tuple[str, str
 
 @dataclass
 class Tracker:
-    """Pod startup and Deployment pipeline times, from one cluster-wide pod watch."""
+    """Pod startup, scheduling and Deployment pipeline times, from one cluster-wide pod watch."""
 
     first_seen: dict[str, float] = field(default_factory=dict)
     running_at: dict[str, float] = field(default_factory=dict)
+    scheduled_at: dict[str, float] = field(default_factory=dict)  # spec.nodeName first seen
     startup: list[float] = field(default_factory=list)
     running_by_app: dict[tuple[str, str], int] = field(default_factory=dict)
     app_complete: dict[tuple[str, str], float] = field(default_factory=dict)
@@ -66,6 +67,8 @@ class Tracker:
         if kind == "DELETED":
             return
         self.first_seen.setdefault(uid, now)
+        if (pod.get("spec") or {}).get("nodeName"):
+            self.scheduled_at.setdefault(uid, now)
         if (pod.get("status") or {}).get("phase") == "Running" and uid not in self.running_at \
                 and not meta.get("deletionTimestamp"):
             self.running_at[uid] = now

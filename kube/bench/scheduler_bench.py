@@ -72,10 +72,9 @@ def run(args: argparse.Namespace) -> int:
     from kube.cli.main import CliError
 
     if args.plot:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise CliError("--plot needs matplotlib, which is not installed (pip install matplotlib)") from None
+        from kube.bench.throughput_plot import require_matplotlib
+
+        require_matplotlib()
     if args.engine == "cython":
         from kube._fast import load
 

@@ -13,6 +13,16 @@ from bisect import bisect_right
 BINS = 60
 
 
+def require_matplotlib(flag: str = "--plot") -> None:
+    """A one-line CLI error before a run starts when the plot it was asked for cannot be drawn."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        from kube.cli.main import CliError
+
+        raise CliError(f"{flag} needs matplotlib, which is not installed (pip install matplotlib)") from None
+
+
 def binned_rates(timeline: list[tuple[float, int]], bins: int = BINS) -> tuple[list[float], list[float], float]:
     """(bin starts, pods/s per bin, bin width) from cumulative samples, counts interpolated linearly."""
     points = sorted(timeline)
