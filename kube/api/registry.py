@@ -44,7 +44,8 @@ class KindInfo:
 
 
 _LEGACY_KEY_GROUPS = {"apps", "batch", "policy", "coordination.k8s.io", "discovery.k8s.io",
-                      "rbac.authorization.k8s.io", "certificates.k8s.io"}
+                      "rbac.authorization.k8s.io", "certificates.k8s.io",
+                      "flowcontrol.apiserver.k8s.io"}
 _KEY_RESOURCE = {"endpoints": "services/endpoints", "services": "services/specs", "leases": "leases",
                  "replicationcontrollers": "controllers"}
 
@@ -85,6 +86,10 @@ KINDS: tuple[KindInfo, ...] = (
     KindInfo("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", True),
     KindInfo("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
              "certificatesigningrequest", False, ("csr",), ("status", "approval")),
+    KindInfo("flowcontrol.apiserver.k8s.io", "v1", "FlowSchema", "flowschemas", "flowschema", False,
+             subresources=("status",)),
+    KindInfo("flowcontrol.apiserver.k8s.io", "v1", "PriorityLevelConfiguration", "prioritylevelconfigurations",
+             "prioritylevelconfiguration", False, subresources=("status",)),
     # reviews: create-only questions answered at once, never stored (kube/apiserver/rbac/reviews.py)
     *(KindInfo("authorization.k8s.io", "v1", kind, kind.lower() + "s", kind.lower(), kind.startswith("Local"),
                verbs=("create",))

@@ -14,6 +14,7 @@ from kube.api.defaults.certificates import default_certificate_signing_request
 from kube.api.defaults.cluster import default_event, default_namespace, default_node, default_secret
 from kube.api.defaults.daemonset import default_daemon_set, default_replication_controller
 from kube.api.defaults.endpointslice import default_endpoint_slice
+from kube.api.defaults.flowcontrol import default_flow_schema, default_priority_level_configuration
 from kube.api.defaults.pod import default_container, default_pod, default_pod_spec, pull_policy_for
 from kube.api.defaults.rbac import default_binding
 from kube.api.defaults.service import default_endpoints, default_service
@@ -39,6 +40,8 @@ DEFAULTERS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): default_binding,
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): default_binding,
     ("certificates.k8s.io/v1", "CertificateSigningRequest"): default_certificate_signing_request,
+    ("flowcontrol.apiserver.k8s.io/v1", "FlowSchema"): default_flow_schema,
+    ("flowcontrol.apiserver.k8s.io/v1", "PriorityLevelConfiguration"): default_priority_level_configuration,
 }
 
 

@@ -28,6 +28,7 @@ from kube.api.validation.daemonset import (
     validate_replication_controller,
 )
 from kube.api.validation.endpointslice import validate_endpoint_slice
+from kube.api.validation.flowcontrol import validate_flow_schema, validate_priority_level_configuration
 from kube.api.validation.int_bounds import integer_errors
 from kube.api.validation.node import validate_node
 from kube.api.validation.object_meta import validate_object_meta_update
@@ -70,6 +71,8 @@ VALIDATORS: dict[tuple[str, str], Validator] = {
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): validate_role_binding,
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): validate_cluster_role_binding,
     ("certificates.k8s.io/v1", "CertificateSigningRequest"): validate_certificate_signing_request,
+    ("flowcontrol.apiserver.k8s.io/v1", "FlowSchema"): validate_flow_schema,
+    ("flowcontrol.apiserver.k8s.io/v1", "PriorityLevelConfiguration"): validate_priority_level_configuration,
 }
 
 

@@ -71,6 +71,17 @@ def get_int(parent: Any, key: str, path: str, errs: Errors, must: bool = False,
     return value
 
 
+def get_strings(parent: Any, key: str, path: str, errs: Errors) -> list[str]:
+    """A []string: its string elements (others are reported as wrong types); [] when absent."""
+    out: list[str] = []
+    for i, value in enumerate(get_list(parent, key, path, errs) or []):
+        if isinstance(value, str):
+            out.append(value)
+        else:
+            errs.append(type_invalid(index(child(path, key), i), value, "string"))
+    return out
+
+
 def get_bool(parent: Any, key: str, path: str, errs: Errors) -> bool | None:
     return _read(parent, key, path, errs, (bool,), "boolean", False)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube.api.errors import invalid, not_supported, required, type_invalid
-from kube.api.validation.field_types import Errors, get_dict, get_list
+from kube.api.validation.field_types import Errors, get_dict, get_list, get_strings
 from kube.api.validation.names import path_segment_problems
 from kube.api.validation.object_meta import validate_object_meta
 from kube.api.validation.selectors import validate_label_selector
@@ -21,30 +21,19 @@ GROUP = "rbac.authorization.k8s.io"
 SUBJECT_KINDS = ["User", "Group", "ServiceAccount"]
 
 
-def _strings(obj: dict[str, Any], key: str, path: str, errs: Errors) -> list[str]:
-    values = get_list(obj, key, path, errs) or []
-    out = []
-    for i, v in enumerate(values):
-        if isinstance(v, str):
-            out.append(v)
-        else:
-            errs.append(type_invalid(f"{path}.{key}[{i}]", v, "string"))
-    return out
-
-
 def _rules(obj: dict[str, Any], namespaced: bool, errs: Errors) -> None:
     for i, rule in enumerate(get_list(obj, "rules", "", errs) or []):
         path = f"rules[{i}]"
         if not isinstance(rule, dict):
             errs.append(type_invalid(path, rule, "object"))
             continue
-        verbs = _strings(rule, "verbs", path, errs)
+        verbs = get_strings(rule, "verbs", path, errs)
         if not verbs:
             errs.append(required(f"{path}.verbs", "verbs must contain at least one value"))
-        urls = _strings(rule, "nonResourceURLs", path, errs)
-        groups = _strings(rule, "apiGroups", path, errs)
-        resources = _strings(rule, "resources", path, errs)
-        _strings(rule, "resourceNames", path, errs)
+        urls = get_strings(rule, "nonResourceURLs", path, errs)
+        groups = get_strings(rule, "apiGroups", path, errs)
+        resources = get_strings(rule, "resources", path, errs)
+        get_strings(rule, "resourceNames", path, errs)
         if urls:
             if namespaced:
                 errs.append(invalid(f"{path}.nonResourceURLs", urls, "namespaced rules cannot apply to "

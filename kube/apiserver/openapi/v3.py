@@ -28,7 +28,8 @@ from kube.apiserver.openapi.components import v3_components
 from kube.apiserver.openapi.schemas import META, ref, schema_name
 
 _GROUP_TITLES = {"": "Core", "apps": "Apps", "coordination.k8s.io": "Coordination", "policy": "Policy",
-                 "autoscaling": "Autoscaling", "certificates.k8s.io": "Certificates"}
+                 "autoscaling": "Autoscaling", "certificates.k8s.io": "Certificates",
+                 "flowcontrol.apiserver.k8s.io": "FlowcontrolApiserver"}
 
 # subresource -> (the kind of its body and answer, HTTP methods)
 _SUBRESOURCE_KINDS = {

@@ -23,6 +23,7 @@ from kube.apiserver.tables import (
     daemonsets,
     endpointslices,
     events,
+    flowcontrol,
     pods,
     policy,
     services,
@@ -34,7 +35,7 @@ __all__ = ["to_table", "printer_for", "human_duration", "Column", "Printer", "IN
 PRINTERS: dict[tuple[str, str], Printer] = {
     **pods.PRINTERS, **apps.PRINTERS, **services.PRINTERS, **cluster.PRINTERS,
     **config.PRINTERS, **events.PRINTERS, **coordination.PRINTERS, **policy.PRINTERS, **daemonsets.PRINTERS,
-    **batch.PRINTERS, **endpointslices.PRINTERS, **certificates.PRINTERS,
+    **batch.PRINTERS, **endpointslices.PRINTERS, **certificates.PRINTERS, **flowcontrol.PRINTERS,
 }
 
 INCLUDE_OBJECT_POLICIES = ("None", "Metadata", "Object")

@@ -51,6 +51,20 @@ _OBJECTS: dict[str, dict[str, Any]] = {
     "PodDisruptionBudget": {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
                             "metadata": {"name": "web", "namespace": "default"},
                             "spec": {"minAvailable": "50%", "selector": {"matchLabels": {"app": "web"}}}},
+    "FlowSchema": {"apiVersion": "flowcontrol.apiserver.k8s.io/v1", "kind": "FlowSchema",
+                   "metadata": {"name": "batch-jobs"},
+                   "spec": {"priorityLevelConfiguration": {"name": "workload-low"},
+                            "distinguisherMethod": {"type": "ByNamespace"},
+                            "rules": [{"subjects": [{"kind": "ServiceAccount",
+                                                     "serviceAccount": {"name": "*", "namespace": "batch"}}],
+                                       "resourceRules": [{"verbs": ["list", "watch"], "apiGroups": ["batch"],
+                                                          "resources": ["jobs"], "namespaces": ["batch"]}],
+                                       "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["/metrics"]}]}]}},
+    "PriorityLevelConfiguration": {"apiVersion": "flowcontrol.apiserver.k8s.io/v1",
+                                   "kind": "PriorityLevelConfiguration", "metadata": {"name": "batch"},
+                                   "spec": {"type": "Limited", "limited": {
+                                       "nominalConcurrencyShares": 5, "lendablePercent": 50,
+                                       "limitResponse": {"type": "Queue", "queuing": {"queues": 16, "handSize": 4}}}}},
 }
 
 KINDS = sorted(_OBJECTS)

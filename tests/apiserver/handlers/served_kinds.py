@@ -1,6 +1,7 @@
 """One valid object of every kind the API server serves, and the order Kubernetes' Go types
 give their top-level fields (read from k8s.io/api: core/v1, apps/v1, batch/v1, rbac/v1,
-discovery/v1, coordination/v1, policy/v1, authorization/v1, authentication/v1, certificates/v1 types.go).
+discovery/v1, coordination/v1, policy/v1, authorization/v1, authentication/v1, certificates/v1,
+flowcontrol/v1 types.go).
 
 The Go orders are written out here, not taken from kube/api/field_order.py, so a wrong
 or missing entry there makes the test fail."""
@@ -49,6 +50,7 @@ GO_ORDER: dict[str, tuple[str, ...]] = {
     "SubjectAccessReview": SPEC_STATUS, "LocalSubjectAccessReview": SPEC_STATUS,
     "SelfSubjectReview": ("status",), "TokenReview": SPEC_STATUS,
     "CertificateSigningRequest": SPEC_STATUS,
+    "FlowSchema": SPEC_STATUS, "PriorityLevelConfiguration": SPEC_STATUS,
     # subresource bodies
     "Scale": SPEC_STATUS,
 }
@@ -108,6 +110,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "SelfSubjectReview": {"metadata": {}},
     "CertificateSigningRequest": {"metadata": {"name": "ordered"}, "spec": {
         "request": SAMPLE_REQUEST, "signerName": "example.com/ordered", "usages": ["client auth"]}},
+    "FlowSchema": {"metadata": {"name": "ordered"}, "spec": {
+        "priorityLevelConfiguration": {"name": "workload-low"}, "matchingPrecedence": 5000,
+        "rules": [{"subjects": [{"kind": "User", "user": {"name": "someone"}}],
+                   "nonResourceRules": [{"verbs": ["get"], "nonResourceURLs": ["/version"]}]}]}},
+    "PriorityLevelConfiguration": {"metadata": {"name": "ordered"}, "spec": {
+        "type": "Limited", "limited": {"limitResponse": {"type": "Reject"}}}},
 }
 
 
