@@ -1,10 +1,11 @@
-"""Objects every cluster has from its first second: the four system namespaces and the
-`kubernetes` Service with its Endpoints."""
+"""Objects every cluster has from its first second: the four system namespaces, the
+`kubernetes` Service with its Endpoints, and the API Priority and Fairness configuration."""
 
 from __future__ import annotations
 
 from kube.api.errors import StatusError
 from kube.api.registry import by_gvk
+from kube.apiserver.bootstrap.flowcontrol import ensure_flowcontrol_configuration
 from kube.apiserver.bootstrap.kubernetes_service import ensure_kubernetes_service
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage.write_path import create_object
@@ -25,6 +26,7 @@ async def bootstrap(state: ServerState) -> None:
             if exc.reason != "AlreadyExists":  # another API server got there first
                 raise
     await ensure_kubernetes_service(state)
+    await ensure_flowcontrol_configuration(state)
     if "RBAC" in state.config.authorization_mode.split(","):
         from kube.apiserver.rbac.reconcile import reconcile_bootstrap_policy
 

@@ -15,6 +15,7 @@ from kube.apiserver.strategies.daemonset import DaemonSetStrategy, ReplicationCo
 from kube.apiserver.strategies.endpoints import EndpointsStrategy
 from kube.apiserver.strategies.endpointslice import EndpointSliceStrategy
 from kube.apiserver.strategies.event import EventStrategy
+from kube.apiserver.strategies.flowcontrol import FlowSchemaStrategy, PriorityLevelConfigurationStrategy
 from kube.apiserver.strategies.lease import LeaseStrategy
 from kube.apiserver.strategies.namespace import NamespaceStrategy
 from kube.apiserver.strategies.node import NodeStrategy
@@ -53,6 +54,8 @@ STRATEGIES: dict[tuple[str, str], Strategy] = {
     ("rbac.authorization.k8s.io", "RoleBinding"): BindingStrategy(),
     ("rbac.authorization.k8s.io", "ClusterRoleBinding"): BindingStrategy(),
     ("certificates.k8s.io", "CertificateSigningRequest"): CertificateSigningRequestStrategy(),
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"): FlowSchemaStrategy(),
+    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"): PriorityLevelConfigurationStrategy(),
 }
 
 
