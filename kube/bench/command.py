@@ -1,4 +1,4 @@
-"""`kube bench scheduler|api|node|node-scale|job|dns|density`: each benchmark lives in its own module.
+"""`kube bench scheduler|api|node|node-scale|job|dns|density|sweep`: each benchmark lives in its own module.
 
 A module listed in BENCHES exposes `register(subparsers)` (adding its parser
 and setting `func`), as top-level subcommands do.
@@ -18,11 +18,12 @@ BENCHES: dict[str, str] = {
     "network-programming": "kube.bench.network_programming",
     "dns": "kube.bench.dns_bench",
     "density": "kube.bench.density_run",
+    "sweep": "kube.bench.sweep_run",
 }
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("bench", help="run a benchmark (scheduler, api, node, node-scale, job, dns, density)")
+    parser = subparsers.add_parser("bench", help="run a benchmark (scheduler, api, node, node-scale, job, dns, density, sweep)")
     sub = parser.add_subparsers(dest="bench", metavar="BENCHMARK", parser_class=type(parser))
     parser.set_defaults(func=lambda _a: parser.print_help() or 2)
     for module in BENCHES.values():

@@ -191,7 +191,7 @@ def store_bytes(workdir: Path, store: str) -> int:
     return sum(p.stat().st_size for p in paths if p.is_file())
 
 
-def _plot_dir(path: str) -> None:
+def plot_dir(path: str) -> None:
     """--plot's directory made before the run (and matplotlib found), or a one-line CLI error."""
     from kube.bench.throughput_plot import require_matplotlib
     from kube.cli.main import CliError
@@ -207,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
     check_shape(args)
     args.etcd_members = etcd_members(args)
     if args.plot:
-        _plot_dir(args.plot)
+        plot_dir(args.plot)
     workdir = Path(tempfile.mkdtemp(prefix="kube-bench-density-"))
     cluster, etcd = BenchCluster(workdir), None
 
