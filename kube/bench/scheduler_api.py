@@ -3,7 +3,9 @@
 A `kube apiserver` child process (its own core; store sqlite in a temp dir,
 or a temp single-member etcd) gets N Nodes and P pending Pods through the
 API first; then the clock runs from the scheduler's start (informers, list,
-watch) until the last pods/binding call has been persisted (acknowledged).
+watch) until the last pods/binding call has been persisted (acknowledged). The
+cold start, to the first binding acknowledged, is timed by phase
+(scheduler_cold_start.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pathlib import Path
 import uvloop
 
 from kube.api.registry import resolve
+from kube.bench.cold_start import ColdStart
+from kube.bench.scheduler_cold_start import PHASES, time_scheduler
 from kube.bench.workloads import cluster, pending_pods
 
 TOKEN = "bench-admin-token-0123456789abcdef"
@@ -146,23 +150,30 @@ async def _bench(url: str, ca: Path, nodes: int, pods: int, workload: str, engin
 
     bound_at: list[float] = []
     api_binder = ApiBinder(client)
+    latencies: list[float] = []
+    cold_attempts = 0
 
     class TimedBinder:
         async def bind(self, pod, node: str) -> None:
+            began = time.perf_counter()
             await api_binder.bind(pod, node)
             bound_at.append(time.perf_counter())
+            if cold.cold:
+                cold.interval("bind_request", began, bound_at[-1])
+                cold.first_pod_done(bound_at[-1])
             if progress is not None:
                 progress(len(bound_at))
 
-    latencies: list[float] = []
     feasible = 0
     sched = Scheduler(binder=TimedBinder(), engine=engine, seed=seed, events=MemoryEvents())
 
     last_attempt = 0.0
 
     def attempt(_pod, outcome, elapsed: float) -> None:
-        nonlocal feasible, last_attempt
+        nonlocal feasible, last_attempt, cold_attempts
         latencies.append(elapsed)
+        if outcome.slot >= 0 and not cold_attempts:  # later cycles are warm, whenever their binds land
+            cold_attempts = len(latencies)
         feasible += outcome.feasible
         last_attempt = time.perf_counter()
 
@@ -171,6 +182,9 @@ async def _bench(url: str, ca: Path, nodes: int, pods: int, workload: str, engin
     start = time.perf_counter()
     cpu_start = time.process_time()
     server_cpu_start = process_cpu_seconds(server_pids)
+    cold = ColdStart(start, PHASES)
+    time_scheduler(cold, sched)
+    cold.replace(client, "list_all", cold.timed_async("informer_list", client.list_all))
     factory = SharedInformerFactory(client)
     wire_informers(factory, sched)
     factory.start()
@@ -191,6 +205,7 @@ async def _bench(url: str, ca: Path, nodes: int, pods: int, workload: str, engin
     cpu = time.process_time() - cpu_start
     server_cpu = process_cpu_seconds(server_pids) - server_cpu_start
     stop.set()
+    cold.close()
     await loop_task
     await sched.drain_binds()
     await factory.stop()
@@ -200,4 +215,6 @@ async def _bench(url: str, ca: Path, nodes: int, pods: int, workload: str, engin
     return {"elapsed": elapsed, "cpu_seconds": cpu, "latencies": latencies, "scheduled": len(bound_at),
             "unschedulable": pods - len(bound_at), "attempts": len(latencies), "feasible_total": feasible,
             "timeline": [(0.0, 0), *timeline], "engine": sched.engine,
-            "server_cpu_seconds": server_cpu, "decided_s": max(0.0, last_attempt - start)}
+            "server_cpu_seconds": server_cpu, "decided_s": max(0.0, last_attempt - start),
+            "cold_start": cold.report(), "cold_attempts": cold_attempts, "first_pod_s": cold.first_pod,
+            "first_pod_cpu_s": cold.first_pod_cpu - cpu_start if cold.first_pod is not None else 0.0}

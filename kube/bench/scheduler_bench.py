@@ -4,8 +4,11 @@
 
 Prints pods/s, p50/p99 per-pod attempt latency, nodes scored per pod and the
 scheduled / unschedulable counts; `--json` prints one JSON object with the
-run's facts (commit, Python, Cython, CPU). `--plot` draws throughput over
-time (needs matplotlib).
+run's facts (commit, Python, Cython, CPU). The cold start (clock start -> first
+pod bound, by phase) is reported apart: pods/s, pods per CPU-second and the
+latencies are the steady window's (first pod bound -> last), with the whole
+run's rate kept as `pods_per_second_including_cold_start`. `--plot` draws
+throughput over time (needs matplotlib) and marks the first pod.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 
 import orjson
 
+from kube.bench.cold_start import steady_rate
 from kube.bench.figures import percentile, positive_int
 from kube.bench.progress import ProgressBar
 from kube.bench.run_info import run_info
@@ -38,8 +42,11 @@ def register(subparsers) -> None:
 
 
 def summarize(args: argparse.Namespace, raw: dict) -> dict:
-    elapsed = raw["elapsed"]
+    """The report from a run's raw facts; rates and latencies over the steady window only."""
+    elapsed, first, scheduled = raw["elapsed"], raw["first_pod_s"], raw["scheduled"]
     attempts = max(1, raw["attempts"])
+    steady = raw["latencies"][raw["cold_attempts"]:]
+    steady_cpu = raw.get("cpu_seconds", 0.0) - raw.get("first_pod_cpu_s", 0.0)
     out = {
         "workload": args.workload,
         "mode": args.mode,
@@ -50,11 +57,14 @@ def summarize(args: argparse.Namespace, raw: dict) -> dict:
         "unschedulable": raw["unschedulable"],
         "attempts": raw["attempts"],
         "duration_s": round(elapsed, 4),
-        "pods_per_second": round(raw["scheduled"] / elapsed, 1) if elapsed > 0 else 0.0,
-        "p50_ms": round(percentile(raw["latencies"], 50) * 1000, 4),
-        "p99_ms": round(percentile(raw["latencies"], 99) * 1000, 4),
+        "steady_s": round(elapsed - first, 4) if first is not None else 0.0,
+        "pods_per_second": round(steady_rate(scheduled, elapsed, first), 1),
+        "pods_per_second_including_cold_start": round(scheduled / elapsed, 1) if elapsed > 0 else 0.0,
+        "p50_ms": round(percentile(steady, 50) * 1000, 4),
+        "p99_ms": round(percentile(steady, 99) * 1000, 4),
         "cpu_seconds": round(raw.get("cpu_seconds", 0.0), 4),
-        "pods_per_cpu_second": round(raw["scheduled"] / raw["cpu_seconds"], 1) if raw.get("cpu_seconds") else 0.0,
+        "pods_per_cpu_second": round((scheduled - 1) / steady_cpu, 1) if scheduled > 1 and steady_cpu > 0 else 0.0,
+        "cold_start": raw["cold_start"],
         "nodes_scored_per_pod": round(raw["feasible_total"] / attempts, 1),
         "nodes_filtered_per_pod": args.nodes,
         "seed": args.seed,
@@ -100,15 +110,22 @@ def run(args: argparse.Namespace) -> int:
 
         where = f"{args.mode} mode" + (f", {args.store}" if args.mode == "api" else "")
         plot_throughput(raw["timeline"], args.plot, f"kube bench scheduler: {args.workload}, {args.nodes} nodes, "
-                        f"{args.pods} pods, {result['engine']}, {where}")
+                        f"{args.pods} pods, {result['engine']}, {where}", first_pod=raw["first_pod_s"])
     if args.json:
         sys.stdout.write(orjson.dumps(result).decode() + "\n")
     else:
         print(f"workload {result['workload']} ({result['mode']}, {result['engine']}): "
               f"{result['nodes']} nodes, {result['pods']} pods")
-        print(f"  throughput     {result['pods_per_second']:,.1f} pods/s ({result['duration_s']} s; "
-              f"{result['pods_per_cpu_second']:,.1f} per CPU-second)")
-        print(f"  latency        p50 {result['p50_ms']:.3f} ms, p99 {result['p99_ms']:.3f} ms per pod")
+        cold = result["cold_start"]
+        ttfp = cold["time_to_first_pod_s"]
+        print(f"  cold start     first pod bound after {'-' if ttfp is None else f'{ttfp:.4f} s'}: "
+              + ", ".join(f"{name} {s:.4f}" for name, s in cold["phases"].items() if s)
+              + (f", other {cold['other_s']:.4f}" if cold["other_s"] else ""))
+        print(f"  throughput     {result['pods_per_second']:,.1f} pods/s steady ({result['steady_s']} s; "
+              f"{result['pods_per_cpu_second']:,.1f} per CPU-second); "
+              f"{result['pods_per_second_including_cold_start']:,.1f} including the cold start "
+              f"({result['duration_s']} s)")
+        print(f"  latency        p50 {result['p50_ms']:.3f} ms, p99 {result['p99_ms']:.3f} ms per pod (steady)")
         print(f"  nodes scored   {result['nodes_scored_per_pod']:,.1f} per pod (of {result['nodes']} filtered)")
         print(f"  scheduled      {result['scheduled']}, unschedulable {result['unschedulable']}")
         print(f"  commit {result['commit'][:12]}, python {result['python']}, cython {result['cython']}, "

@@ -3,7 +3,8 @@
 The timeline is (seconds, pods done so far) samples taken at irregular moments;
 rates between neighbouring samples are noise (bursts of acknowledgements), so
 the counts are resampled into equal time bins: pods/s per bin as bars, the run's
-average as a dashed line, and the cumulative count on a second axis.
+average as a dashed line, the cumulative count on a second axis, and (when given)
+the moment the first pod was done, which ends the cold start.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def binned_rates(timeline: list[tuple[float, int]], bins: int = BINS) -> tuple[l
     return edges[:-1], rates, width
 
 
-def plot_throughput(timeline: list[tuple[float, int]], path: str, title: str) -> None:
+def plot_throughput(timeline: list[tuple[float, int]], path: str, title: str,
+                    first_pod: float | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -60,6 +62,8 @@ def plot_throughput(timeline: list[tuple[float, int]], path: str, title: str) ->
         span = points[-1][0] - points[0][0]
         average = (points[-1][1] - points[0][1]) / span
         ax.axhline(average, color="#c44e52", linestyle="--", label=f"average {average:,.0f} pods/s")
+        if first_pod is not None:
+            ax.axvline(first_pod, color="#8172b2", linestyle=":", label=f"first pod at {first_pod:.3f} s")
         cumulative = ax.twinx()
         cumulative.plot([t for t, _ in points], [n for _, n in points], color="#55a868", label="pods done")
         cumulative.set_ylabel("pods done")

@@ -26,7 +26,13 @@ def check(doc: dict, nodes: int, pods: int, store: str) -> None:
     assert doc["scheduled"] == pods and doc["unschedulable"] == 0
     assert doc["attempts"] >= pods
     assert 0 < doc["decided_s"] <= doc["duration_s"]  # binding is acknowledged after the decision
-    assert doc["pods_per_second"] == pytest.approx(pods / doc["duration_s"], rel=0.01)
+    assert doc["pods_per_second_including_cold_start"] == pytest.approx(pods / doc["duration_s"], rel=0.01)
+    cold = doc["cold_start"]  # to the first binding acknowledged; the rates are over the steady rest
+    assert 0 < cold["time_to_first_pod_s"] <= doc["duration_s"]
+    assert doc["steady_s"] == pytest.approx(doc["duration_s"] - cold["time_to_first_pod_s"], abs=2e-4)
+    assert doc["pods_per_second"] == pytest.approx((pods - 1) / doc["steady_s"], rel=0.01)
+    assert sum(cold["phases"].values()) <= cold["time_to_first_pod_s"] + 1e-4 * len(cold["phases"])
+    assert {"informer_list", "node_table", "queue", "kernel", "bind_request"} <= cold["phases"].keys()
     assert doc["server_cpu_seconds"] > 0  # the API server worked for it
 
 

@@ -59,3 +59,12 @@ def test_plot_without_matplotlib_is_one_clear_line(tmp_path: Path, monkeypatch, 
     assert code == 1
     assert err.count("\n") == 1 and "pip install matplotlib" in err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_plot_marks_the_first_pod(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    timeline = [(0.0, 0), (0.5, 1), (1.0, 600), (2.0, 1500)]
+    plain, marked = tmp_path / "plain.png", tmp_path / "marked.png"
+    plot_throughput(timeline, str(plain), "test")
+    plot_throughput(timeline, str(marked), "test", first_pod=0.5)
+    assert marked.read_bytes().startswith(b"\x89PNG") and marked.read_bytes() != plain.read_bytes()
