@@ -40,6 +40,8 @@ LEAVES = {
     "selfsubjectreviews": ("status.userInfo.username", "<string>"),
     "tokenreviews": ("spec.token", "<string>"),
     "certificatesigningrequests": ("spec.signerName", "<string>"),
+    "flowschemas": ("spec.rules.subjects.serviceAccount.namespace", "<string>"),
+    "prioritylevelconfigurations": ("spec.limited.limitResponse.queuing.handSize", "<integer>"),
 }
 
 
