@@ -215,11 +215,11 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(message, flush=True)
 
+    t0 = time.monotonic()
+    if args.store == "etcd":  # before the try: a member that cannot start is a one-line error, nothing to stop
+        etcd = start_etcd(workdir / "etcd", args.etcd_members)
+        cluster.api = ApiServerProcess(workdir, ["--etcd-servers", ",".join(etcd.endpoints)])
     try:
-        t0 = time.monotonic()
-        if args.store == "etcd":
-            etcd = start_etcd(workdir / "etcd", args.etcd_members)
-            cluster.api = ApiServerProcess(workdir, ["--etcd-servers", ",".join(etcd.endpoints)])
         cluster.start_api()
         cluster.start_agent("--simulated", "--count", str(args.nodes), "--zones", "a,b,c", "--max-pods", "110",
                             "--workers", str(args.workers))
@@ -242,7 +242,8 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         from kube.bench.density_plot import write_plots
 
-        write_plots(raw["series"], Path(args.plot), f"density {args.nodes} nodes, {args.pods} pods, {args.store}")
+        store = args.store + (f" ({args.etcd_members} members)" if args.etcd_members else "")
+        write_plots(raw["series"], Path(args.plot), f"density {args.nodes} nodes, {args.pods} pods, {store}")
     if args.json:
         print(json.dumps(result))
     else:

@@ -123,3 +123,15 @@ def test_etcd_members_must_be_odd_and_positive(size: str, capsys) -> None:
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "--etcd-members" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("bench", ["density", "api"])
+def test_etcd_that_cannot_start_is_one_line(bench: str, monkeypatch, capsys) -> None:
+    from kube.local import etcd_members as members
+
+    def absent() -> str:
+        raise members.EtcdUnavailable("no etcd binary: install etcd")
+
+    monkeypatch.setattr(members, "etcd_binary", absent)
+    argv = ["bench", bench, "--store", "etcd", "--etcd-members", "3"]
+    assert "--store etcd: no etcd binary" in _cli_error(argv, capsys)
