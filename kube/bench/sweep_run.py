@@ -77,6 +77,8 @@ def density(args: argparse.Namespace, nodes: int, pods: int) -> dict[str, Any]:
     lines = proc.stdout.strip().splitlines()
     if proc.returncode not in (0, 1) or not lines:
         raise CliError(f"the density run at {nodes} nodes failed (exit {proc.returncode}); its error is above")
+    if args.plot:  # beside its plots, so a sweep stopped half-way keeps the runs it finished
+        (Path(args.plot) / f"density-{nodes}" / "result.json").write_text(lines[-1])
     return json.loads(lines[-1])
 
 

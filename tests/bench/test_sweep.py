@@ -116,6 +116,7 @@ def test_a_tiny_sweep_end_to_end(tmp_path: Path) -> None:
     if plot:
         assert (tmp_path / "sweep.png").stat().st_size > 5000
         assert (tmp_path / "density-6" / "latency.png").stat().st_size > 5000
+        assert json.loads((tmp_path / "density-3" / "result.json").read_text()) == report["runs"][0]
 
 
 def _has_matplotlib() -> bool:
