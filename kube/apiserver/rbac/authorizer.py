@@ -18,7 +18,7 @@ from kube.api.registry import by_gvk
 from kube.apiserver.auth.authorizer import Decision, RuleListing
 from kube.apiserver.auth.user import UserInfo
 from kube.apiserver.rbac.rules import Request, Rule, compile_rules
-from kube.apiserver.watch.cache import KindCache, WatchCache
+from kube.apiserver.watch.cache import WatchCache
 
 GROUP = "rbac.authorization.k8s.io"
 SA_PREFIX = "system:serviceaccount:"
@@ -89,11 +89,6 @@ class Index:
         return out
 
 
-def _stamp(cache: KindCache) -> tuple[int, int]:
-    last = cache.events[-1].revision if cache.events else cache.window_start
-    return id(cache.objects), last
-
-
 class RBACAuthorizer(RuleListing):
     def __init__(self, cache: WatchCache) -> None:
         kinds = [by_gvk(GROUP, "v1", k) for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")]
@@ -106,7 +101,7 @@ class RBACAuthorizer(RuleListing):
     def index(self) -> Index:
         """The index, rebuilt if any RBAC object changed since it was built."""
         caches = self._caches
-        stamp = (_stamp(caches[0]), _stamp(caches[1]), _stamp(caches[2]), _stamp(caches[3]))
+        stamp = (caches[0].stamp(), caches[1].stamp(), caches[2].stamp(), caches[3].stamp())
         if stamp != self._stamp or self._index is None:
             self._index = Index(*(list(c.objects.values()) for c in caches))
             self._stamp = stamp

@@ -52,6 +52,12 @@ class KindCache:
             w.close()
         self.watchers.clear()
 
+    def stamp(self) -> tuple[int, int]:
+        """Changes whenever the objects do (a relist replaces the dict; an event moves the revision):
+        what a reader that derives an index from them compares instead of subscribing."""
+        last = self.events[-1].revision if self.events else self.window_start
+        return id(self.objects), last
+
     def apply(self, ev: WatchEvent) -> None:
         key, rev = ev.kv.key, ev.revision
         if ev.type == "PUT":
