@@ -2,7 +2,7 @@
 
 Every request passes the same few steps, inline for speed: non-resource paths
 (health, version, metrics, discovery, OpenAPI), authentication, request info,
-authorization, the in-flight cap, the verb's handler; and on the way out one
+authorization, API Priority and Fairness (flowcontrol/), the verb's handler; and on the way out one
 metrics observation. Every failure becomes a Kubernetes Status body; an
 unexpected exception is logged and answered 500, never shown as a traceback.
 """
@@ -18,13 +18,13 @@ from aiohttp import web
 from kube.api.errors import (
     StatusError,
     method_not_allowed,
-    too_many_requests,
     unauthorized,
 )
 from kube.apiserver import metrics
 from kube.apiserver.audit import record as audit_record
 from kube.apiserver.auth import UserInfo
 from kube.apiserver.auth.oidc_discovery import OIDC_PATHS, oidc_document
+from kube.apiserver.flowcontrol import request_filter
 from kube.apiserver.handlers import discovery, health, request_info
 from kube.apiserver.handlers.delete import delete, delete_collection
 from kube.apiserver.handlers.encoding import (
@@ -111,6 +111,10 @@ def _watchers(state: ServerState) -> dict[str, int]:
     return counts
 
 
+async def _ready(response: web.StreamResponse) -> web.StreamResponse:
+    return response
+
+
 def _user(request: web.Request, state: ServerState) -> UserInfo | None:
     transport = request.transport
     peercert = transport.get_extra_info("peercert") if transport is not None else None
@@ -130,7 +134,7 @@ async def _dispatch(request: web.Request, state: ServerState) -> web.StreamRespo
     path = request.path
     if len(path) > 1:
         path = path.rstrip("/")
-    verb, resource, counted = request.method.lower(), "", False
+    verb, resource, scope = request.method.lower(), "", ""
     resp: web.StreamResponse
     try:
         if path.startswith(PUBLIC_PREFIXES):
@@ -153,24 +157,22 @@ async def _dispatch(request: web.Request, state: ServerState) -> web.StreamRespo
         if special is not None:
             if user is not None:
                 gate.check_path(state, user, request.method, path)
-            return special
+            return await request_filter.serve(request, state, request_filter.path_digest(user, request.method, path),
+                                              True, lambda: _ready(special))
         info = request_info.parse(request.method, path, request_info.is_watch(request.query))
         if audit is not None:
             audit.info = info
-        verb, resource = info.verb, info.kind.plural
+        verb, resource, scope = info.verb, info.kind.plural, metrics.scope_of(info.verb, info.namespace, info.name)
         handler = reviews.review if reviews.is_review(info) else HANDLERS.get((info.verb, info.subresource))
         if handler is None or (not info.subresource and info.verb not in info.kind.verbs):  # a review is create-only
             raise method_not_allowed(f"the server does not allow this method on the requested resource "
                                      f"({request.method} {info.kind.plural}/{info.subresource})")
         if user is not None:
             gate.check_resource(state, user, info)
-        if info.verb != "watch" and not (info.subresource == "log" and "follow" in request.query) \
-                and info.subresource not in NODE_PATHS:
-            if state.metrics.inflight >= state.config.max_requests_inflight:
-                raise too_many_requests("Too many requests, please try again later.", 1)
-            state.metrics.inflight += 1
-            counted = True
-        resp = await handler(request, state, info)
+        long_running = info.verb == "watch" or (info.subresource == "log" and "follow" in request.query) \
+            or info.subresource in NODE_PATHS
+        resp = await request_filter.serve(request, state, request_filter.resource_digest(user, info), long_running,
+                                          lambda: handler(request, state, info))
     except StatusError as exc:
         resp = status_response(exc)
     except web.HTTPRequestEntityTooLarge:
@@ -182,10 +184,8 @@ async def _dispatch(request: web.Request, state: ServerState) -> web.StreamRespo
         if audit is not None:
             audit.panicked = True
         resp = status_response(StatusError(500, "InternalError", f"an internal error occurred: {type(exc).__name__}"))
-    finally:
-        if counted:
-            state.metrics.inflight -= 1
-    state.metrics.observe(verb.upper() if not resource else verb, resource, resp.status, time.perf_counter() - started)
+    state.metrics.observe(verb.upper() if not resource else verb, resource, scope, resp.status,
+                          time.perf_counter() - started)
     return resp
 
 
@@ -194,6 +194,7 @@ def build_app(state: ServerState) -> web.Application:
     app[STATE] = state
     state.metrics.watchers = lambda: _watchers(state)
     app.router.add_route("*", "/{tail:.*}", dispatch)
+    app.on_response_prepare.append(request_filter.on_prepare)  # the APF headers, on every classified response
     if state.audit is not None:
         app.on_response_prepare.append(state.audit.on_prepare)  # Audit-Id; a long-running request's ResponseStarted
     return app

@@ -49,7 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="CA that nodes' serving certificates must chain to (default: --client-ca-file)")
     p.add_argument("--service-cluster-ip-range", default="10.96.0.0/12")
     p.add_argument("--service-node-port-range", default="30000-32767")
-    p.add_argument("--max-requests-inflight", type=int, default=400)
+    p.add_argument("--max-requests-inflight", type=int, default=400,
+                   help="with --max-mutating-requests-inflight: the seats API Priority and Fairness shares out")
+    p.add_argument("--max-mutating-requests-inflight", type=int, default=200)
     p.add_argument("--connection-idle-timeout", type=float, default=60.0, metavar="SECONDS",
                    help="close a connection that has not sent a complete request head this long after it "
                         "opened (TLS handshake included) or after its last response")
@@ -92,6 +94,8 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         raise UsageError(f"--authorization-mode: {exc}") from None
     if args.max_requests_inflight < 1:
         raise UsageError("--max-requests-inflight must be at least 1")
+    if args.max_mutating_requests_inflight < 0:
+        raise UsageError("--max-mutating-requests-inflight must not be negative")
     if not args.connection_idle_timeout > 0:
         raise UsageError(f"--connection-idle-timeout must be positive, got {args.connection_idle_timeout}")
     from kube.apiserver.allocators.ranges import IpRange, PortRange
@@ -114,7 +118,8 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         kubelet_client_key=args.kubelet_client_key, kubelet_certificate_authority=args.kubelet_certificate_authority,
         authorization_mode=args.authorization_mode,
         service_cluster_ip_range=args.service_cluster_ip_range, service_node_port_range=args.service_node_port_range,
-        max_requests_inflight=args.max_requests_inflight, watch_bookmark_seconds=args.watch_bookmark_seconds,
+        max_requests_inflight=args.max_requests_inflight,
+        max_mutating_requests_inflight=args.max_mutating_requests_inflight, watch_bookmark_seconds=args.watch_bookmark_seconds,
         connection_idle_timeout=args.connection_idle_timeout,
         service_account_key_files=tuple(args.service_account_key_file),
         service_account_signing_key_file=args.service_account_signing_key_file,

@@ -30,7 +30,10 @@ class ServerConfig:
     kubelet_certificate_authority: str = ""
     service_cluster_ip_range: str = "10.96.0.0/12"
     service_node_port_range: str = "30000-32767"
+    # API Priority and Fairness (flowcontrol/): the two add up to the seats its priority levels share
     max_requests_inflight: int = 400
+    max_mutating_requests_inflight: int = 200
+    flowcontrol_queue_wait: float = 15.0  # seconds in a queue before a 429 (Kubernetes: request timeout / 4)
     max_body_bytes: int = MAX_REQUEST_BYTES
     watch_bookmark_seconds: float = 10.0
     min_request_timeout: int = 1800  # default watch timeout, as Kubernetes' --min-request-timeout

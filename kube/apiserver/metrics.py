@@ -3,7 +3,7 @@
 Recorded into prometheus-client objects on one `CollectorRegistry` per server
 (two servers in one test process keep apart), served at /metrics by
 `generate_latest`. The names are Kubernetes'. The hot path is `observe`, once
-per request: the labelled children are cached per (verb, resource, code), so a
+per request: the labelled children are cached per (verb, resource, scope, code), so a
 request costs a dict lookup, a counter increment and a histogram observation.
 The in-flight count stays a plain int the dispatcher adjusts (read at scrape
 time), and the watcher counts are asked of the watch cache only when scraped.
@@ -46,6 +46,14 @@ class _Watchers(Collector):
         yield family
 
 
+def scope_of(verb: str, namespace: str, name: str) -> str:
+    """The latency histogram's scope label, as Kubernetes' CleanScope: one object (or a create),
+    a namespace's collection, or the cluster's."""
+    if name or verb == "create":
+        return "resource"
+    return "namespace" if namespace else "cluster"
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
@@ -54,20 +62,21 @@ class Metrics:
         self.watchers: Callable[[], dict[str, int]] = dict
         self._requests = Counter("apiserver_request", "Counter of apiserver requests broken out by verb, "
                                  "resource and code.", ("verb", "resource", "code"), registry=self.registry)
-        self._latency = Histogram("apiserver_request_duration_seconds", "Response latency distribution by verb "
-                                  "and resource.", ("verb", "resource"), buckets=BUCKETS, registry=self.registry)
+        self._latency = Histogram("apiserver_request_duration_seconds", "Response latency distribution by verb, "
+                                  "resource and scope.", ("verb", "resource", "scope"), buckets=BUCKETS,
+                                  registry=self.registry)
         inflight = Gauge("apiserver_current_inflight_requests", "Requests being served now (watches excluded).",
                          registry=self.registry)
         inflight.set_function(lambda: self.inflight)
         self.registry.register(_Watchers(self))
-        self._recorders: dict[tuple[str, str, int], tuple[Callable[[], None], Recorder]] = {}
+        self._recorders: dict[tuple[str, str, str, int], tuple[Callable[[], None], Recorder]] = {}
 
-    def observe(self, verb: str, resource: str, code: int, seconds: float) -> None:
-        key = (verb, resource, code)
+    def observe(self, verb: str, resource: str, scope: str, code: int, seconds: float) -> None:
+        key = (verb, resource, scope, code)
         recorders = self._recorders.get(key)
         if recorders is None:
             count = self._requests.labels(verb, resource, str(code))
-            recorders = self._recorders[key] = (count.inc, self._latency.labels(verb, resource).observe)
+            recorders = self._recorders[key] = (count.inc, self._latency.labels(verb, resource, scope).observe)
         recorders[0]()
         recorders[1](seconds)
 

@@ -25,6 +25,8 @@ from kube.apiserver.auth.bootstrap_tokens import BootstrapTokens
 from kube.apiserver.auth.serviceaccount_tokens import from_flags as service_account_tokens
 from kube.apiserver.bootstrap import bootstrap
 from kube.apiserver.config import ServerConfig
+from kube.apiserver.flowcontrol.dispatcher import FlowControl
+from kube.apiserver.flowcontrol.flow_metrics import FlowMetrics
 from kube.apiserver.metrics import Metrics
 from kube.apiserver.metrics_api.scrape import node_stats_source
 from kube.apiserver.state import ServerState
@@ -105,6 +107,8 @@ class APIServer:
 
             state.authorizer = build_chain(config.authorization_mode, cache)
         state.audit = audit_from_config(config, state.metrics.registry)  # before serving: every request logged
+        state.flowcontrol = FlowControl(cache, config.max_requests_inflight + config.max_mutating_requests_inflight,
+                                        config.flowcontrol_queue_wait, FlowMetrics(state.metrics.registry))
         self.state = state
         await bootstrap(state)
         self._upkeep = Upkeep(store)  # compaction and key budgets, in the background

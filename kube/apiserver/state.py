@@ -14,6 +14,7 @@ from kube.apiserver.auth import Authenticator
 from kube.apiserver.auth.authorizer import Chain
 from kube.apiserver.auth.serviceaccount_tokens import ServiceAccountTokens
 from kube.apiserver.config import ServerConfig
+from kube.apiserver.flowcontrol.dispatcher import FlowControl
 from kube.apiserver.metrics import Metrics
 from kube.apiserver.storage.event_leases import EventLeases
 from kube.apiserver.storage.object_store import ObjectStore
@@ -45,6 +46,7 @@ class ServerState:
     authorizer: Chain | None = None  # --authorization-mode's chain; None: every request allowed (tests of the core)
     service_accounts: ServiceAccountTokens | None = None  # None: no ServiceAccount keys, no TokenRequest
     audit: Auditor | None = None  # --audit-policy-file with --audit-log-path; None: no audit log
+    flowcontrol: FlowControl | None = None  # API Priority and Fairness; None: no seats (a state assembled by hand)
 
 
 STATE: web.AppKey[ServerState] = web.AppKey("kube_state", ServerState)

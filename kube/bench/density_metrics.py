@@ -25,7 +25,8 @@ Histograms = dict[tuple[str, str], dict[float, float]]
 
 
 def parse_histograms(text: str, name: str = HISTOGRAM) -> Histograms:
-    """The `NAME_bucket` series of a text exposition, keyed by (verb, resource)."""
+    """The `NAME_bucket` series of a text exposition, keyed by (verb, resource): series that
+    differ in other labels (the scope) are summed, as `sum by (verb, resource, le)`."""
     out: Histograms = defaultdict(dict)
     prefix = name + "_bucket{"
     for line in text.splitlines():
@@ -34,8 +35,9 @@ def parse_histograms(text: str, name: str = HISTOGRAM) -> Histograms:
         labels_text, _, value = line[len(name) + 8:].rpartition("} ")
         labels = dict(_LABEL.findall(labels_text))
         le = labels.get("le", "+Inf")
-        out[(labels.get("verb", ""), labels.get("resource", ""))][math.inf if le == "+Inf" else float(le)] = \
-            float(value.split()[0])
+        buckets = out[(labels.get("verb", ""), labels.get("resource", ""))]
+        bound = math.inf if le == "+Inf" else float(le)
+        buckets[bound] = buckets.get(bound, 0.0) + float(value.split()[0])
     return dict(out)
 
 

@@ -28,7 +28,7 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 def test_a_fresh_registry_per_metrics_object() -> None:
     a, b = Metrics(), Metrics()
-    a.observe("get", "pods", 200, 0.01)
+    a.observe("get", "pods", "resource", 200, 0.01)
     text_b = b.render().decode()
     assert 'resource="pods"' in a.render().decode() and 'resource="pods"' not in text_b
 
@@ -36,15 +36,15 @@ def test_a_fresh_registry_per_metrics_object() -> None:
 def test_observe_counts_and_buckets() -> None:
     m = Metrics()
     for seconds in (0.001, 0.3, 100.0):
-        m.observe("list", "pods", 200, seconds)
-    m.observe("get", "pods", 404, 0.002)
+        m.observe("list", "pods", "namespace", 200, seconds)
+    m.observe("get", "pods", "resource", 404, 0.002)
     m.inflight = 2
     m.watchers = lambda: {"Pod": 3}
     got = samples(m.render().decode())
     labels = (("code", "200"), ("resource", "pods"), ("verb", "list"))
     assert got[("apiserver_request_total", labels)] == 3
     assert got[("apiserver_request_total", (("code", "404"), ("resource", "pods"), ("verb", "get")))] == 1
-    hist = (("resource", "pods"), ("verb", "list"))
+    hist = (("resource", "pods"), ("scope", "namespace"), ("verb", "list"))
     assert got[("apiserver_request_duration_seconds_count", hist)] == 3
     assert got[("apiserver_request_duration_seconds_bucket", (("le", "0.005"), *hist))] == 1
     assert got[("apiserver_request_duration_seconds_bucket", (("le", "0.4"), *hist))] == 2
@@ -65,8 +65,23 @@ async def test_served_metrics_parse_and_count_requests(api: Api) -> None:
     got = samples(text)
     assert got[("apiserver_request_total", (("code", "200"), ("resource", "pods"), ("verb", "list")))] == 1
     assert got[("apiserver_request_total", (("code", "404"), ("resource", "pods"), ("verb", "get")))] == 1
-    bucket = ("apiserver_request_duration_seconds_bucket", (("le", "+Inf"), ("resource", "pods"), ("verb", "list")))
+    bucket = ("apiserver_request_duration_seconds_bucket", (("le", "+Inf"), ("resource", "pods"),
+                                                            ("scope", "namespace"), ("verb", "list")))
     assert got[bucket] == 1
+
+
+async def test_latency_scope_is_kubernetes_clean_scope(api: Api) -> None:
+    """One object (or a create) is "resource", a namespace's collection "namespace", all of them "cluster"."""
+    await api.get("/api/v1/pods")
+    await api.get("/api/v1/namespaces/default/configmaps")
+    await api.get("/api/v1/namespaces/default/configmaps/missing")
+    await api.post("/api/v1/namespaces/default/configmaps", {"metadata": {"name": "c"}})
+    async with api.session.get("/metrics") as resp:
+        got = samples(await resp.text())
+    scopes = {(dict(labels)["verb"], dict(labels)["resource"], dict(labels)["scope"])
+              for name, labels in got if name == "apiserver_request_duration_seconds_count"}
+    assert {("list", "pods", "cluster"), ("list", "configmaps", "namespace"), ("get", "configmaps", "resource"),
+            ("create", "configmaps", "resource")} <= scopes
 
 
 async def test_open_watches_are_counted_by_kind(api: Api, server: APIServer) -> None:

@@ -36,6 +36,15 @@ def test_parse_reads_buckets_by_verb_and_resource() -> None:
     assert set(hist) == {("create", "pods"), ("get", "nodes")}
 
 
+def test_parse_sums_the_scopes_of_a_verb_and_resource() -> None:
+    scoped = """apiserver_request_duration_seconds_bucket{le="0.1",resource="pods",scope="namespace",verb="list"} 2.0
+apiserver_request_duration_seconds_bucket{le="+Inf",resource="pods",scope="namespace",verb="list"} 3.0
+apiserver_request_duration_seconds_bucket{le="0.1",resource="pods",scope="cluster",verb="list"} 1.0
+apiserver_request_duration_seconds_bucket{le="+Inf",resource="pods",scope="cluster",verb="list"} 4.0
+"""
+    assert parse_histograms(scoped) == {("list", "pods"): {0.1: 3.0, math.inf: 7.0}}
+
+
 def test_diff_keeps_only_what_happened_between_scrapes() -> None:
     before = parse_histograms(SCRAPE)
     after = {("create", "pods"): {0.1: 5.0, 1.0: 12.0, math.inf: 14.0}, ("get", "nodes"): before[("get", "nodes")],

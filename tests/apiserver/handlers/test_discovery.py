@@ -1,4 +1,4 @@
-"""Discovery documents and the in-flight limit (metrics: test_metrics.py)."""
+"""Discovery documents and the seat limit (APF in depth: tests/apiserver/flowcontrol/; metrics: test_metrics.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from kube.apiserver.server import APIServer
-from tests.apiserver.conftest import ADMIN_TOKEN, Api, ca_file, client_session, server_config
+from tests.apiserver.conftest import ADMIN_TOKEN, READER_TOKEN, Api, ca_file, client_session, server_config
 
 
 async def test_api_and_apis(api: Api) -> None:
@@ -31,23 +31,34 @@ async def test_resource_lists_carry_verbs_short_names_and_subresources(api: Api)
     assert scale["kind"] == "Scale" and scale["group"] == "autoscaling"
 
 
-async def test_beyond_max_inflight_answers_429_with_retry_after(pki_dir: Path, tmp_path: Path) -> None:
-    server = APIServer(server_config(pki_dir, tmp_path, max_requests_inflight=1))
+async def test_a_level_out_of_seats_answers_429_with_retry_after(pki_dir: Path, tmp_path: Path) -> None:
+    """One seat in all (--max-requests-inflight 1, no mutating ones): with it held, the reader's
+    level (global-default) queues it and times out into a 429; the admin (exempt) is still served;
+    once the seat is back, a burst of 20 is queued and every one served."""
+    server = APIServer(server_config(pki_dir, tmp_path, max_requests_inflight=1, max_mutating_requests_inflight=0,
+                                     flowcontrol_queue_wait=0.3))
     await server.start()
     try:
-        assert server.state is not None
-        server.state.metrics.inflight = 1  # one request is being served
-        async with client_session(server.url, ca_file(pki_dir), ADMIN_TOKEN) as s, \
+        assert server.state is not None and server.state.flowcontrol is not None
+        level = server.state.flowcontrol.queue_sets["global-default"]
+        assert level.limit == 1
+        seat = await level.acquire(("global-default", "someone-else"))  # one request is being served
+        async with client_session(server.url, ca_file(pki_dir), READER_TOKEN) as s, \
                 s.get("/api/v1/namespaces") as resp:
             body = await resp.json()
             assert resp.status == 429 and resp.headers["Retry-After"] == "1" and body["reason"] == "TooManyRequests"
-        server.state.metrics.inflight = 0
-        async with client_session(server.url, ca_file(pki_dir), ADMIN_TOKEN) as s:
+            assert body["message"] == "Too many requests, please try again later."
+        async with client_session(server.url, ca_file(pki_dir), ADMIN_TOKEN) as s, \
+                s.get("/api/v1/namespaces") as resp:
+            assert resp.status == 200
+        level.release(seat)
+        async with client_session(server.url, ca_file(pki_dir), READER_TOKEN) as s:
             answers = await asyncio.gather(*(s.get("/api/v1/namespaces") for _ in range(20)))
-            codes = {r.status for r in answers}
+            codes = [r.status for r in answers]
             for r in answers:
                 r.release()
-            assert codes <= {200, 429} and 200 in codes
+            assert codes == [200] * 20
+        assert level.executing == 0 and level.waiting == 0
     finally:
         await server.stop()
 
