@@ -138,6 +138,7 @@ async def _bench(url: str, ca: Path, nodes: int, pods: int, workload: str, engin
     from kube.client.informer import SharedInformerFactory
     from kube.client.kubeconfig import ClientConfig
     from kube.client.rest import RestClient
+    from kube.component.startup_gc import synced_with_collector_paused
     from kube.scheduler.api_binding import ApiBinder, wire_informers
     from kube.scheduler.events import MemoryEvents
     from kube.scheduler.scheduler import Scheduler
@@ -189,7 +190,7 @@ async def _bench(url: str, ca: Path, nodes: int, pods: int, workload: str, engin
     wire_informers(factory, sched)
     factory.start()
     loop_task = asyncio.create_task(sched.run(stop))
-    await factory.wait_for_cache_sync()
+    await synced_with_collector_paused(factory.wait_for_cache_sync)  # as `kube scheduler` does
     stuck_since: float | None = None
     while len(bound_at) < pods:
         await asyncio.sleep(0.05)

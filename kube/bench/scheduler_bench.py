@@ -64,7 +64,7 @@ def summarize(args: argparse.Namespace, raw: dict) -> dict:
         "p99_ms": round(percentile(steady, 99) * 1000, 4),
         "cpu_seconds": round(raw.get("cpu_seconds", 0.0), 4),
         "pods_per_cpu_second": round((scheduled - 1) / steady_cpu, 1) if scheduled > 1 and steady_cpu > 0 else 0.0,
-        "cold_start": raw["cold_start"],
+        "cold_start": {**raw["cold_start"], "cpu_s": round(raw.get("first_pod_cpu_s", 0.0), 4)},  # this process's
         "nodes_scored_per_pod": round(raw["feasible_total"] / attempts, 1),
         "nodes_filtered_per_pod": args.nodes,
         "seed": args.seed,

@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
 async def _main(args: argparse.Namespace, profiles: list[Profile], election: LeaderElectionConfig | None,
                 stop: asyncio.Event) -> int:
     from kube.client.informer import SharedInformerFactory, run_supervised
+    from kube.component.startup_gc import synced_with_collector_paused
     from kube.scheduler.api_binding import ApiBinder, ApiEvents, wire_informers
     from kube.scheduler.scheduler import Scheduler
 
@@ -80,7 +81,7 @@ async def _main(args: argparse.Namespace, profiles: list[Profile], election: Lea
         wire_informers(factory, sched)
         factory.start()
         try:
-            await factory.wait_for_cache_sync()
+            await synced_with_collector_paused(factory.wait_for_cache_sync)
             log.info("caches synced: %d nodes, %d pending pods", sched.cache.table.nodes, len(sched.queue))
             await run_supervised(sched.run(stop), factory)  # an informer that dies of a bug ends the term
         finally:

@@ -63,7 +63,7 @@ def test_summarize_computes_throughput_over_the_steady_window_only():
     assert out["pods_per_cpu_second"] == 50.0  # 100 pods over the 2 CPU-seconds after the first pod
     assert out["steady_s"] == 2.0 and out["duration_s"] == 3.0
     assert out["p50_ms"] == 1.0 and out["p99_ms"] == 2.0  # the cold 500 ms attempt is left out
-    assert out["cold_start"] == cold
+    assert out["cold_start"] == {**cold, "cpu_s": 0.5}
 
 
 def test_summarize_of_a_run_that_bound_nothing():
