@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import orjson
@@ -33,10 +32,10 @@ class PodInfo:
     attempts: int = 0
     last_failure: float = 0.0
     added: float = field(default_factory=time.monotonic)  # first seen (queue order within a priority)
+    key: str = field(init=False)  # asked for several times per queue operation: computed once
 
-    @cached_property
-    def key(self) -> str:  # asked for several times per queue operation
-        return join_key(self.namespace, self.name)
+    def __post_init__(self) -> None:
+        self.key = join_key(self.namespace, self.name)
 
     @property
     def spec(self) -> dict[str, Any]:
