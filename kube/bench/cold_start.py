@@ -20,11 +20,12 @@ Span = tuple[float, float]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def steady_rate(done: int, elapsed: float, first_pod: float | None) -> float:
-    """Pods per second in the steady window, first pod done -> last: the pods after the first."""
-    if first_pod is None or done < 2 or elapsed <= first_pod:
+def steady_rate(done: int, elapsed: float, first_pod: float | None, done_at_first: int = 1) -> float:
+    """Pods per second in the steady window, first pod done -> last: the pods done after that
+    moment (`done_at_first` were done by then: more than one when it is seen by polling)."""
+    if first_pod is None or done <= done_at_first or elapsed <= first_pod:
         return 0.0
-    return (done - 1) / (elapsed - first_pod)
+    return (done - done_at_first) / (elapsed - first_pod)
 
 
 def merge(spans: list[Span]) -> list[Span]:

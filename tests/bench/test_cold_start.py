@@ -103,3 +103,8 @@ async def test_timed_async_spans_the_await() -> None:
     assert await cold.timed_async("list", slow)() == "ok"
     (a, b), = cold.spans["list"]
     assert b - a >= 0.01
+
+
+def test_steady_rate_after_a_first_moment_seen_by_polling() -> None:
+    assert steady_rate(100, 5.0, 1.0, done_at_first=20) == pytest.approx(20.0)  # 80 more pods in 4 s
+    assert steady_rate(20, 5.0, 1.0, done_at_first=20) == 0.0  # all were done by the first poll

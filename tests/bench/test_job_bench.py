@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 
 def test_kube_bench_job_reports_a_completed_job() -> None:
     proc = subprocess.run([sys.executable, "-m", "kube", "bench", "job", "--completions", "20", "--parallelism",
@@ -18,6 +20,10 @@ def test_kube_bench_job_reports_a_completed_job() -> None:
     assert result["seconds"] > 0 and result["pods_per_second"] > 0 and 0 <= result["mean_active"] <= 5
     assert set(result["cpu_seconds"]) == {"apiserver", "node", "scheduler", "controller-manager"}
     assert result["commit"]
+    cold = result["cold_start"]  # create -> first completion, apart from the rate after it
+    assert 0 < cold["time_to_first_pod_s"] <= result["seconds"]
+    assert sum(cold["phases"].values()) == pytest.approx(cold["time_to_first_pod_s"], abs=0.02)
+    assert result["steady_pods_per_second"] >= 0
     # the exit code says whether the target was met; a small run on a busy machine may not be
     assert proc.returncode == (0 if result["meets_target"] else 1)
 
