@@ -4,7 +4,9 @@ Starts `kube apiserver` and one `kube node --runtime docker` as child processes,
 creates N pods bound to the node (spec.nodeName) at a fixed rate, image present, and
 measures from each create request's start (client clock) to the Running status seen
 through a watch. Kubernetes' SLO: p99 <= 5 s; this project's target is 2 s. Every
-container and network the run made is removed at the end.
+container and network the run made is removed at the end. The first pod (the node's
+first container and pod network) is the cold start: its latency is reported apart,
+with the percentiles of the pods after it; the SLO figures stay over every pod.
 """
 
 from __future__ import annotations
@@ -88,9 +90,13 @@ async def measure(cluster: BenchCluster, pods: int, rate: float) -> dict[str, An
                 else f" (pod watch failed: {type(watcher.exception()).__name__}: {watcher.exception()})"
             raise RuntimeError(f"only {len(running)} of {pods} pods Running after {STARTUP_TIMEOUT:g}s{cause}")
         latencies = sorted(running[n] - created[n] for n in created)
+        after_first = [running[n] - created[n] for n in created if n != "startup-0"]
         return {"pods": pods, "rate_per_second": rate, "p50_seconds": round(percentile(latencies, 50), 3),
                 "p99_seconds": round(percentile(latencies, 99), 3), "max_seconds": round(latencies[-1], 3),
-                "min_seconds": round(latencies[0], 3)}
+                "min_seconds": round(latencies[0], 3),
+                "cold_start": {"time_to_first_pod_s": round(running["startup-0"] - created["startup-0"], 3)},
+                "steady_p50_seconds": round(percentile(after_first, 50), 3),
+                "steady_p99_seconds": round(percentile(after_first, 99), 3)}
     finally:
         await client.close()
 
@@ -116,5 +122,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(result))
     else:
         print(f"{result['pods']} pods at {result['rate_per_second']:g}/s on one docker node, create -> Running: "
-              f"p50 {result['p50_seconds']:.2f}s  p99 {result['p99_seconds']:.2f}s  max {result['max_seconds']:.2f}s")
+              f"p50 {result['p50_seconds']:.2f}s  p99 {result['p99_seconds']:.2f}s  max {result['max_seconds']:.2f}s; "
+              f"first pod {result['cold_start']['time_to_first_pod_s']:.2f}s, after it p50 "
+              f"{result['steady_p50_seconds']:.2f}s p99 {result['steady_p99_seconds']:.2f}s")
     return 0
