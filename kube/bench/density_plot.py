@@ -9,6 +9,7 @@ matplotlib is imported only here (require_matplotlib checks for it before a run)
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,14 @@ def _phases(ax: Any, series: dict[str, Any]) -> None:
 
 
 def _percentile_lines(ax: Any, points: list[tuple[float, float]], width: float, scale: float, unit: str) -> None:
-    rows = window_percentiles(points, width)
+    rows: list[dict[str, float] | None] = []
+    for r in window_percentiles(points, width):  # a window without calls breaks the line (None)
+        if rows and rows[-1] is not None and r["t"] - rows[-1]["t"] > width:
+            rows.append(None)
+        rows.append(r)
     for q, colour in _QUANTILES:
-        ax.plot([r["t"] + width / 2 for r in rows], [r[q] * scale for r in rows], marker=".", color=colour, label=q)
+        ax.plot([math.nan if r is None else r["t"] + width / 2 for r in rows],
+                [math.nan if r is None else r[q] * scale for r in rows], marker=".", color=colour, label=q)
     ax.set_ylabel(unit)
     ax.set_ylim(bottom=0)
     ax.legend(loc="best", fontsize=8)
