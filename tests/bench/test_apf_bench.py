@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import ssl
 import statistics
 import sys
@@ -25,8 +26,10 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from kube.bench.api_server_process import ApiServerProcess
+from kube.bench.density_metrics import parse_histograms
 
 pytestmark = pytest.mark.slow
 TOKENS = {"admin": ("admin-token-0123456789", "system:masters"), "bob": ("bob-token-0123456789", "system:read-only"),
@@ -64,6 +67,22 @@ async def gets(s: aiohttp.ClientSession, until: asyncio.Future[object] | int,
     return took, codes
 
 
+def server_side(text: str) -> dict[str, object]:
+    """What the server saw of the gets (their time from dispatch to answer, APF's queue
+    included) and of global-default's queue waits (carol's alone when the flooder is a node)."""
+    gets = parse_histograms(text)[("get", "configmaps")]
+    waits: dict[float, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = sample.labels
+            if sample.name == "apiserver_flowcontrol_request_wait_duration_seconds_bucket" \
+                    and labels.get("priority_level") == "global-default" and labels.get("execute") == "true":
+                waits[float(labels["le"])] = sample.value
+    return {"server_gets": gets[math.inf], "server_gets_over_100ms": gets[math.inf] - gets[0.1],
+            "global_default_waits": waits.get(math.inf, 0.0),
+            "global_default_waits_over_100ms": waits.get(math.inf, 0.0) - waits.get(0.1, 0.0)}
+
+
 async def scenario(server: ApiServerProcess, flooder: str) -> dict[str, object]:
     async with session(server, "admin") as admin:
         for start in range(0, OBJECTS, 100):
@@ -85,13 +104,15 @@ async def scenario(server: ApiServerProcess, flooder: str) -> dict[str, object]:
         took, codes = await gets(carol, done, slow)
         out, _ = await done
         flood_seconds = time.monotonic() - started
+    async with session(server, "admin") as admin, admin.get("/metrics") as resp:
+        served = server_side(await resp.text())
     return {"carol_quiet_p50_ms": round(quantile(quiet, 0.5) * 1e3, 1),
             "carol_quiet_p99_ms": round(quantile(quiet, 0.99) * 1e3, 1),
             "carol_gets": len(took), "carol_p50_ms": round(quantile(took, 0.5) * 1e3, 1),
             "carol_p99_ms": round(quantile(took, 0.99) * 1e3, 1), "carol_max_ms": round(max(took) * 1e3, 1),
             "carol_429": codes.count(429), "carol_non_200": sum(c != 200 for c in codes),
             "carol_over_100ms": [(round(at - origin, 1), round(sec * 1e3)) for at, sec in slow],
-            "flooder": json.loads(out), "flood_seconds": round(flood_seconds, 1)}
+            "flooder": json.loads(out), "flood_seconds": round(flood_seconds, 1), **served}
 
 
 @pytest.mark.parametrize(("flooder", "flags"), [("bob", SMALL), ("system:node:n1", SMALL), ("system:node:n1", [])],
