@@ -14,7 +14,8 @@ APISERVER = Path(__file__).resolve().parents[3] / "kube" / "apiserver"
 # where a kind's name may appear: its rules, its table columns and wire schema, bootstrap objects, data
 KIND_AWARE = ("strategies", "tables", "protobuf", "bootstrap", "openapi", "subresources", "allocators", "rbac",
               "admission",  # admission plugins read several kinds, as upstream's
-              "audit")  # writes audit.k8s.io's own Event documents; keeps Secrets' bodies out, as upstream
+              "audit",  # writes audit.k8s.io's own Event documents; keeps Secrets' bodies out, as upstream
+              "flowcontrol")  # APF reads its own FlowSchemas and PriorityLevelConfigurations, as rbac its roles
 
 
 def test_every_strategy_belongs_to_a_registered_kind() -> None:
