@@ -7,6 +7,8 @@ meanwhile (0.7 s of the scheduler benchmark's 3.9 s to its first pod in api mode
 during the lists, then `gc.freeze()` moves what survived to the permanent generation, so
 later collections walk only what was allocated since. The pause has a limit: an API that
 does not answer for `limit` seconds gets a daemon with its collector back (and nothing frozen).
+Frozen objects are never collected, so a daemon that drops its caches (a scheduler whose
+leadership term ended) calls `caches_released` to hand them back to the collector.
 """
 
 from __future__ import annotations
@@ -46,3 +48,8 @@ async def synced_with_collector_paused(wait_for_sync: Callable[[float | None], A
             gc.enable()
     if not synced:
         await wait_for_sync(None)
+
+
+def caches_released() -> None:
+    """The frozen caches were dropped: let the collector see them again (cycles among them included)."""
+    gc.unfreeze()

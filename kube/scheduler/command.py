@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 async def _main(args: argparse.Namespace, profiles: list[Profile], election: LeaderElectionConfig | None,
                 stop: asyncio.Event) -> int:
     from kube.client.informer import SharedInformerFactory, run_supervised
-    from kube.component.startup_gc import synced_with_collector_paused
+    from kube.component.startup_gc import caches_released, synced_with_collector_paused
     from kube.scheduler.api_binding import ApiBinder, ApiEvents, wire_informers
     from kube.scheduler.scheduler import Scheduler
 
@@ -87,6 +87,7 @@ async def _main(args: argparse.Namespace, profiles: list[Profile], election: Lea
         finally:
             await factory.stop()
             await sched.drain_binds()  # bindings in flight finish (or fail); none start after a step-down
+            caches_released()  # this term's caches, frozen once synced, are garbage now
 
     leadership = Leadership(client, LEASE_NAME, election, lead, registry=registry)
     runners = []

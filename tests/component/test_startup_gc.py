@@ -4,11 +4,12 @@ longer than the limit), and what they hold is frozen only when they did fill."""
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from kube.component.startup_gc import collector_paused, synced_with_collector_paused
+from kube.component.startup_gc import caches_released, collector_paused, synced_with_collector_paused
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +64,19 @@ async def test_not_synced_in_the_limit_waits_on_collecting() -> None:
     await synced_with_collector_paused(wait, limit=0.5)
     assert seen == [(0.5, False), (None, True)]  # the collector came back for the long wait
     assert gc.get_freeze_count() == before  # nothing frozen: the caches were not known full
+
+
+def test_released_caches_are_collected_again() -> None:
+    class Node:
+        def __init__(self) -> None:
+            self.me = self  # a cycle: only the collector frees it
+
+    with collector_paused():
+        cache = [Node() for _ in range(100)]
+    refs = [weakref.ref(n) for n in cache]
+    del cache
+    gc.collect()
+    assert all(r() is not None for r in refs)  # frozen: never collected
+    caches_released()
+    gc.collect()
+    assert all(r() is None for r in refs)
