@@ -12,8 +12,8 @@ from pathlib import Path
 from hack.hosts.host import Host
 
 KUBECTL = str(Path(sys.executable).parent / "kubectl")
-OUR_UNITS = ("kube-etcd", "kube-apiserver", "kube-scheduler", "kube-controller-manager", "kube-dns", "kube-node",
-             "kube-proxy")
+OUR_UNITS = ("kube-etcd", "kube-apiserver", "kube-scheduler", "kube-controller-manager", "kube-csr-signer",
+             "kube-dns", "kube-node", "kube-proxy")
 
 
 def kubectl(kubeconfig: Path, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -67,7 +67,9 @@ def unit_start_times(host: Host) -> dict[str, str]:
 
 
 def cert_fingerprints(host: Host) -> str:
-    return host.sh("cd /etc/kube/pki && sha256sum *.crt").stdout
+    """The issued certificates and a minion's own (TLS bootstrapped) one."""
+    return host.sh("cd /etc/kube/pki && sha256sum *.crt; "
+                   "sha256sum /var/lib/kube/node/pki/kubelet-client-current.pem 2>/dev/null; true").stdout
 
 
 def leftovers(host: Host) -> list[str]:

@@ -25,6 +25,8 @@ from tests.playbooks.cluster_checks import (
 )
 from tests.playbooks.fleet import MASTERS, MINIONS, UNUSED_IP, ZONE, Fleet, assert_ok, hostvars
 
+NODE_CLIENT_PEM = "/var/lib/kube/node/pki/kubelet-client-current.pem"  # the node's own, by CSR
+
 pytestmark = [pytest.mark.playbooks, pytest.mark.timeout(1800)]  # a site.yml takes minutes on a loaded machine
 
 def test_site_from_fresh_hosts(fleet: Fleet) -> None:
@@ -44,9 +46,20 @@ def test_certificates_names_and_key_modes(fleet: Fleet) -> None:
         for ip in [m.ip for m in fleet.masters] + ["127.0.0.1", "10.96.0.1"]:
             assert f"IP Address:{ip}," in sans + ",", sans
         assert "DNS:kubernetes.default.svc.cluster.local" in sans, sans
-    for h in fleet.minions:
-        subject = h.sh("openssl x509 -in /etc/kube/pki/node.crt -noout -subject").stdout
+    for h in fleet.minions:  # TLS bootstrapping: the node's own key, its certificate by CSR
+        subject = h.sh(f"openssl x509 -in {NODE_CLIENT_PEM} -noout -subject -issuer").stdout
         assert f"CN = system:node:{h.name}" in subject and "O = system:nodes" in subject, subject
+        assert h.sh(f"stat -L -c %a {NODE_CLIENT_PEM}").stdout.strip() == "600"
+        assert h.exec("test", "-e", "/etc/kube/pki/node.key", check=False).returncode != 0, \
+            f"a node key made on the CA host is on {h.name}"
+        assert h.exec("test", "-e", "/etc/kube/bootstrap.conf", check=False).returncode != 0, \
+            f"the bootstrap kubeconfig (its token) was left on {h.name}"
+    tokens = [s for s in kubectl_json(fleet.kubeconfig, "-n", "kube-system", "get", "secrets")["items"]
+              if s.get("type") == "bootstrap.kubernetes.io/token"]
+    assert not tokens, f"join tokens left behind: {[t['metadata']['name'] for t in tokens]}"
+    csrs = kubectl_json(fleet.kubeconfig, "get", "csr")["items"]
+    joined = {c["spec"]["username"] for c in csrs if c["spec"]["username"].startswith("system:bootstrap:")}
+    assert len(joined) == len(fleet.minions), f"one bootstrap identity per minion: {joined}"
     for h in fleet.hosts:
         modes = h.sh("stat -c '%a %n' /etc/kube/pki/*.key").stdout.split("\n")
         assert modes and all(m.startswith("600 ") for m in modes if m), modes
@@ -84,6 +97,9 @@ def test_api_servers_ready_and_one_leader_each(fleet: Fleet) -> None:
         active = [h.name for h in fleet.masters
                   if h.exec("systemctl", "is-active", name, check=False).stdout.strip() == "active"]
         assert len(active) == MASTERS, f"{name} not running on every master: {active}"
+    signers = [h.name for h in fleet.masters
+               if h.exec("systemctl", "is-active", "kube-csr-signer", check=False).stdout.strip() == "active"]
+    assert signers == [fleet.masters[0].name], f"the CSR signer runs on the CA host alone: {signers}"
 
 
 def test_minions_ready_with_their_labels(fleet: Fleet) -> None:
@@ -253,7 +269,7 @@ def test_a_certificate_near_expiry_warns(fleet: Fleet) -> None:
     for h in fleet.masters:
         assert f"WARNING: /etc/kube/pki/apiserver.crt on {h.name} expires" in proc.stdout, proc.stdout[-3000:]
     for h in fleet.minions:
-        assert f"WARNING: /etc/kube/pki/node.crt on {h.name} expires" in proc.stdout, proc.stdout[-3000:]
+        assert f"WARNING: /etc/kube/pki/node-serving.crt on {h.name} expires" in proc.stdout, proc.stdout[-3000:]
     assert "within 400 days; renew it" in proc.stdout
     assert not any(c["changed"] for c in recap(proc.stdout).values()), changed_tasks(proc.stdout)
 
