@@ -5,7 +5,10 @@ A pod that failed waits in `unschedulable` until a cluster event that could
 help (node added/updated, pod deleted, ...) moves it: to backoffQ while its
 back-off (1s doubling to 10s) runs, else straight to activeQ. A pod that
 failed while such an event happened during its cycle goes to backoffQ at
-once, so the event is not lost. Stale heap entries are skipped lazily.
+once, so the event is not lost. Stale heap entries are skipped lazily. The
+unschedulable pods are also kept apart (`_parked`, kube-scheduler's
+unschedulablePods map): a cluster event walks only them, not every queued pod
+(each of 5,000 Node adds walking 10,000 queued pods took 2.2 CPU-s).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class SchedulingQueue:
         self._active: list[tuple[int, float, int, str]] = []
         self._backoff: list[tuple[float, int, str]] = []
         self._entries: dict[str, _Entry] = {}  # pods waiting in some queue
+        self._parked: dict[str, _Entry] = {}  # those of them in `unschedulable`
         self._in_flight: dict[str, int] = {}  # popped, cycle number
         self._seq = 0
         self.cycle = 0
@@ -55,6 +59,8 @@ class SchedulingQueue:
         old = self._entries.get(pod.key)
         if old is not None:
             self.counts[old.where] -= 1
+            if old.where == UNSCHEDULABLE:
+                del self._parked[pod.key]
         self._seq += 1
         entry = _Entry(pod, where, self._seq)
         self._entries[pod.key] = entry
@@ -65,6 +71,7 @@ class SchedulingQueue:
             heapq.heappush(self._backoff, (self.backoff_until(pod), self._seq, pod.key))
         else:
             entry.since = self.clock() if now is None else now
+            self._parked[pod.key] = entry
 
     def backoff_until(self, pod: PodInfo) -> float:
         """When a pod's back-off ends: 1s after the first failure, doubling to 10s."""
@@ -94,6 +101,7 @@ class SchedulingQueue:
         old = self._entries.pop(key, None)
         if old is not None:
             self.counts[old.where] -= 1
+            self._parked.pop(key, None)
         self._in_flight.pop(key, None)
 
     def add_unschedulable(self, pod: PodInfo) -> None:
@@ -120,7 +128,7 @@ class SchedulingQueue:
         self._move_cycle = self.cycle
         now = self.clock()
         moved = 0
-        for entry in [e for e in self._entries.values() if e.where == UNSCHEDULABLE]:
+        for entry in list(self._parked.values()):
             until = self.backoff_until(entry.pod)
             self._put(entry.pod, BACKOFF if until > now else ACTIVE)
             moved += 1
@@ -134,7 +142,7 @@ class SchedulingQueue:
             entry = self._entries.get(key)
             if entry is not None and entry.seq == seq:
                 self._put(entry.pod, ACTIVE)
-        for entry in [e for e in self._entries.values() if e.where == UNSCHEDULABLE]:
+        for entry in list(self._parked.values()):
             if now - entry.since >= UNSCHEDULABLE_FLUSH:
                 self._put(entry.pod, BACKOFF if self.backoff_until(entry.pod) > now else ACTIVE)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kube.scheduler.pod_info import pod_info
 from kube.scheduler.queue import ACTIVE, BACKOFF, UNSCHEDULABLE, SchedulingQueue
 from tests.scheduler.objects import pod
@@ -73,3 +76,37 @@ def test_pending_counts_and_delete():
     q.delete("default/a")
     assert q.pending()[ACTIVE] == 1
     assert q.pop().name == "b"
+
+
+OPS = st.lists(st.tuples(st.sampled_from(["add", "pop_fail", "pop_done", "update", "delete", "requeue", "move",
+                                          "flush", "tick"]), st.integers(0, 5)), max_size=60)
+
+
+@given(OPS)
+@settings(max_examples=200, deadline=None)
+def test_the_parked_pods_are_exactly_the_unschedulable_ones(ops):
+    """A cluster event walks only `_parked`: it must hold every unschedulable pod and nothing else."""
+    clock = Clock()
+    q = SchedulingQueue(clock=clock)
+    for op, n in ops:
+        name = f"p{n % 3}"  # few names: operations on one pod meet often
+        if op == "add":
+            q.add(info(name))
+        elif op == "pop_fail" and (p := q.pop()) is not None:
+            q.add_unschedulable(p)
+        elif op == "pop_done" and (p := q.pop()) is not None:
+            q.done(p.key)
+        elif op == "update":
+            q.update(info(name))
+        elif op == "delete":
+            q.delete(f"default/{name}")
+        elif op == "requeue" and (p := q.pop()) is not None:
+            q.requeue_backoff(p)
+        elif op == "move":
+            q.move_all_to_active_or_backoff("NodeAdd")
+        elif op == "flush":
+            q.flush()
+        elif op == "tick":
+            clock.now += 0.6 * (n + 1) + (300 if n == 5 else 0)
+        parked = {k for k in (f"default/p{i}" for i in range(3)) if q.where(k) == UNSCHEDULABLE}
+        assert set(q._parked) == parked and q.pending()[UNSCHEDULABLE] == len(parked)
