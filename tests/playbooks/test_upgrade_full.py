@@ -126,3 +126,23 @@ def test_remove_node_of_an_etcd_master(fleet: Fleet) -> None:
     assert len(members) == 2 and not any(gone.ip in m for m in members), members
     health = fleet.etcd[0].sh(f"{ETCDCTL} endpoint health --cluster 2>&1").stdout
     assert health.count("is healthy") == 2, health
+
+
+def test_site_re_adds_the_removed_etcd_master_as_a_member(fleet: Fleet) -> None:
+    """The host removed above is still in the inventory: site.yml `member add`s it to the
+    running cluster (it starts `existing`), and no other member is restarted for it."""
+    if len(fleet.etcd) < 3:
+        pytest.skip("needs 3 etcd members (PLAYBOOK_MASTERS=3)")
+    back, stay = fleet.etcd[-1], fleet.etcd[:-1]
+    starts = {h.name: unit_start_times(h).get("kube-etcd") for h in stay}
+    proc = fleet.run("site.yml", label="site.yml re-adding an etcd member")
+    assert_ok(proc)
+    print(f"site.yml re-adding {back.name}: {fleet.timings['site.yml re-adding an etcd member']:.0f}s")
+    members = fleet.etcd[0].sh(f"{ETCDCTL} member list").stdout.splitlines()
+    assert len(members) == 3 and any(f"{back.name}, https://{back.ip}:2380" in m for m in members), members
+    health = fleet.etcd[0].sh(f"{ETCDCTL} endpoint health --cluster 2>&1").stdout
+    assert health.count("is healthy") == 3, health
+    assert "ETCD_INITIAL_CLUSTER_STATE=existing" in back.sh("cat /etc/kube/etcd-initial.env").stdout
+    assert {h.name: unit_start_times(h).get("kube-etcd") for h in stay} == starts, "a running member restarted"
+    kubectl(fleet.kubeconfig, f"--server=https://{back.ip}:6443", "get", "--raw", "/readyz")
+    wait_for("every node Ready", lambda: len(ready_nodes(fleet)) == len(fleet.minions), timeout=240)
