@@ -11,7 +11,6 @@ import signal
 import socket
 import ssl
 import subprocess
-import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -115,18 +114,33 @@ def node_tasks(cluster: LocalCluster) -> int:
     return int(float(re.search(r"^kube_node_port_forward_tasks (\S+)$", text, re.M).group(1)))  # type: ignore[union-attr]
 
 
-def node_sockets(cluster: LocalCluster) -> int:
+def _pod_socket_inodes(pod: str) -> set[str]:
+    """The inodes of every TCP socket in the pod's network namespace (its containers' /proc/net)."""
+    ids = subprocess.run(["docker", "ps", "-q", "--filter", f"label=io.kube.pod.name={pod}"],
+                         capture_output=True, text=True, timeout=30).stdout.split()
+    inodes: set[str] = set()
+    for cid in ids:
+        pid = subprocess.run(["docker", "inspect", "-f", "{{.State.Pid}}", cid],
+                             capture_output=True, text=True, timeout=30).stdout.strip()
+        for table in ("tcp", "tcp6"):
+            with contextlib.suppress(OSError):
+                inodes.update(line.split()[9] for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:])
+    return inodes
+
+
+def node_pod_sockets(cluster: LocalCluster, pod: str = "web") -> int:
+    """Sockets the node process holds inside the pod's network namespace: exactly its dials for
+    port-forward (its own API and Docker connections live in the host's namespace)."""
     pid = processes.running(cluster.dir, cluster.node)  # type: ignore[attr-defined]
-    fds = Path(f"/proc/{pid}/fd")
-    if not fds.exists():
-        return -1
-    count = 0
-    for fd in fds.iterdir():
+    held: set[str] = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
-            count += os.readlink(fd).startswith("socket:")
+            link = os.readlink(fd)
         except FileNotFoundError:  # closed between the listing and the read: it is not held
             continue
-    return count
+        if link.startswith("socket:["):
+            held.add(link[len("socket:["):-1])
+    return len(held & _pod_socket_inodes(pod))
 
 
 @pytest.mark.parametrize("websockets", ["true", "false"])  # SPDY over WebSocket, then kubectl's SPDY fallback
@@ -183,18 +197,18 @@ def test_kubectl_to_a_closed_port_reports_it_and_the_node_serves_on(cluster: Loc
 def test_a_kubectl_killed_mid_stream_leaves_no_socket_on_the_node(cluster: LocalCluster) -> None:
     with port_forward(cluster, "pod/web", "80") as (ports, _):  # warm: the node's own sockets settle
         assert http_get(ports[80], "/index.html").endswith(b"served-on-80\n")
-    time.sleep(1)
-    before = node_sockets(cluster)
+    wait_for("the warm-up connection released", lambda: node_pod_sockets(cluster) == 0 or None, timeout=30)
     with port_forward(cluster, "pod/web", "80") as (ports, proc):
         halves = [socket.create_connection(("127.0.0.1", ports[80]), timeout=30) for _ in range(5)]
         for s in halves:
             s.sendall(b"GET /index.html HTTP/1.0\r\n")  # half a request: httpd waits for the rest
-        wait_for("the node to hold the forwarded connections", lambda: node_sockets(cluster) >= before + 5,
+        wait_for("the node to hold the forwarded connections", lambda: node_pod_sockets(cluster) >= 5,
                  timeout=30)
         assert node_tasks(cluster) == 5
         proc.kill()  # no GOAWAY, no reset, no close frame
         proc.wait()
         for s in halves:
             s.close()
-    wait_for("the node to let the pod connections go", lambda: node_sockets(cluster) <= before, timeout=60)
+    wait_for("the node to let the pod connections go", lambda: node_pod_sockets(cluster) == 0 or None,
+             timeout=60)
     wait_for("the node's port-forward tasks to end", lambda: node_tasks(cluster) == 0 or None, timeout=30)
