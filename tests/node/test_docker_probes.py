@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tests.apiserver.conftest import eventually
 from tests.node.cluster import EVENT, POD, condition
 from tests.node.conftest import DockerNode
-from tests.node.test_docker_pods import pod, sh, wait_pod
+from tests.node.test_docker_pods import docker_exec, pod, sh, wait_pod
 
 FAST = {"periodSeconds": 1, "failureThreshold": 2, "timeoutSeconds": 1}
 
@@ -48,17 +49,31 @@ async def test_failing_exec_liveness_restarts_the_container(docker_node: DockerN
     assert any("Liveness probe failed" in e["message"] for e in events)
 
 
+async def startup_failures(node: DockerNode, name: str) -> int:
+    events = (await node.client.list(EVENT, "default"))["items"]
+    return sum(e.get("count", 1) for e in events if e["involvedObject"]["name"] == name
+               and e["message"].startswith("Startup probe failed"))
+
+
 async def test_startup_probe_gates_liveness(docker_node: DockerNode):
-    # liveness would fail at once, but it only starts after the startup probe passes (at ~10 s:
-    # long enough that a loaded machine still sees the Running, not-yet-started state first);
-    # then /tmp/ok exists and liveness passes: no restart
-    startup = {"exec": {"command": ["test", "-f", "/tmp/ok"]}, "periodSeconds": 1, "failureThreshold": 30}
+    # the test holds the startup gate (/tmp/ok) itself, so no machine load can race it: while the
+    # startup probe fails, liveness (which would fail at once) must not run; once the test opens
+    # the gate, the container is started and liveness passes: no restart at any point
+    startup = {"exec": {"command": ["test", "-f", "/tmp/ok"]}, "periodSeconds": 1, "failureThreshold": 300}
     liveness = {"exec": {"command": ["test", "-f", "/tmp/ok"]}, **FAST}
-    body = pod("startup", docker_node.name, [sh("app", "sleep 10; touch /tmp/ok; sleep 3600",
-                                                startupProbe=startup, livenessProbe=liveness)])
+    body = pod("startup", docker_node.name, [sh("app", "sleep 3600", startupProbe=startup, livenessProbe=liveness)])
     await docker_node.client.create(POD, body, "default")
     early = await wait_pod(docker_node, "startup", lambda p: p["status"].get("phase") == "Running")
     assert early["status"]["containerStatuses"][0]["started"] is False
+
+    async def probed_a_while():
+        return await startup_failures(docker_node, "startup") >= 4 or None
+    await eventually(probed_a_while, timeout=60, interval=0.5)
+    gated = await docker_node.client.get(POD, "startup", "default")
+    assert gated["status"]["containerStatuses"][0]["started"] is False
+    assert restarts(gated) == 0, "liveness ran before the startup probe passed"
+
+    docker_exec(gated, "app", "touch /tmp/ok")
     p = await wait_pod(docker_node, "startup", lambda p: condition(p, "Ready") == "True")
     assert p["status"]["containerStatuses"][0]["started"] is True
     assert restarts(p) == 0
