@@ -57,6 +57,13 @@ def _status_of(body: bytes) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
+def logs_response_body(request: web.Request) -> bool:
+    """Whether this request's audit event carries its response object (RequestResponse), so
+    the response must be whole in memory rather than streamed."""
+    rec = request.get(RECORD)
+    return rec is not None and rec.wants("ResponseComplete") and LEVEL_ORDER[rec.level] >= 3
+
+
 class Auditor:
     def __init__(self, policy: Policy, writer: LogWriter) -> None:
         self.policy, self.writer = policy, writer

@@ -9,6 +9,7 @@ from aiohttp import web
 from kube.api.errors import bad_request
 from kube.api.meta import Obj
 from kube.apiserver.handlers.encoding import json_response, wants_table
+from kube.apiserver.handlers.list_stream import should_stream, stream_list
 from kube.apiserver.handlers.request_info import RequestInfo
 from kube.apiserver.state import ServerState
 from kube.apiserver.storage.list_pages import make_token, read_token, store_key, store_page
@@ -97,6 +98,8 @@ async def list_objects(request: web.Request, state: ServerState, info: RequestIn
         meta["continue"] = next_token
     if table:
         return table_response(request, info, items, meta)
+    if should_stream(request, items):
+        return await stream_list(request, kind.list_kind_name, kind.api_version, meta, items)
     return json_response({"kind": kind.list_kind_name, "apiVersion": kind.api_version, "metadata": meta,
                           "items": items})
 
