@@ -28,6 +28,7 @@ from kube.api.registry import resolve
 from kube.bench.cold_start import ColdStart
 from kube.bench.scheduler_cold_start import PHASES, time_scheduler
 from kube.bench.workloads import cluster, pending_pods
+from kube.local.etcd_members import QUOTA_BACKEND_BYTES
 
 TOKEN = "bench-admin-token-0123456789abcdef"
 POD, NODE = resolve("pods"), resolve("nodes")
@@ -70,7 +71,7 @@ def _start_etcd(tmp: Path) -> tuple[subprocess.Popen, str]:
         [binary, "--data-dir", str(tmp / "etcd"), "--listen-client-urls", url, "--advertise-client-urls", url,
          "--listen-peer-urls", f"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls",
          f"http://127.0.0.1:{peer}", "--initial-cluster", f"default=http://127.0.0.1:{peer}",
-         "--quota-backend-bytes", str(4 * 1024**3)],
+         "--quota-backend-bytes", str(QUOTA_BACKEND_BYTES)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_http(f"{url}/health", None, proc, "etcd")
     return proc, url

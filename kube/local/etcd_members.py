@@ -24,6 +24,9 @@ from pathlib import Path
 from kube.local.etcd_tls import EtcdTlsFiles, make_etcd_tls
 
 STARTUP_DEADLINE = 60.0  # seconds for the whole cluster to report healthy
+# etcd's space quota: its 2 GiB default fills at about 150,000 pods with their history
+# (the density run's size); 8 GiB is the most etcd's operators guide recommends.
+QUOTA_BACKEND_BYTES = 8 * 1024**3
 
 
 class EtcdUnavailable(RuntimeError):
@@ -91,6 +94,7 @@ class EtcdMember:
             "--listen-peer-urls", self.peer_url, "--initial-advertise-peer-urls", self.peer_url,
             "--initial-cluster", initial_cluster, "--initial-cluster-state", "new",
             "--initial-cluster-token", token, "--logger", "zap", "--log-outputs", "stderr",
+            "--quota-backend-bytes", str(QUOTA_BACKEND_BYTES),
         ]
         if self.tls:
             command += ["--client-cert-auth", "--trusted-ca-file", str(self.tls.ca_file),

@@ -112,3 +112,13 @@ def changed_tasks(output: str) -> list[tuple[str, str]]:
 
 def node_labels(kubeconfig: Path, name: str) -> dict[str, str]:
     return kubectl_json(kubeconfig, "get", "node", name)["metadata"]["labels"]
+
+
+def etcd_quota(h: Host) -> float:
+    """The member's space quota, as its own /metrics reports it (etcd_server_quota_backend_bytes)."""
+    fetch = ("import ssl, urllib.request as u; c = ssl.create_default_context(cafile='/etc/kube/pki/ca.crt'); "
+             "c.load_cert_chain('/etc/kube/pki/etcd-healthcheck.crt', '/etc/kube/pki/etcd-healthcheck.key'); "
+             "print(u.urlopen('https://127.0.0.1:2379/metrics', context=c, timeout=10).read().decode())")
+    metrics = h.exec("/opt/kube/current/bin/python", "-c", fetch).stdout
+    return float(next(line.split()[1] for line in metrics.splitlines()
+                      if line.startswith("etcd_server_quota_backend_bytes ")))

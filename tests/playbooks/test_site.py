@@ -15,6 +15,7 @@ from dnslib import DNSRecord
 from tests.playbooks.cluster_checks import (
     cert_fingerprints,
     changed_tasks,
+    etcd_quota,
     kubectl,
     kubectl_json,
     leftovers,
@@ -84,6 +85,8 @@ def test_etcd_members_healthy_over_tls(fleet: Fleet) -> None:
                        check=False)
         assert plain.returncode != 0, "etcd answers plain HTTP"
         assert h.exec("systemctl", "is-enabled", "etcd", check=False).stdout.strip() == "disabled"
+        assert etcd_quota(h) == 8 * 1024**3
+
 
 
 def test_api_servers_ready_and_one_leader_each(fleet: Fleet) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 from collections.abc import Callable
 
 import pytest
 
+from kube.local.etcd_members import QUOTA_BACKEND_BYTES
 from kube.store.errors import UnavailableError
 from kube.store.etcd import EtcdStore
 from kube.store.protocol import WatchEvent
@@ -122,3 +124,11 @@ async def test_plain_http_client_cannot_talk_to_a_tls_member(etcd_tls_member: Et
     plain = etcd_tls_member.endpoints[0].replace("https://", "http://")
     with pytest.raises(UnavailableError):
         await EtcdStore.connect([plain], timeout=1.0, retry_window=2.0)
+
+
+def test_members_run_with_a_space_quota_that_fits_the_density_run(etcd_server: str) -> None:
+    # etcd's 2 GiB default is below 150,000 pods and their history; the member reports its quota
+    with urllib.request.urlopen(f"{etcd_server}/metrics", timeout=10) as resp:
+        metrics = resp.read().decode()
+    quota = next(line for line in metrics.splitlines() if line.startswith("etcd_server_quota_backend_bytes "))
+    assert float(quota.split()[1]) == QUOTA_BACKEND_BYTES == 8 * 1024**3
