@@ -4,8 +4,8 @@ A list of 150,000 pods is some 400 MB of JSON: encoded at once it doubles the AP
 server's memory for as long as it is sent, and holds the event loop for the whole
 encoding, so every other request (a node's heartbeat, another user's get) waits
 behind one reader. Written in slices of SLICE_ITEMS, the encoded list in memory is
-one slice, and the loop serves other requests between slices while the socket
-drains. The bytes are exactly those json_response writes for the whole list
+one slice, and the loop serves other requests between slices (each slice
+yields to them, whether or not the socket has to drain). The bytes are exactly those json_response writes for the whole list
 (Go's field order and HTML-safe escapes are per item, the list's head is fixed),
 in chunked transfer encoding, as kube-apiserver streams its own large lists.
 
@@ -15,6 +15,7 @@ this request's response body (RequestResponse needs the whole object).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import orjson
@@ -26,8 +27,8 @@ from kube.api.meta import Obj
 from kube.apiserver.audit.auditor import logs_response_body
 from kube.apiserver.handlers.encoding import JSON
 
-STREAM_AT = 2000
-SLICE_ITEMS = 500
+STREAM_AT = 1000
+SLICE_ITEMS = 250
 
 
 def should_stream(request: web.Request, items: list[Obj]) -> bool:
@@ -58,6 +59,7 @@ async def stream_list(request: web.Request, list_kind: str, api_version: str, me
     for start in range(0, len(items), SLICE_ITEMS):
         chunk = encode_slice(list_kind, items[start:start + SLICE_ITEMS])
         await resp.write(b"," + chunk if start else chunk)
+        await asyncio.sleep(0)  # a write below the socket's high-water mark does not yield by itself
     await resp.write(b"]}\n")
     await resp.write_eof()
     return resp

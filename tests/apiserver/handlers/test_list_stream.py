@@ -3,12 +3,15 @@ and whole again when an audit rule logs the response body."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from pathlib import Path
 
 import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kubernetes import client, config
 
 from kube.apiserver.handlers import list_stream
 from kube.apiserver.handlers.encoding import json_response
@@ -16,6 +19,7 @@ from tests.apiserver.audit.conftest import start_audited
 from tests.apiserver.conftest import Api
 
 CM_LIST = "ConfigMapList"
+KUBECTL = str(Path(sys.executable).parent / "kubectl")
 text = st.text(alphabet=st.sampled_from("ab<>&\u2028\u2029\"\\é"), max_size=6)
 
 
@@ -82,3 +86,34 @@ async def test_a_list_whose_body_is_audited_is_sent_whole(pki_dir: Path, tmp_pat
             [f"cm-{i:03d}" for i in range(5)]
     finally:
         await audited.server.stop()
+
+
+async def test_kubectl_and_the_python_client_read_a_streamed_list(api: Api, kubeconfig: Path) -> None:
+    n = list_stream.STREAM_AT + 7
+    await asyncio.gather(*(_make_configmaps_named(api, f"s{k}", n // 8 + 1) for k in range(8)))
+    _, whole = await api.get("/api/v1/namespaces/default/configmaps")
+    names = sorted(i["metadata"]["name"] for i in whole["items"])
+    assert len(names) >= n
+    async with api.session.get("/api/v1/namespaces/default/configmaps") as resp:
+        assert resp.headers.get("Transfer-Encoding") == "chunked"  # long enough to be streamed
+    proc = await asyncio.create_subprocess_exec(
+        KUBECTL, "--kubeconfig", str(kubeconfig), "--cache-dir", str(kubeconfig.parent / "cache"), "get",
+        "configmaps", "--chunk-size=0", "-o", "name", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err
+    assert sorted(line.removeprefix("configmap/") for line in out.decode().split()) == names
+
+    def python_client() -> list[str]:
+        k8s = config.new_client_from_config(config_file=str(kubeconfig))
+        try:
+            return [c.metadata.name for c in client.CoreV1Api(k8s).list_namespaced_config_map("default").items]
+        finally:
+            k8s.close()
+    assert sorted(await asyncio.to_thread(python_client)) == names
+
+
+async def _make_configmaps_named(api: Api, prefix: str, n: int) -> None:
+    for i in range(n):
+        status, body = await api.post("/api/v1/namespaces/default/configmaps",
+                                      {"metadata": {"name": f"{prefix}-{i:04d}"}, "data": {"v": "x" * 64}})
+        assert status == 201, body
