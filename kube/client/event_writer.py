@@ -8,7 +8,9 @@ one goroutine and a bounded channel too):
 - a repeat of one already posted becomes a PATCH of its `count` and `lastTimestamp`
   (a fresh create if that Event was pruned meanwhile);
 - once `max_pending` distinct Events wait (the API is slow or down) new ones are
-  dropped and counted, as client-go's broadcaster drops when full.
+  dropped and counted, as client-go's broadcaster drops when full;
+- a post (create or count PATCH) past client-go's spam limit for its source and object
+  (kube/client/event_spam.py: 25, then one per 5 minutes) is dropped and counted.
 A failed post is dropped too; the log says once that posting broke and once that it
 works again (Outage), with a back-off between failures so a dead API is not hammered.
 The worker ends when nothing waits, so nothing outlives a term of leadership.
@@ -27,6 +29,7 @@ from kube.api.meta import Obj
 from kube.api.registry import resolve
 from kube.client.backoff import Backoff
 from kube.client.errors import ApiConnectionError, ApiError
+from kube.client.event_spam import SpamFilter
 from kube.client.paths import object_path
 from kube.client.rest import RestClient
 from kube.client.retry_watch import Outage, retryable
@@ -60,6 +63,8 @@ class EventWriter:
         self.outage = Outage(f"{name} events", log)
         self.posted = 0  # creates and count PATCHes that succeeded
         self.dropped = 0  # Events not sent: the queue was full, or the post failed
+        self.spam = SpamFilter()
+        self.spammed = 0  # Events not sent: past the spam limit for their source and object
         self._pending: dict[Hashable, _Pending] = {}  # oldest first
         self._sent: dict[Hashable, Obj] = {}  # posted Events, for their count PATCH
         self._worker: asyncio.Task[None] | None = None
@@ -107,7 +112,11 @@ class EventWriter:
             key = next(iter(self._pending))
             item = self._pending.pop(key)
             try:
-                await self._post(key, item)
+                event = item.build(item.count)
+                if not self.spam.allow(event):
+                    self._spammed(key)
+                    continue
+                await self._post(key, item, event)
             except (ApiError, ApiConnectionError, OSError) as exc:
                 self.dropped += 1
                 self._sent.pop(key, None)
@@ -125,7 +134,13 @@ class EventWriter:
             self.backoff.reset()
             self.outage.recovered()
 
-    async def _post(self, key: Hashable, item: _Pending) -> None:
+    def _spammed(self, key: Hashable) -> None:
+        self.spammed += 1
+        if self.spammed == 1 or self.spammed % 1000 == 0:
+            log.warning("%s: Events past the spam limit (25 per object, then one per 5 minutes): dropped %d so far"
+                        " (latest %s)", self.name, self.spammed, key)
+
+    async def _post(self, key: Hashable, item: _Pending, event: Obj) -> None:
         prev = self._sent.get(key)
         if prev is not None:
             count = int(prev.get("count") or 1) + item.count
@@ -140,7 +155,7 @@ class EventWriter:
             else:
                 prev["count"] = count
                 return
-        created = await self.client.create(EVENT, item.build(item.count), item.namespace)
+        created = await self.client.create(EVENT, event, item.namespace)
         if len(self._sent) >= self.remembered:
             self._sent.clear()
         self._sent[key] = created
