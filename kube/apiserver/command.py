@@ -12,6 +12,7 @@ from kube.apiserver.config import ServerConfig
 from kube.apiserver.rbac.chain import DEFAULT_MODE, MODES, parse_modes
 from kube.component.bool_flag import add_bool_flag
 from kube.component.daemon import run_daemon
+from kube.component.duration import duration_flag
 from kube.component.errors import UsageError
 from kube.component.flags import add_daemon_flags, add_serving_flags
 from kube.store.errors import StoreError
@@ -55,6 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--connection-idle-timeout", type=float, default=60.0, metavar="SECONDS",
                    help="close a connection that has not sent a complete request head this long after it "
                         "opened (TLS handshake included) or after its last response")
+    p.add_argument("--event-ttl", type=duration_flag, default=3600.0, metavar="DURATION",
+                   help="how long an Event is kept after it was last written (default 1h)")
     p.add_argument("--watch-bookmark-seconds", type=float, default=10.0, help=argparse.SUPPRESS)
     p.add_argument("--encryption-provider-config", default="", metavar="FILE",
                    help="an EncryptionConfiguration: which resources are encrypted at rest, with which keys")
@@ -96,6 +99,8 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         raise UsageError("--max-requests-inflight must be at least 1")
     if args.max_mutating_requests_inflight < 0:
         raise UsageError("--max-mutating-requests-inflight must not be negative")
+    if not args.event_ttl >= 1:
+        raise UsageError(f"--event-ttl must be at least 1s, got {args.event_ttl:g}s")
     if not args.connection_idle_timeout > 0:
         raise UsageError(f"--connection-idle-timeout must be positive, got {args.connection_idle_timeout}")
     from kube.apiserver.allocators.ranges import IpRange, PortRange
@@ -120,7 +125,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         service_cluster_ip_range=args.service_cluster_ip_range, service_node_port_range=args.service_node_port_range,
         max_requests_inflight=args.max_requests_inflight,
         max_mutating_requests_inflight=args.max_mutating_requests_inflight, watch_bookmark_seconds=args.watch_bookmark_seconds,
-        connection_idle_timeout=args.connection_idle_timeout,
+        connection_idle_timeout=args.connection_idle_timeout, event_ttl=args.event_ttl,
         service_account_key_files=tuple(args.service_account_key_file),
         service_account_signing_key_file=args.service_account_signing_key_file,
         service_account_issuer=args.service_account_issuer,

@@ -38,6 +38,7 @@ class ServerConfig:
     watch_bookmark_seconds: float = 10.0
     min_request_timeout: int = 1800  # default watch timeout, as Kubernetes' --min-request-timeout
     compaction_interval: float = 300.0
+    event_ttl: float = 3600.0  # --event-ttl: seconds an Event is kept after it was written (store leases)
     # seconds a connection may go without a complete request head: from accept (TLS handshake
     # included) or from the end of its last response; then it is closed (slow or idle clients)
     connection_idle_timeout: float = 60.0

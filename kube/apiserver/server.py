@@ -93,7 +93,7 @@ class APIServer:
             lookup=lambda plural, ns, name: cached(cache, plural, ns, name))  # bound objects: from the cache
         state = ServerState(
             config=config, store=store, objects=ObjectStore(store), cache=cache, metrics=Metrics(),
-            event_leases=EventLeases(store),
+            event_leases=EventLeases(store, round(config.event_ttl)),
             allocators=ServiceAllocators(store, service_cidr=config.service_cluster_ip_range,
                                          node_port_range=config.service_node_port_range),
             log_proxy=node_log_proxy(config, self.files),  # pods/log -> the node agent's log server

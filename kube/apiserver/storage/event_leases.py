@@ -1,8 +1,9 @@
 """Store leases for Events, so Events expire (1 h) as Kubernetes' --event-ttl makes them.
 
-One lease per minute of Events rather than one per Event, as Kubernetes' lease
-manager reuses leases: granting is a store write, and Events are the most
-frequent writes a cluster makes.
+One lease per minute of Events (per 5% of --event-ttl when that is shorter) rather
+than one per Event, as Kubernetes' lease manager reuses leases: granting is a store
+write, and Events are the most frequent writes a cluster makes. A reused lease runs
+that much longer than the TTL, so no Event goes before its TTL.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from kube.store.protocol import Store
 
 REUSE_SECONDS = 60
+REUSE_FRACTION = 0.05  # of the TTL, at most REUSE_SECONDS (Kubernetes' lease manager: 5%, 60 s)
 
 
 def event_ttl_seconds() -> int:
@@ -31,13 +33,14 @@ class EventLeases:
 
     async def lease(self) -> int:
         """A lease that outlives an Event created now by at least the TTL."""
+        ttl = self.ttl if self.ttl is not None else event_ttl_seconds()
+        reuse = min(REUSE_SECONDS, int(ttl * REUSE_FRACTION))
         now = time.monotonic()
-        if self._lease and now - self._granted_at < REUSE_SECONDS:
+        if self._lease and now - self._granted_at < reuse:
             return self._lease
         async with self._lock:
             now = time.monotonic()
-            if not self._lease or now - self._granted_at >= REUSE_SECONDS:
-                ttl = self.ttl if self.ttl is not None else event_ttl_seconds()
-                self._lease = await self.store.grant_lease(ttl + REUSE_SECONDS)
+            if not self._lease or now - self._granted_at >= reuse:
+                self._lease = await self.store.grant_lease(ttl + reuse)
                 self._granted_at = now
             return self._lease
