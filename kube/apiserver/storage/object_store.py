@@ -15,6 +15,7 @@ from kube.api.errors import StatusError, already_exists, conflict, gone, not_fou
 from kube.api.field_order import go_object_meta
 from kube.api.meta import Obj
 from kube.api.registry import KindInfo
+from kube.api.shared_strings import share_strings
 from kube.apiserver.storage.encrypted_store import StaleKeyValue, UnreadableKeyValue
 from kube.store.errors import (
     CompactedError,
@@ -42,7 +43,7 @@ def encode(obj: Obj) -> bytes:
 def decode(kv: KeyValue) -> Obj:
     """The object at kv; 500 InternalError naming its key when the stored value is unreadable."""
     try:
-        obj = orjson.loads(kv.value)
+        obj = share_strings(orjson.loads(kv.value))  # the watch cache holds it: kube/api/shared_strings.py
         meta = obj["metadata"]
         meta["resourceVersion"] = str(kv.mod_revision)
         obj["metadata"] = go_object_meta(meta)  # resourceVersion in its place, as Kubernetes writes it
