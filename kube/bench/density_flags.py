@@ -17,6 +17,9 @@ SHAPE: tuple[tuple[str, Any, Any, str], ...] = (
     ("--duration", float, 30.0, "seconds of the load phase"),
     ("--clients", positive_int, 4, "reader tasks in the load phase"),
     ("--workers", positive_int, 16, "the node agent's pod-sync workers"),
+    ("--latency-pods", int, 100, "after the density phase, single-replica Deployments whose pods' startup "
+     "the pod startup SLO judges, as ClusterLoader2's latency pods (0: judge the density pods)"),
+    ("--latency-qps", float, 5.0, "latency pods created per second"),
 )
 
 
@@ -32,6 +35,8 @@ def check_shape(args: argparse.Namespace) -> None:
 
     if args.qps <= 0 or args.duration < 0:
         raise CliError("--qps must be above 0 and --duration at least 0")
+    if args.latency_pods < 0 or args.latency_qps <= 0:
+        raise CliError("--latency-pods must be at least 0 and --latency-qps above 0")
 
 
 def shape_argv(args: argparse.Namespace) -> list[str]:

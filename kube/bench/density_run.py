@@ -4,7 +4,8 @@ Starts `kube apiserver` (embedded SQLite, or one etcd member on loopback), `kube
 scheduler`, `kube controller-manager` and `kube node --simulated --count N`, all child
 processes. Phases: setup (every node Ready; its cold-start time reported apart),
 density (Deployments with a Service each, created at --qps, until --pods are Running),
-load (--duration of scaling, a rolling update, deletions and --clients readers), then
+latency (single-pod Deployments at --latency-qps into the full cluster, whose startup
+the SLO judges: kube/bench/density_latency.py), load (--duration of scaling, a rolling update, deletions and --clients readers), then
 teardown (the namespaces deleted). Figures and verdicts: kube/bench/density_report.py.
 Pod startup is first seen by the watch -> Running seen by the watch (ClusterLoader2
 counts from creationTimestamp, which has only second resolution here).
@@ -25,6 +26,7 @@ from typing import Any
 from kube.bench import density_workload as w
 from kube.bench.api_server_process import ApiServerProcess
 from kube.bench.density_flags import add_shape_arguments, check_shape
+from kube.bench.density_latency import latency
 from kube.bench.density_metrics import ClientTimings, ProcessSampler, diff_histograms, parse_histograms
 from kube.bench.density_report import figures, print_table
 from kube.bench.density_series import collect
@@ -141,7 +143,7 @@ async def teardown(client: RestClient, args: argparse.Namespace, layout: list[tu
     await asyncio.gather(*(one(kind, ns, name) for ns, name, _ in layout for kind in (w.DEPLOYMENT, w.SERVICE)))
     deadline, left = t0 + 120, -1
     while time.monotonic() < deadline:
-        left = len((await client.list(w.POD, None, limit=500, label_selector="group=density"))["items"])
+        left = len((await client.list(w.POD, None, limit=500, label_selector="group in (density,latency)"))["items"])
         if left == 0:
             break
         await asyncio.sleep(1.0)
@@ -168,12 +170,15 @@ async def measure(cluster: BenchCluster, args: argparse.Namespace, t0: float, no
         phases = {"setup_end": time.monotonic()}
         result["density"] = await density(cluster, client, args, timings, tracker, note)
         phases["density_end"] = time.monotonic()
+        result["latency"] = await latency(client, args, timings, tracker, note)
+        result["latency"]["startup_seconds"] = list(tracker.latency_startup)
+        phases["latency_end"] = time.monotonic()
         mid = await scrape(client)
         result["load"] = await load(client, args, timings, result["density"]["layout"], note)
         phases["load_end"] = time.monotonic()
         after = await scrape(client)
         following.cancel()
-        result["teardown"] = await teardown(client, args, result["density"]["layout"])
+        result["teardown"] = await teardown(client, args, result["density"]["layout"] + result["latency"]["layout"])
         sampling.cancel()
         result["processes"] = sampler.figures()
         result["histograms"] = {"density": diff_histograms(mid, before), "load": diff_histograms(after, mid),

@@ -13,7 +13,7 @@ from kube.bench.density_workload import Tracker
 from kube.bench.figures import percentile
 
 WINDOW = 5.0  # seconds per latency / throughput bucket
-PHASES = ("setup_end", "density_end", "load_end")
+PHASES = ("setup_end", "density_end", "latency_end", "load_end")
 
 
 def collect(t0: float, phases: dict[str, float], timings: ClientTimings, sampler: ProcessSampler,
@@ -22,7 +22,7 @@ def collect(t0: float, phases: dict[str, float], timings: ClientTimings, sampler
     def rel(t: float) -> float:
         return round(t - t0, 3)
 
-    startup = [[rel(t), round(s, 4)] for t, s in zip(tracker.running_at.values(), tracker.startup, strict=True)]
+    startup = [[rel(t), round(s, 4)] for t, s in tracker.startup_points]
     return {"window_seconds": WINDOW,
             "phases": {name: rel(t) for name, t in phases.items()},
             "calls": [[rel(t), key, round(s, 5)] for t, key, s in timings.series],

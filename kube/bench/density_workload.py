@@ -16,14 +16,15 @@ from kube.client.rest import RestClient
 
 DEPLOYMENT, SERVICE, NAMESPACE = by_gvk("apps", "v1", "Deployment"), resolve("services"), resolve("namespaces")
 POD, NODE = resolve("pods"), resolve("nodes")
+LATENCY_GROUP = "latency"
 
 
 def namespace(i: int) -> str:
     return f"density-{i}"
 
 
-def deployment(name: str, replicas: int) -> dict[str, Any]:
-    labels = {"app": name, "group": "density"}
+def deployment(name: str, replicas: int, group: str = "density") -> dict[str, Any]:
+    labels = {"app": name, "group": group}
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": labels},
             "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
                      "strategy": {"type": "RollingUpdate",
@@ -57,6 +58,8 @@ class Tracker:
     running_at: dict[str, float] = field(default_factory=dict)
     scheduled_at: dict[str, float] = field(default_factory=dict)  # spec.nodeName first seen
     startup: list[float] = field(default_factory=list)
+    latency_startup: list[float] = field(default_factory=list)  # the latency phase's pods (group=latency)
+    startup_points: list[tuple[float, float]] = field(default_factory=list)  # (Running seen, startup) of every pod
     running_by_app: dict[tuple[str, str], int] = field(default_factory=dict)
     app_complete: dict[tuple[str, str], float] = field(default_factory=dict)
     wanted: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -72,8 +75,12 @@ class Tracker:
         if (pod.get("status") or {}).get("phase") == "Running" and uid not in self.running_at \
                 and not meta.get("deletionTimestamp"):
             self.running_at[uid] = now
-            self.startup.append(now - self.first_seen[uid])
-            app = (meta.get("namespace", ""), (meta.get("labels") or {}).get("app", ""))
+            labels = meta.get("labels") or {}
+            latency = labels.get("group") == LATENCY_GROUP
+            took = now - self.first_seen[uid]
+            (self.latency_startup if latency else self.startup).append(took)
+            self.startup_points.append((now, took))
+            app = (meta.get("namespace", ""), labels.get("app", ""))
             self.running_by_app[app] = self.running_by_app.get(app, 0) + 1
             if app in self.wanted and self.running_by_app[app] >= self.wanted[app]:
                 self.app_complete.setdefault(app, now)

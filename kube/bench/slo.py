@@ -31,10 +31,11 @@ def _verdict(name: str, threshold: float, source: str, worst: tuple[float, str] 
 
 
 def verdicts(pod_startup_p99: float | None, server: dict[str, dict[str, Any]],
-             client: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """One verdict per SLO: pass True/False with the figure it was judged on (None: no data)."""
+             client: dict[str, dict[str, Any]], pods: str = "pods") -> list[dict[str, Any]]:
+    """One verdict per SLO: pass True/False with the figure it was judged on (None: no data);
+    `pods` names the pods the startup figure is of (the latency pods, as ClusterLoader2)."""
     out = [_verdict("pod startup p99", POD_STARTUP_SECONDS, "watch",
-                    None if pod_startup_p99 is None else (pod_startup_p99, "pods"))]
+                    None if pod_startup_p99 is None else (pod_startup_p99, pods))]
     for name, threshold, source, wanted in SLOS:
         rows = server if source == "server" else client
         judged = [(row["p99"], key) for key, row in rows.items() if row.get("count") and wanted(row)]

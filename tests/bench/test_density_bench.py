@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-FIGURES = {"config", "setup", "density", "pod_startup_seconds", "pipeline_seconds", "load", "teardown",
+FIGURES = {"config", "setup", "density", "pod_startup_seconds", "latency", "latency_pod_startup_seconds", "pipeline_seconds", "load", "teardown",
            "api_latency", "processes", "store_bytes", "slo", "commit"}
 SLOS = ["pod startup p99", "mutating API calls p99", "single-object reads p99", "namespace-scoped lists p99",
         "cluster-scoped lists p99"]
@@ -21,7 +21,8 @@ SLOS = ["pod startup p99", "mutating API calls p99", "single-object reads p99", 
 def test_kube_bench_density_reports_every_figure_and_verdict() -> None:
     proc = subprocess.run([sys.executable, "-m", "kube", "bench", "density", "--nodes", "1000", "--pods", "10000",
                            "--pods-per-deployment", "100", "--namespaces", "10", "--qps", "40", "--duration", "5",
-                           "--clients", "2", "--json"], capture_output=True, text=True, timeout=600)
+                           "--clients", "2", "--latency-pods", "20", "--latency-qps", "10", "--json"],
+                          capture_output=True, text=True, timeout=600)
     assert proc.stdout.strip(), proc.stderr[-3000:]
     r = json.loads(proc.stdout.strip().splitlines()[-1])
     assert FIGURES <= set(r)
@@ -29,6 +30,8 @@ def test_kube_bench_density_reports_every_figure_and_verdict() -> None:
     assert r["density"]["deployments"] == 100 and r["density"]["pods_per_second"] > 0
     assert r["pod_startup_seconds"]["count"] >= 10000
     assert {"p50", "p90", "p99"} <= set(r["pod_startup_seconds"]) and r["pipeline_seconds"]["count"] == 100
+    assert r["latency"]["pods"] == 20 and r["latency_pod_startup_seconds"]["count"] == 20
+    assert r["slo"][0]["worst"] == "latency pods"  # the startup SLO judges them, as ClusterLoader2
     assert r["load"]["scaled"] >= 1 and r["load"]["rolling_updates"] == 1 and r["load"]["deleted"] >= 1
     server = r["api_latency"]["server"]["all"]
     assert server["create deployments"]["count"] >= 100 and server["create pods"]["count"] >= 10000
@@ -41,8 +44,9 @@ def test_kube_bench_density_reports_every_figure_and_verdict() -> None:
 
 
 def test_kube_bench_density_refuses_nonsense() -> None:
-    for flags in (["--qps", "0"], ["--nodes", "0"], ["--store", "mysql"]):
+    for flags in (["--qps", "0"], ["--nodes", "0"], ["--store", "mysql"], ["--latency-pods", "-1"]):
         proc = subprocess.run([sys.executable, "-m", "kube", "bench", "density", *flags],
                               capture_output=True, text=True, timeout=60)
         assert proc.returncode != 0 and "Traceback" not in proc.stderr, (flags, proc.stderr)
-        assert ("--qps" in proc.stderr) or ("invalid" in proc.stderr) or ("must be" in proc.stderr)
+        assert ("--qps" in proc.stderr) or ("invalid" in proc.stderr) or ("must be" in proc.stderr) \
+            or ("--latency-pods" in proc.stderr)
