@@ -69,18 +69,18 @@ test-hosts: deps $(STAMP)
 	bash hack/blackhole-routes.sh
 	$(BIN)/python -m pytest -m hosts $(PYTEST_ARGS)
 
-# The playbooks on test hosts (site.yml, its re-run, reset.yml); not part of `make test`.
+# The playbooks on 3 etcd+masters and 3 minions (site, re-run, reset, scale, upgrade); not in `make test`.
 test-playbooks: deps $(STAMP)
 	bash hack/start-dockerd.sh
 	bash hack/blackhole-routes.sh
 	$(BIN)/python -m pytest -m playbooks tests/playbooks $(PYTEST_ARGS)
 
 # The same, then the failed upgrade with rollback, rotate-certs, backup and restore,
-# remove-node (not CI: tens of minutes); 3 etcd+masters so an etcd member can be removed.
+# remove-node (not CI: tens of minutes) on the same 3 etcd+masters and 3 minions.
 test-playbooks-full: deps $(STAMP)
 	bash hack/start-dockerd.sh
 	bash hack/blackhole-routes.sh
-	PLAYBOOKS_FULL=1 PLAYBOOK_MASTERS=$${PLAYBOOK_MASTERS:-3} $(BIN)/python -m pytest -m playbooks tests/playbooks $(PYTEST_ARGS)
+	PLAYBOOKS_FULL=1 $(BIN)/python -m pytest -m playbooks tests/playbooks $(PYTEST_ARGS)
 
 bench: build
 	$(BIN)/python -m pytest tests/bench --benchmark-enable

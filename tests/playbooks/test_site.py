@@ -1,9 +1,8 @@
 """site.yml on fresh test hosts, its re-run, and reset.yml (`make test-playbooks`).
 
-The session's cluster (tests/playbooks/fleet.py: default 2 masters, one of them the
-etcd member, and 1 minion on this 2-core machine; the issue's 3 + 3 with
-PLAYBOOK_MASTERS=3 PLAYBOOK_MINIONS=3). The tests run in
-order and share it; it ends rebuilt, for test_upgrade."""
+The session's cluster (tests/playbooks/fleet.py: by default the issue's 3 etcd+masters
+and 3 minions in 3 zones). The tests run in order and share it; it ends rebuilt, for
+test_upgrade."""
 
 from __future__ import annotations
 
