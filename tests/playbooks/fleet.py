@@ -76,7 +76,8 @@ class Fleet:
         t0 = time.monotonic()
         proc = playbook(self.inventory, name, *(self.extra if extra is None else extra), *args, timeout=1800)
         self.timings[label or name] = time.monotonic() - t0
-        (self.inventory / "timings.json").write_text(json.dumps(self.timings, indent=1))  # kept for docs/
+        # beside the inventory, not in it: ansible reads every file in an inventory directory
+        (self.inventory.parent / "playbook-timings.json").write_text(json.dumps(self.timings, indent=1))
         return proc
 
 
