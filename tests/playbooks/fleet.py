@@ -74,7 +74,10 @@ class Fleet:
 
     def run(self, name: str, *args: str, label: str = "", extra: list[str] | None = None):
         t0 = time.monotonic()
-        proc = playbook(self.inventory, name, *(self.extra if extra is None else extra), *args, timeout=1800)
+        # the hosts file, as operators pass it: `-i DIR` would read DIR/artifacts (admin.conf, the
+        # etcd snapshots) as inventory sources too
+        proc = playbook(self.inventory / "hosts.yml", name, *(self.extra if extra is None else extra), *args,
+                        timeout=1800)
         self.timings[label or name] = time.monotonic() - t0
         # beside the inventory, not in it: ansible reads every file in an inventory directory
         (self.inventory.parent / "playbook-timings.json").write_text(json.dumps(self.timings, indent=1))
