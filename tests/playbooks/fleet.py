@@ -81,6 +81,9 @@ class Fleet:
         self.timings[label or name] = time.monotonic() - t0
         # beside the inventory, not in it: ansible reads every file in an inventory directory
         (self.inventory.parent / "playbook-timings.json").write_text(json.dumps(self.timings, indent=1))
+        logs = self.inventory.parent / "playbook-logs"  # whole, for a failure the assertion's tail cuts off
+        logs.mkdir(exist_ok=True)
+        (logs / f"{len(self.timings):02d} {(label or name).replace('/', '_')}.log").write_text(proc.stdout + proc.stderr)
         return proc
 
 
