@@ -23,20 +23,13 @@ _intern = sys.intern
 
 def share_strings(obj: Any) -> Any:
     """`obj` (a decoded JSON value) with its short string values interned, in place."""
-    if type(obj) is dict:
-        for key, value in obj.items():
-            kind = type(value)
-            if kind is str:
-                if len(value) <= MAX_LEN:
-                    obj[key] = _intern(value)
-            elif kind is dict or kind is list:
-                share_strings(value)
-    elif type(obj) is list:
-        for i, value in enumerate(obj):
-            kind = type(value)
-            if kind is str:
-                if len(value) <= MAX_LEN:
-                    obj[i] = _intern(value)
-            elif kind is dict or kind is list:
-                share_strings(value)
+    kind = type(obj)
+    slots = obj.items() if kind is dict else enumerate(obj) if kind is list else ()
+    for slot, value in slots:  # replacing a value under its own key or index keeps the iteration valid
+        kind = type(value)
+        if kind is str:
+            if len(value) <= MAX_LEN:
+                obj[slot] = _intern(value)
+        elif kind is dict or kind is list:
+            share_strings(value)
     return obj

@@ -5,8 +5,8 @@ scheduler`, `kube controller-manager` and `kube node --simulated --count N`, all
 processes. Phases: setup (every node Ready; its cold-start time reported apart),
 density (Deployments with a Service each, created at --qps, until --pods are Running),
 latency (single-pod Deployments at --latency-qps into the full cluster, whose startup
-the SLO judges: kube/bench/density_latency.py), load (--duration of scaling, a rolling update, deletions and --clients readers), then
-teardown (the namespaces deleted). Figures and verdicts: kube/bench/density_report.py.
+the SLO judges: kube/bench/density_latency.py), load (--duration of scaling, a rolling
+update, deletions and --clients readers), then teardown (the namespaces deleted). Figures and verdicts: kube/bench/density_report.py.
 Pod startup is first seen by the watch -> Running seen by the watch (ClusterLoader2
 counts from creationTimestamp, which has only second resolution here).
 """

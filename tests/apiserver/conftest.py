@@ -187,6 +187,16 @@ def server_process(pki_dir: Path, tmp_path: Path) -> Iterator[ServerProcess]:
     proc.stop()
 
 
+def refused_apiserver_line(tmp_path: Path, *flags: str) -> str:
+    """`kube apiserver` with bad flags: it must exit non-zero with exactly one stderr line, returned."""
+    done = subprocess.run([sys.executable, "-m", "kube", "apiserver", "--store", f"sqlite:{tmp_path / 's.db'}",
+                           *flags], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
 async def eventually(check: Any, timeout: float = 10.0, interval: float = 0.05) -> Any:
     """Poll an async check until it returns a truthy value (generous deadline, no timing claims)."""
     deadline = asyncio.get_running_loop().time() + timeout

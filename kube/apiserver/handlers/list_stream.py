@@ -4,10 +4,11 @@ A list of 150,000 pods is some 400 MB of JSON: encoded at once it doubles the AP
 server's memory for as long as it is sent, and holds the event loop for the whole
 encoding, so every other request (a node's heartbeat, another user's get) waits
 behind one reader. Written in slices of SLICE_ITEMS, the encoded list in memory is
-one slice, and the loop serves other requests between slices (each slice
-yields to them, whether or not the socket has to drain). The bytes are exactly those json_response writes for the whole list
-(Go's field order and HTML-safe escapes are per item, the list's head is fixed),
-in chunked transfer encoding, as kube-apiserver streams its own large lists.
+one slice, and the loop serves other requests between slices (each slice yields to
+them, whether or not the socket has to drain). The bytes are exactly those
+json_response writes for the whole list (Go's field order and HTML-safe escapes are
+per item, the list's head is fixed), in chunked transfer encoding, as kube-apiserver
+streams its own large lists.
 
 A list is streamed only when it is long (STREAM_AT items) and no audit rule logs
 this request's response body (RequestResponse needs the whole object).

@@ -26,15 +26,15 @@ def event_ttl_seconds() -> int:
 class EventLeases:
     def __init__(self, store: Store, ttl_seconds: int | None = None) -> None:
         self.store = store
-        self.ttl = ttl_seconds
+        self.ttl = ttl_seconds if ttl_seconds is not None else event_ttl_seconds()
+        self.reuse = min(REUSE_SECONDS, int(self.ttl * REUSE_FRACTION))  # seconds one lease is handed out
         self._lease = 0
         self._granted_at = 0.0
         self._lock = asyncio.Lock()
 
     async def lease(self) -> int:
         """A lease that outlives an Event created now by at least the TTL."""
-        ttl = self.ttl if self.ttl is not None else event_ttl_seconds()
-        reuse = min(REUSE_SECONDS, int(ttl * REUSE_FRACTION))
+        ttl, reuse = self.ttl, self.reuse
         now = time.monotonic()
         if self._lease and now - self._granted_at < reuse:
             return self._lease
