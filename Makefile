@@ -33,7 +33,7 @@ down:
 test: deps build
 	bash hack/start-dockerd.sh
 	bash hack/blackhole-routes.sh
-	$(BIN)/ruff check kube tests
+	$(BIN)/ruff check kube tests roles
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ROUNDS ?= 20
@@ -86,7 +86,7 @@ bench: build
 	$(BIN)/python -m pytest tests/bench --benchmark-enable
 
 lint: $(STAMP)
-	$(BIN)/ruff check kube tests
+	$(BIN)/ruff check kube tests roles
 	$(BIN)/yamllint --strict -c tests/playbooks/yamllint.yml playbooks roles inventory
 	$(BIN)/ansible-lint -c tests/playbooks/ansible-lint.yml playbooks roles inventory
 
