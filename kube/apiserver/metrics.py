@@ -25,6 +25,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from kube.component.gc_pauses import register_gc_pauses
+
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.5, 2.0, 5.0, 10.0, 30.0, 60.0)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -69,6 +71,7 @@ class Metrics:
                          registry=self.registry)
         inflight.set_function(lambda: self.inflight)
         self.registry.register(_Watchers(self))
+        register_gc_pauses(self.registry)
         self._recorders: dict[tuple[str, str, str, int], tuple[Callable[[], None], Recorder]] = {}
 
     def observe(self, verb: str, resource: str, scope: str, code: int, seconds: float) -> None:

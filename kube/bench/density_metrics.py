@@ -18,15 +18,16 @@ from kube.bench.figures import percentile
 
 T = TypeVar("T")
 HISTOGRAM = "apiserver_request_duration_seconds"
+GC_PAUSES = "python_gc_pause_seconds"
 _LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 # {(verb, resource): {upper bound: cumulative count}}, +Inf as math.inf
 Histograms = dict[tuple[str, str], dict[float, float]]
 
 
-def parse_histograms(text: str, name: str = HISTOGRAM) -> Histograms:
-    """The `NAME_bucket` series of a text exposition, keyed by (verb, resource): series that
-    differ in other labels (the scope) are summed, as `sum by (verb, resource, le)`."""
+def parse_histograms(text: str, name: str = HISTOGRAM, by: tuple[str, ...] = ("verb", "resource")) -> Histograms:
+    """The `NAME_bucket` series of a text exposition, keyed by the `by` labels (verb, resource):
+    series that differ in other labels (the scope) are summed, as `sum by (verb, resource, le)`."""
     out: Histograms = defaultdict(dict)
     prefix = name + "_bucket{"
     for line in text.splitlines():
@@ -35,7 +36,7 @@ def parse_histograms(text: str, name: str = HISTOGRAM) -> Histograms:
         labels_text, _, value = line[len(name) + 8:].rpartition("} ")
         labels = dict(_LABEL.findall(labels_text))
         le = labels.get("le", "+Inf")
-        buckets = out[(labels.get("verb", ""), labels.get("resource", ""))]
+        buckets = out[tuple(labels.get(k, "") for k in by)]
         bound = math.inf if le == "+Inf" else float(le)
         buckets[bound] = buckets.get(bound, 0.0) + float(value.split()[0])
     return dict(out)
@@ -73,6 +74,28 @@ def histogram_quantile(q: float, buckets: dict[float, float]) -> float | None:
             return min(bound, prev_bound + (bound - prev_bound) * (rank - prev_count) / (count - prev_count))
         prev_bound, prev_count = bound, count
     return prev_bound
+
+
+def gc_pauses(after: str, before: str) -> dict[str, dict[str, Any]]:
+    """The API server's collector pauses between two scrapes, per generation: how many, their
+    total and the p99 and the bound of the longest (kube/component/gc_pauses.py)."""
+    hist = diff_histograms(parse_histograms(after, GC_PAUSES, ("generation",)),
+                           parse_histograms(before, GC_PAUSES, ("generation",)))
+    sums = {}
+    for text, sign in ((after, 1.0), (before, -1.0)):
+        for line in text.splitlines():
+            if line.startswith(GC_PAUSES + "_sum{"):
+                generation = dict(_LABEL.findall(line))["generation"]
+                sums[generation] = sums.get(generation, 0.0) + sign * float(line.rsplit(" ", 1)[1])
+    out = {}
+    for (generation,), buckets in sorted(hist.items()):
+        counts = sorted(buckets.items())
+        longest = next(le for le, n in counts if n == counts[-1][1])
+        out[f"generation {generation}"] = {
+            "count": int(buckets[math.inf]), "seconds": round(sums.get(generation, 0.0), 3),
+            "p99": round(histogram_quantile(0.99, buckets) or 0.0, 4),
+            "longest_at_most": None if longest == math.inf else longest}
+    return out
 
 
 def server_latency(hist: Histograms) -> dict[str, dict[str, Any]]:

@@ -33,6 +33,7 @@ def figures(args: argparse.Namespace, raw: dict[str, Any]) -> dict[str, Any]:
         "load": raw["load"], "teardown": raw["teardown"],
         "api_latency": {"server": server, "client": raw["client"]},
         "processes": raw["processes"], "store_bytes": raw["store_bytes"],
+        "apiserver_gc_pauses": raw["apiserver_gc_pauses"],
     }
     judged, on = (lat_startup, "latency pods") if lat_startup["count"] else (startup, "density pods")
     result["slo"] = verdicts(judged["p99"] if judged["count"] else None, server["all"], raw["client"], on)
@@ -66,6 +67,8 @@ def print_table(r: dict[str, Any]) -> None:
             ("store size", f"{r['store_bytes'] / 2**20:.1f} MiB")]
     rows += [(f"{name}: peak RSS / CPU", f"{p['peak_rss_mib']} MiB / {p['cpu_seconds']}s")
              for name, p in r["processes"].items()]
+    rows += [(f"API server collector, {gen}", f"{g['count']} pauses, {g['seconds']}s in all, p99 {g['p99']}s, "
+              f"longest <= {g['longest_at_most']}s") for gen, g in r["apiserver_gc_pauses"].items()]
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"  {key:<{width}}  {value}")

@@ -27,7 +27,13 @@ from kube.bench import density_workload as w
 from kube.bench.api_server_process import ApiServerProcess
 from kube.bench.density_flags import add_shape_arguments, check_shape
 from kube.bench.density_latency import latency
-from kube.bench.density_metrics import ClientTimings, ProcessSampler, diff_histograms, parse_histograms
+from kube.bench.density_metrics import (
+    ClientTimings,
+    ProcessSampler,
+    diff_histograms,
+    gc_pauses,
+    parse_histograms,
+)
 from kube.bench.density_report import figures, print_table
 from kube.bench.density_series import collect
 from kube.bench.figures import positive_int
@@ -52,8 +58,8 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-async def scrape(client: RestClient):
-    return parse_histograms(await client.request("GET", "/metrics", accept="text/plain"))
+async def scrape(client: RestClient) -> str:
+    return await client.request("GET", "/metrics", accept="text/plain")
 
 
 async def _ready_nodes(client: RestClient) -> int:
@@ -181,8 +187,11 @@ async def measure(cluster: BenchCluster, args: argparse.Namespace, t0: float, no
         result["teardown"] = await teardown(client, args, result["density"]["layout"] + result["latency"]["layout"])
         sampling.cancel()
         result["processes"] = sampler.figures()
-        result["histograms"] = {"density": diff_histograms(mid, before), "load": diff_histograms(after, mid),
-                                "all": diff_histograms(after, before)}
+        hist = {k: parse_histograms(t) for k, t in (("before", before), ("mid", mid), ("after", after))}
+        result["histograms"] = {"density": diff_histograms(hist["mid"], hist["before"]),
+                                "load": diff_histograms(hist["after"], hist["mid"]),
+                                "all": diff_histograms(hist["after"], hist["before"])}
+        result["apiserver_gc_pauses"] = gc_pauses(after, before)
         result["client"] = timings.summary()
         result["series"] = collect(t0, phases, timings, sampler, tracker)
         return result

@@ -119,6 +119,8 @@ async def serve(args: argparse.Namespace, options: ControllerOptions, election: 
 
     client = client_from_flags(args, "kube-controller-manager")
     registry = CollectorRegistry()  # the process's one registry, served on /metrics
+    from kube.component.gc_pauses import register_gc_pauses
+    register_gc_pauses(registry)
 
     async def lead(term: CollectorRegistry) -> None:
         """One term: fresh informers and controllers, from a fresh list of the cluster."""

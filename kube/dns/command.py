@@ -93,6 +93,8 @@ async def serve(args: argparse.Namespace, stop: asyncio.Event) -> None:
                     args.domain)
     client = client_from_flags(args, "kube-dns")
     registry = CollectorRegistry()
+    from kube.component.gc_pauses import register_gc_pauses
+    register_gc_pauses(registry)
     table = AnswerTable(args.domain)
     server = DnsServer(table, Forwarder(args.upstreams))
     DnsCollector(server, registry)

@@ -212,6 +212,8 @@ async def _main(args: argparse.Namespace, parsed: dict, stop: asyncio.Event) -> 
         return 0
     client = client_from_flags(args, "kube-node")
     registry = CollectorRegistry()  # the process's one registry, served on the log server's /metrics
+    from kube.component.gc_pauses import register_gc_pauses
+    register_gc_pauses(registry)
     rotation = certs.client_rotation(args, name, root, client, registry)
     serving, serving_pair = certs.server_rotation(args, name, root, client, registry)
     rotators: list[asyncio.Task[None]] = []

@@ -70,6 +70,8 @@ async def _main(args: argparse.Namespace, profiles: list[Profile], election: Lea
 
     client = client_from_flags(args, "kube-scheduler")
     registry = CollectorRegistry()  # the process's one registry, served on /metrics
+    from kube.component.gc_pauses import register_gc_pauses
+    register_gc_pauses(registry)
 
     async def lead(term: CollectorRegistry) -> None:
         """One term of scheduling: a fresh cache from a fresh list of the cluster."""
