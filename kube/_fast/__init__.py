@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-KERNELS = ("score", "selector_index")
+KERNELS = ("score", "selector_index", "held_json")
 
 
 def load(kernel: str, engine: str = "auto") -> ModuleType:

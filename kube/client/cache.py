@@ -2,7 +2,8 @@
 
 Components read from here instead of asking the API server; an index answers
 "which pods are on node n1" without scanning every pod. What it holds shares its short
-strings (kube/api/shared_strings.py): a store of 150,000 pods is mostly repeats.
+strings and stays out of the cyclic collector's walk (kube/api/held_objects.py): a store of
+150,000 pods is mostly repeats, and millions of containers.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from kube.api.held_objects import hold
 from kube.api.meta import Obj, join_key, object_key
-from kube.api.shared_strings import share_strings
 
 IndexFunc = Callable[[Obj], list[str]]
 
@@ -103,7 +104,7 @@ class Indexer:
         old = self._items.get(key)
         if old is not None:
             self._unindex(key, old)
-        self._items[key] = share_strings(obj)
+        self._items[key] = hold(obj)
         self._reindex(key, obj)
         return old
 
@@ -114,7 +115,7 @@ class Indexer:
         return old
 
     def replace(self, objs: Iterable[Obj]) -> None:
-        self._items = {object_key(o): share_strings(o) for o in objs}
+        self._items = {object_key(o): hold(o) for o in objs}
         for name in self._indexers:
             self._indices[name] = {}
         for key, obj in self._items.items():

@@ -1,7 +1,7 @@
 """The API server's memory per running pod: an in-process server (SQLite) gets `--pods`
 pods as a ReplicaSet's would be (created, bound, their status patched Running as a node
 agent does), and the process's RSS before and after, over the pod count, is reported.
-`--no-shared-strings` turns off kube/api/shared_strings.py in the watch cache, for the A/B.
+`--no-shared-strings` turns off kube/api/held_objects.py in the watch cache, for the A/B.
 The client runs in the same process and holds nothing between requests.
 
     .venv/bin/python -m tests.bench.pod_memory_bench --pods 20000
@@ -107,7 +107,7 @@ def main() -> None:
     if args.no_shared_strings:
         import kube.apiserver.storage.object_store as object_store
 
-        object_store.share_strings = lambda obj: obj  # type: ignore[assignment]
+        object_store.hold = lambda obj: obj  # type: ignore[assignment]
     print(json.dumps({**asyncio.run(run(args.pods)), "shared_strings": not args.no_shared_strings}))
 
 

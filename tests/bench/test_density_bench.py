@@ -12,7 +12,7 @@ import sys
 import pytest
 
 FIGURES = {"config", "setup", "density", "pod_startup_seconds", "latency", "latency_pod_startup_seconds", "pipeline_seconds", "load", "teardown",
-           "api_latency", "processes", "store_bytes", "slo", "commit"}
+           "api_latency", "processes", "store_bytes", "slo", "commit", "apiserver_gc_pauses"}
 SLOS = ["pod startup p99", "mutating API calls p99", "single-object reads p99", "namespace-scoped lists p99",
         "cluster-scoped lists p99"]
 
@@ -38,6 +38,7 @@ def test_kube_bench_density_reports_every_figure_and_verdict() -> None:
     assert {"get deployments resource", "list pods namespace", "list nodes cluster"} <= set(r["api_latency"]["client"])
     assert set(r["processes"]) == {"apiserver", "node", "scheduler", "controller-manager"}
     assert all(p["peak_rss_mib"] > 0 for p in r["processes"].values()) and r["store_bytes"] > 0
+    assert r["apiserver_gc_pauses"]["generation 0"]["count"] > 0  # the collector ran, and was timed
     assert [v["slo"] for v in r["slo"]] == SLOS
     assert all(isinstance(v["pass"], bool) and v["p99_seconds"] is not None for v in r["slo"])
     assert proc.returncode == (1 if any(not v["pass"] for v in r["slo"]) else 0)

@@ -13,9 +13,9 @@ import orjson
 
 from kube.api.errors import StatusError, already_exists, conflict, gone, not_found, too_large
 from kube.api.field_order import go_object_meta
+from kube.api.held_objects import hold
 from kube.api.meta import Obj
 from kube.api.registry import KindInfo
-from kube.api.shared_strings import share_strings
 from kube.apiserver.storage.encrypted_store import StaleKeyValue, UnreadableKeyValue
 from kube.store.errors import (
     CompactedError,
@@ -43,10 +43,13 @@ def encode(obj: Obj) -> bytes:
 def decode(kv: KeyValue) -> Obj:
     """The object at kv; 500 InternalError naming its key when the stored value is unreadable."""
     try:
-        obj = share_strings(orjson.loads(kv.value))  # the watch cache holds it: kube/api/shared_strings.py
+        obj = orjson.loads(kv.value)
         meta = obj["metadata"]
         meta["resourceVersion"] = str(kv.mod_revision)
         obj["metadata"] = go_object_meta(meta)  # resourceVersion in its place, as Kubernetes writes it
+        # last: the watch cache holds it (kube/api/held_objects.py), and putting a dict into
+        # a dict (the metadata above) has CPython track the outer one again
+        hold(obj)
     except (orjson.JSONDecodeError, KeyError, TypeError):
         reason = kv.reason if isinstance(kv, UnreadableKeyValue) else "the stored value is not an object"
         raise StatusError(500, "InternalError", f'Internal error occurred: unable to transform key "{kv.key}": '

@@ -1,14 +1,16 @@
-"""Short strings of held objects are shared (interned) without changing any value."""
+"""Held objects: short strings shared (interned) without changing any value, and the watch
+cache's and informers' objects out of the cyclic collector's walk."""
 
 from __future__ import annotations
 
 import copy
+import gc
 
 import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kube.api.shared_strings import MAX_LEN, share_strings
+from kube.api.held_objects import MAX_LEN, hold
 from kube.apiserver.storage.object_store import decode
 from kube.client.cache import Indexer
 from kube.store.protocol import KeyValue
@@ -22,7 +24,7 @@ json_values = st.recursive(
 @given(json_values)
 def test_the_value_is_unchanged(value: object) -> None:
     before = copy.deepcopy(value)
-    assert share_strings(value) == before
+    assert hold(value) == before
     assert orjson.dumps(value) == orjson.dumps(before)
 
 
@@ -31,7 +33,7 @@ def test_two_decoded_objects_share_their_short_values_not_their_long_ones() -> N
     raw = orjson.dumps({"metadata": {"namespace": "team-a-" + "n" * 20, "labels": {"app": "web"}},
                         "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]},
                         "note": long})
-    a, b = share_strings(orjson.loads(raw)), share_strings(orjson.loads(raw))
+    a, b = hold(orjson.loads(raw)), hold(orjson.loads(raw))
     assert a["metadata"]["namespace"] is b["metadata"]["namespace"]
     assert a["metadata"]["labels"]["app"] is b["metadata"]["labels"]["app"]
     assert a["status"]["phase"] is b["status"]["phase"]
@@ -39,7 +41,7 @@ def test_two_decoded_objects_share_their_short_values_not_their_long_ones() -> N
     assert a["note"] == b["note"] and a["note"] is not b["note"]
 
 
-def test_the_watch_cache_and_informer_stores_hold_shared_strings() -> None:
+def test_the_watch_cache_and_informer_stores_hold_shared_strings_untracked() -> None:
     raw = orjson.dumps({"kind": "Pod", "metadata": {"name": "p", "namespace": "ns-shared-1"},
                         "status": {"phase": "Pending-" + "shared"}})
     one = decode(KeyValue(key="/registry/pods/ns-shared-1/p", value=raw, create_revision=1, mod_revision=1))
@@ -50,3 +52,5 @@ def test_the_watch_cache_and_informer_stores_hold_shared_strings() -> None:
     store.replace([orjson.loads(raw.replace(b'"p"', b'"r"'))])
     again = store.get("ns-shared-1/r")
     assert again is not None and again["status"]["phase"] is one["status"]["phase"]
+    for held in (one, other, again):
+        assert not gc.is_tracked(held) and not gc.is_tracked(held["metadata"]), held
