@@ -1,5 +1,5 @@
 """Every `_fast` kernel's two engines expose the same functions, classes and signatures; the
-score kernel's C constants are generated from the one layout module."""
+kernels' C constants are generated from their one layout module each."""
 
 from __future__ import annotations
 
@@ -56,10 +56,11 @@ def test_a_missing_extension_skips_locally_and_fails_in_ci(monkeypatch: pytest.M
         kernel_module("score", "cython")
 
 
-def test_the_kernel_constants_are_generated_from_the_layout() -> None:
-    layout = FAST / "score_layout.py"
+@pytest.mark.parametrize("name", ["score_layout.py", "held_json_layout.py"])
+def test_the_kernel_constants_are_generated_from_the_layout(name: str) -> None:
+    layout = FAST / name
     assert layout.with_suffix(".pxi").read_text() == layout_pxi.render(layout), \
-        "score_layout.pxi is stale: run `.venv/bin/python setup.py -q build_ext --inplace`"
+        f"{layout.stem}.pxi is stale: run `.venv/bin/python setup.py -q build_ext --inplace`"
 
 
 def test_generated_constants_keep_every_value(tmp_path: Path) -> None:
