@@ -26,27 +26,27 @@ cdef extern from "Python.h":
 cdef object _intern = sys.intern
 
 
+cdef inline object _held(object value):
+    """`value` held: a short string interned, a container walked; anything else as it is."""
+    cdef type kind = type(value)
+    if kind is str:
+        return _intern(value) if len(<str>value) <= MAX_LEN else value
+    if kind is dict or kind is list:
+        _hold(value)
+    return value
+
+
 cdef int _hold(object obj) except -1:
-    cdef object value
-    cdef type kind
     cdef Py_ssize_t i
     if type(obj) is dict:
         for key, value in (<dict>obj).items():  # a value replaced under its own key keeps the iteration valid
-            kind = type(value)
-            if kind is str:
-                if len(<str>value) <= MAX_LEN:
-                    (<dict>obj)[key] = _intern(value)
-            elif kind is dict or kind is list:
-                _hold(value)
+            if type(value) is str:
+                (<dict>obj)[key] = _held(value)
+            else:
+                _held(value)
     else:
         for i in range(len(<list>obj)):
-            value = (<list>obj)[i]
-            kind = type(value)
-            if kind is str:
-                if len(<str>value) <= MAX_LEN:
-                    (<list>obj)[i] = _intern(value)
-            elif kind is dict or kind is list:
-                _hold(value)
+            (<list>obj)[i] = _held((<list>obj)[i])
     PyObject_GC_UnTrack(<void*>obj)
     return 0
 
