@@ -7,16 +7,20 @@ server's Status, a GoneError for 410, or an ApiConnectionError.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 
 from kube.api.registry import KindInfo
+from kube.client.errors import GoneError
 from kube.client.kubeconfig import ClientConfig, load_kubeconfig
 from kube.client.paths import collection_path, object_path
 from kube.client.transport import RetryPolicy, Transport
 from kube.client.watch import WatchStream
+
+log = logging.getLogger("kube.client")
 
 PATCH_TYPES = {
     "merge": "application/merge-patch+json",
@@ -94,12 +98,22 @@ class RestClient:
     async def list_all(self, kind: KindInfo, namespace: str | None = None, *, label_selector: str | None = None,
                        field_selector: str | None = None, page_size: int = 500,
                        accept: str = "application/json") -> dict[str, Any]:
-        """Every page joined into one list (items, or rows for Tables); the first page's resourceVersion."""
+        """Every page joined into one list (items, or rows for Tables); the first page's resourceVersion.
+        When the snapshot the pages read is compacted before the last page (410 Expired on a continue
+        token), the whole list is read again in one unpaged request, as client-go's pager does
+        (FullListIfExpired): paging again would fail the same way while the store outpaces the reader."""
         first: dict[str, Any] | None = None
         token: str | None = None
         while True:
-            page = await self.list(kind, namespace, label_selector=label_selector, field_selector=field_selector,
-                                   limit=page_size, continue_=token, accept=accept)
+            try:
+                page = await self.list(kind, namespace, label_selector=label_selector, field_selector=field_selector,
+                                       limit=page_size, continue_=token, accept=accept)
+            except GoneError:
+                if not token:
+                    raise
+                log.info("%s: the paged list's snapshot was compacted: listing in one request", kind.plural)
+                return await self.list(kind, namespace, label_selector=label_selector,
+                                       field_selector=field_selector, accept=accept)
             if first is None:
                 first = page
             else:

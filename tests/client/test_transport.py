@@ -109,6 +109,36 @@ async def test_list_all_follows_continue_tokens(scripted: Scripted) -> None:
     assert "continue=c1" in scripted.requests[1][1] and "labelSelector=app%3Dweb" in scripted.requests[1][1]
 
 
+async def test_list_all_reads_the_whole_list_in_one_request_when_its_pages_snapshot_expires(
+        scripted: Scripted) -> None:
+    """client-go's FullListIfExpired: a store compacting faster than the pages are read would
+    fail every paged retry (the scheduler's pod informer never synced again at 150,000 pods)."""
+    def expired(_: web.Request) -> web.Response:
+        return web.json_response(status(410, "Expired", "The provided continue parameter is too old"), status=410)
+
+    scripted.answers += [
+        lambda r: web.json_response({"metadata": {"resourceVersion": "7", "continue": "c1"},
+                                     "items": [{"metadata": {"name": "a"}}]}),
+        expired,
+        lambda r: web.json_response({"metadata": {"resourceVersion": "12"},
+                                     "items": [{"metadata": {"name": "a"}}, {"metadata": {"name": "b"}}]}),
+    ]
+    async with make_client(scripted.url) as client:
+        result = await client.list_all(PODS, label_selector="app=web", page_size=1)
+    assert [i["metadata"]["name"] for i in result["items"]] == ["a", "b"]
+    assert result["metadata"]["resourceVersion"] == "12"  # the whole list's own snapshot, not the first page's
+    third = scripted.requests[2][1]
+    assert "limit=" not in third and "continue=" not in third and "labelSelector=app%3Dweb" in third
+
+
+async def test_list_all_raises_a_410_on_its_first_page(scripted: Scripted) -> None:
+    scripted.answers.append(lambda r: web.json_response(status(410, "Gone", "too old resource version"), status=410))
+    async with make_client(scripted.url) as client:
+        with pytest.raises(GoneError):
+            await client.list_all(PODS, page_size=1)
+    assert len(scripted.requests) == 1
+
+
 async def test_patch_delete_send_kubernetes_content_types_and_options(scripted: Scripted) -> None:
     async with make_client(scripted.url) as client:
         await client.patch(PODS, "p", {"metadata": {"labels": {"a": "b"}}}, patch_type="strategic")
