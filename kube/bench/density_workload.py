@@ -6,13 +6,16 @@ deletions and reader traffic (list/get/watch), every call timed by the client.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from kube.api.registry import by_gvk, resolve
 from kube.bench.density_metrics import ClientTimings
+from kube.client.errors import GoneError
 from kube.client.rest import RestClient
+from kube.client.retry_watch import RetryWatch
 
 DEPLOYMENT, SERVICE, NAMESPACE = by_gvk("apps", "v1", "Deployment"), resolve("services"), resolve("namespaces")
 POD, NODE = resolve("pods"), resolve("nodes")
@@ -63,6 +66,7 @@ class Tracker:
     running_by_app: dict[tuple[str, str], int] = field(default_factory=dict)
     app_complete: dict[tuple[str, str], float] = field(default_factory=dict)
     wanted: dict[tuple[str, str], int] = field(default_factory=dict)
+    relists: int = 0  # the watch fell out of the window and the pods were listed again
 
     def observe(self, kind: str, pod: dict[str, Any]) -> None:
         meta = pod.get("metadata") or {}
@@ -86,9 +90,23 @@ class Tracker:
                 self.app_complete.setdefault(app, now)
 
     async def follow(self, client: RestClient, resource_version: str) -> None:
-        async with client.watch(POD, None, resource_version=resource_version, allow_bookmarks=False) as stream:
-            async for kind, obj in stream:
-                self.observe(kind, obj)
+        """Resumed across dropped and server-ended streams; after a 410 (this reader fell behind
+        the watch window) the pods are listed and observed as they are then, so the run ends with
+        late figures for what was missed rather than waiting forever (`relists` counts it)."""
+        rv = resource_version
+        while True:
+            watch = RetryWatch(lambda v: client.watch(POD, None, resource_version=v, allow_bookmarks=True), rv)
+            try:
+                async with contextlib.aclosing(watch.events()) as events:
+                    async for kind, obj in events:
+                        if kind != "BOOKMARK":
+                            self.observe(kind, obj)
+            except GoneError:
+                self.relists += 1
+                page = await client.list_all(POD, None)
+                for obj in page.get("items") or []:
+                    self.observe("ADDED", obj)
+                rv = str((page.get("metadata") or {}).get("resourceVersion", ""))
 
 
 async def create_paced(client: RestClient, timings: ClientTimings, calls: list[tuple[Any, dict, str]],
